@@ -1,0 +1,38 @@
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import type { AppEnv } from "./context";
+
+/** Serves the app with Bun.serve. Returns the bound port and a stop function. */
+export function serveApp(app: OpenAPIHono<AppEnv>, options: { port: number; hostname?: string }) {
+  const server = Bun.serve({
+    port: options.port,
+    hostname: options.hostname ?? "0.0.0.0",
+    fetch: app.fetch,
+    // Long polls (GET …/messages/wait) may hold a request for up to 60 s.
+    idleTimeout: 75,
+  });
+  return {
+    port: server.port ?? options.port,
+    stop: () => server.stop(true),
+  };
+}
+
+// `npm run api`: the API alone, against a shared DATABASE_URL.
+if (import.meta.main) {
+  const { createApp } = await import("./app");
+  const boot = await import("../runtime/boot");
+  const config = boot.loadConfigOrExit();
+  const logger = boot.createRootLogger(config, "api");
+  const database = await boot.openDatabase(config, logger);
+  await boot.announceFirstStart(database, config);
+  const api = serveApp(
+    createApp({ database, logger, publicUrl: config.http.publicUrl, adminToken: config.adminToken }),
+    {
+      port: config.http.port,
+    },
+  );
+  logger.info("api listening", { port: api.port, url: config.http.publicUrl });
+  boot.onShutdownSignal(async () => {
+    await api.stop();
+    database.close();
+  });
+}

@@ -1,0 +1,133 @@
+import { z } from "@hono/zod-openapi";
+import { ID_PREFIXES, type IdKind, isId } from "../core/ids";
+
+/** Shared request and response schemas: they validate requests and generate /openapi.json. */
+
+export const ProblemSchema = z
+  .object({
+    type: z.string().openapi({ example: "urn:omnimail:problem:not-found" }),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string(),
+    errors: z.array(z.object({ location: z.string(), message: z.string() })).optional(),
+    request_id: z.string().optional(),
+  })
+  .openapi("Problem");
+
+export const problemResponses = {
+  400: { description: "Invalid request", content: { "application/problem+json": { schema: ProblemSchema } } },
+  401: {
+    description: "Missing or invalid API key",
+    content: { "application/problem+json": { schema: ProblemSchema } },
+  },
+  404: {
+    description: "Not found (or another tenant's)",
+    content: { "application/problem+json": { schema: ProblemSchema } },
+  },
+} as const;
+
+export function idParam(kind: IdKind, name = "id") {
+  return z
+    .string()
+    .openapi({ param: { name, in: "path" }, example: `${ID_PREFIXES[kind]}_01JZ0000000000000000000000` });
+}
+
+/** True for a well-formed id of that kind; malformed ids answer 404 like unknown ones. */
+export const looksLike = (kind: IdKind, value: string) => isId(kind, value);
+
+export const PaginationQuery = z.object({
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(100)
+    .default(50)
+    .openapi({ param: { name: "limit", in: "query" }, example: 50 }),
+  cursor: z
+    .string()
+    .max(200)
+    .optional()
+    .openapi({ param: { name: "cursor", in: "query" }, description: "next_cursor of the previous page" }),
+});
+
+const AddressSchema = z.object({ address: z.string(), name: z.string() }).openapi("Address");
+
+export const MailboxSchema = z
+  .object({
+    id: z.string(),
+    address: z.string().openapi({ example: "*@acme.test" }),
+    domain_id: z.string(),
+    created_at: z.string(),
+    message_count: z.number().int(),
+    unread_count: z.number().int(),
+  })
+  .openapi("Mailbox");
+
+export const MessageSummarySchema = z
+  .object({
+    id: z.string(),
+    mailbox_id: z.string(),
+    received_at: z.string().nullable(),
+    from: AddressSchema.nullable(),
+    to: z.array(AddressSchema),
+    cc: z.array(AddressSchema),
+    subject: z.string().nullable(),
+    date: z.string().nullable(),
+    message_id: z.string().nullable(),
+    preview: z.string().nullable(),
+    size: z.number().int(),
+    seen: z.boolean(),
+    attachment_count: z.number().int(),
+    parse_error: z.string().nullable(),
+    url: z.string(),
+  })
+  .openapi("MessageSummary");
+
+export const AttachmentSchema = z
+  .object({
+    id: z.string(),
+    filename: z.string().nullable(),
+    content_type: z.string(),
+    disposition: z.string().nullable(),
+    content_id: z.string().nullable(),
+    size: z.number().int(),
+    sha256: z.string(),
+    url: z.string(),
+  })
+  .openapi("Attachment");
+
+export const MessageSchema = z
+  .object({
+    id: z.string(),
+    mailbox_id: z.string(),
+    received_at: z.string().nullable(),
+    envelope: z.object({
+      mail_from: z.string(),
+      rcpt_to: z.array(z.string()),
+      remote_ip: z.string().nullable(),
+      helo: z.string().nullable(),
+      tls: z.object({ protocol: z.string().nullable(), cipher: z.string().nullable() }).nullable(),
+    }),
+    from: AddressSchema.nullable(),
+    to: z.array(AddressSchema),
+    cc: z.array(AddressSchema),
+    reply_to: z.array(AddressSchema),
+    subject: z.string().nullable(),
+    date: z.string().nullable(),
+    message_id: z.string().nullable(),
+    in_reply_to: z.string().nullable(),
+    references: z.array(z.string()),
+    headers: z.array(z.object({ name: z.string(), value: z.string() })),
+    text: z.string().nullable(),
+    html: z.string().nullable(),
+    attachments: z.array(AttachmentSchema),
+    size: z.number().int(),
+    seen: z.boolean(),
+    parse_error: z.string().nullable(),
+    raw_url: z.string(),
+  })
+  .openapi("Message");
+
+export function listOf<T extends z.ZodType>(item: T, name: string) {
+  return z.object({ data: z.array(item), next_cursor: z.string().nullable() }).openapi(name);
+}

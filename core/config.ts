@@ -1,0 +1,164 @@
+import { z } from "zod";
+
+/**
+ * Every setting OmniMail reads, parsed once at start-up from a plain record
+ * (`process.env` on Bun, the `env` binding on Workers) and passed into factories.
+ * Handlers never read the environment themselves.
+ */
+
+const MIB = 1024 * 1024;
+
+const port = (fallback: number) =>
+  z.coerce
+    .number({ error: "must be a port number" })
+    .int("must be a whole number")
+    .min(0, "must be 0-65535")
+    .max(65535, "must be 0-65535")
+    .default(fallback);
+
+const flag = z
+  .enum(["0", "1", "true", "false", "yes", "no"], { error: "must be 1 or 0 (true/false)" })
+  .default("0")
+  .transform((value) => value === "1" || value === "true" || value === "yes");
+
+const domainName = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$/, {
+    error: "must be a domain name such as mail.example.com",
+  });
+
+const configSchema = z
+  .object({
+    DATABASE_URL: z
+      .string()
+      .regex(/^(file|libsql|https?|wss?):/, { error: "must start with file:, libsql:, http(s): or ws(s):" })
+      .default("file:./data/omnimail.db"),
+    DATABASE_AUTH_TOKEN: z.string().optional(),
+    DATABASE_BUSY_TIMEOUT_MS: z.coerce
+      .number({ error: "must be a number of milliseconds" })
+      .int()
+      .min(0)
+      .max(60_000, "must be at most 60000")
+      .default(5000),
+    SMTP_PORT: port(2525),
+    SMTP_HOST: z.string().min(1).default("0.0.0.0"),
+    SMTP_HOSTNAME: domainName.or(z.literal("localhost")).optional(),
+    SMTP_TLS_CERT: z.string().optional(),
+    SMTP_TLS_KEY: z.string().optional(),
+    SMTPS_PORT: port(0).optional(),
+    PORT: port(8787),
+    OMNIMAIL_ADMIN_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+    OMNIMAIL_PUBLIC_URL: z
+      .url({ protocol: /^https?$/, error: "must be an http(s) URL such as https://mail.example.com" })
+      .transform((url) => url.replace(/\/+$/, ""))
+      .optional(),
+    OMNIMAIL_MAX_MESSAGE_BYTES: z.coerce
+      .number({ error: "must be a number of bytes" })
+      .int("must be a whole number of bytes")
+      .min(1024, "must be at least 1024")
+      .max(200 * MIB, "must be at most 209715200 (200 MiB)")
+      .default(25 * MIB),
+    OMNIMAIL_ALLOW_PRIVATE_WEBHOOKS: flag,
+    OMNIMAIL_DEFAULT_DOMAIN: domainName.default("omnimail.localhost"),
+    OMNIMAIL_BOOTSTRAP_API_KEY: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{24,128}$/, { error: "must be 24-128 characters of A-Z a-z 0-9 _ -" })
+      .optional(),
+    OMNIMAIL_WEBHOOK_RETRY_SCHEDULE: z
+      .string()
+      .default("5,300,1800,7200,18000,36000,36000")
+      .transform((value, ctx) => {
+        const delays = value.split(",").map((part) => Number(part.trim()));
+        if (delays.length === 0 || delays.some((delay) => !Number.isFinite(delay) || delay < 0)) {
+          ctx.addIssue({ code: "custom", message: "must be comma-separated seconds, e.g. 5,300,1800" });
+          return z.NEVER;
+        }
+        return delays;
+      }),
+    LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+  })
+  .superRefine((env, ctx) => {
+    if (Boolean(env.SMTP_TLS_CERT) !== Boolean(env.SMTP_TLS_KEY)) {
+      const missing = env.SMTP_TLS_CERT ? "SMTP_TLS_KEY" : "SMTP_TLS_CERT";
+      ctx.addIssue({
+        code: "custom",
+        path: [missing],
+        message: "must be set together with the other TLS file",
+      });
+    }
+  });
+
+type RawConfig = z.output<typeof configSchema>;
+
+export interface Config {
+  databaseUrl: string;
+  databaseAuthToken: string | undefined;
+  databaseBusyTimeoutMs: number;
+  smtp: {
+    port: number;
+    host: string;
+    hostname: string | undefined;
+    tlsCertPath: string | undefined;
+    tlsKeyPath: string | undefined;
+    smtpsPort: number | undefined;
+    maxMessageBytes: number;
+  };
+  http: { port: number; publicUrl: string };
+  adminToken: string | undefined;
+  allowPrivateWebhooks: boolean;
+  defaultDomain: string;
+  bootstrapApiKey: string | undefined;
+  webhookRetryScheduleSeconds: number[];
+  logLevel: RawConfig["LOG_LEVEL"];
+}
+
+export class ConfigError extends Error {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(`Invalid configuration: ${problems.join("; ")}`);
+    this.name = "ConfigError";
+    this.problems = problems;
+  }
+}
+
+/** Parses and validates the environment. Throws ConfigError naming every bad variable. */
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  // An empty variable means "not set", as in most shells' `FOO= cmd`.
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined && value !== ""),
+  );
+  const result = configSchema.safeParse(present);
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map((issue) => {
+        const name = String(issue.path[0] ?? "environment");
+        const given = present[name];
+        return `${name}: ${issue.message}${given === undefined ? "" : ` (got ${JSON.stringify(given)})`}`;
+      }),
+    );
+  }
+  const raw = result.data;
+  return {
+    databaseUrl: raw.DATABASE_URL,
+    databaseAuthToken: raw.DATABASE_AUTH_TOKEN,
+    databaseBusyTimeoutMs: raw.DATABASE_BUSY_TIMEOUT_MS,
+    smtp: {
+      port: raw.SMTP_PORT,
+      host: raw.SMTP_HOST,
+      hostname: raw.SMTP_HOSTNAME,
+      tlsCertPath: raw.SMTP_TLS_CERT,
+      tlsKeyPath: raw.SMTP_TLS_KEY,
+      smtpsPort: raw.SMTPS_PORT,
+      maxMessageBytes: raw.OMNIMAIL_MAX_MESSAGE_BYTES,
+    },
+    http: { port: raw.PORT, publicUrl: raw.OMNIMAIL_PUBLIC_URL ?? `http://localhost:${raw.PORT}` },
+    adminToken: raw.OMNIMAIL_ADMIN_TOKEN,
+    allowPrivateWebhooks: raw.OMNIMAIL_ALLOW_PRIVATE_WEBHOOKS,
+    defaultDomain: raw.OMNIMAIL_DEFAULT_DOMAIN,
+    bootstrapApiKey: raw.OMNIMAIL_BOOTSTRAP_API_KEY,
+    webhookRetryScheduleSeconds: raw.OMNIMAIL_WEBHOOK_RETRY_SCHEDULE,
+    logLevel: raw.LOG_LEVEL,
+  };
+}

@@ -1,0 +1,185 @@
+import { and, asc, desc, eq, gte, like, lt, lte, type SQL, sql } from "drizzle-orm";
+import type { Db } from "../../db/client";
+import { attachments, mailboxes, messages } from "../../db/schema";
+import { NotFoundError } from "../errors";
+
+/** Filters of `GET /v1/mailboxes/{id}/messages`. Text filters are case-insensitive "contains". */
+export interface MessageFilters {
+  q?: string | undefined;
+  from?: string | undefined;
+  to?: string | undefined;
+  subject?: string | undefined;
+  since?: number | undefined;
+  until?: number | undefined;
+  unread?: boolean | undefined;
+}
+
+export const summaryColumns = {
+  id: messages.id,
+  mailboxId: messages.mailboxId,
+  receivedAt: messages.receivedAt,
+  envelopeFrom: messages.envelopeFrom,
+  envelopeTo: messages.envelopeTo,
+  fromAddress: messages.fromAddress,
+  fromName: messages.fromName,
+  to: messages.to,
+  cc: messages.cc,
+  subject: messages.subject,
+  date: messages.date,
+  messageIdHeader: messages.messageIdHeader,
+  preview: sql<string | null>`substr(${messages.text}, 1, 200)`,
+  size: messages.size,
+  seen: messages.seen,
+  attachmentCount: messages.attachmentCount,
+  parseError: messages.parseError,
+};
+
+/** Escapes LIKE wildcards so user input matches literally. */
+function containing(value: string): string {
+  return `%${value.replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
+}
+
+/**
+ * Turns free text into an FTS5 query that cannot be a syntax error: each word
+ * becomes a quoted phrase (implicit AND); a trailing `*` keeps prefix search.
+ */
+export function toFtsQuery(text: string): string | null {
+  const terms = text
+    .split(/\s+/)
+    .map((term) => term.trim())
+    .filter((term) => term.replace(/\*+$/, "") !== "")
+    .slice(0, 16)
+    .map((term) => {
+      const prefix = term.endsWith("*");
+      const word = term.replace(/\*+$/, "").replaceAll('"', '""');
+      return `"${word}"${prefix ? "*" : ""}`;
+    });
+  return terms.length > 0 ? terms.join(" ") : null;
+}
+
+function filterConditions(filters: MessageFilters): SQL[] {
+  const conditions: SQL[] = [];
+  if (filters.q) {
+    const match = toFtsQuery(filters.q);
+    if (match)
+      conditions.push(
+        sql`${messages}.rowid IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ${match})`,
+      );
+  }
+  if (filters.from) {
+    const pattern = containing(filters.from);
+    conditions.push(
+      sql`(${messages.fromAddress} LIKE ${pattern} ESCAPE '\\' OR ${messages.fromName} LIKE ${pattern} ESCAPE '\\' OR ${messages.envelopeFrom} LIKE ${pattern} ESCAPE '\\')`,
+    );
+  }
+  if (filters.to) {
+    const pattern = containing(filters.to);
+    conditions.push(
+      sql`(${messages.to} LIKE ${pattern} ESCAPE '\\' OR ${messages.cc} LIKE ${pattern} ESCAPE '\\' OR ${messages.envelopeTo} LIKE ${pattern} ESCAPE '\\')`,
+    );
+  }
+  if (filters.subject) conditions.push(like(messages.subject, containing(filters.subject)));
+  if (filters.since !== undefined) conditions.push(gte(messages.receivedAt, filters.since));
+  if (filters.until !== undefined) conditions.push(lte(messages.receivedAt, filters.until));
+  if (filters.unread) conditions.push(eq(messages.seen, false));
+  return conditions;
+}
+
+/** Newest first; `before` is the id the previous page ended at (ids are time-ordered). */
+export async function listMessages(
+  db: Db,
+  tenantId: string,
+  mailboxId: string,
+  page: { limit: number; before?: string | undefined; after?: string | undefined },
+  filters: MessageFilters = {},
+) {
+  const [mailbox] = await db
+    .select({ id: mailboxes.id })
+    .from(mailboxes)
+    .where(and(eq(mailboxes.tenantId, tenantId), eq(mailboxes.id, mailboxId)))
+    .limit(1);
+  if (!mailbox) throw new NotFoundError(`no mailbox ${mailboxId}`);
+  return db
+    .select(summaryColumns)
+    .from(messages)
+    .where(
+      and(
+        eq(messages.tenantId, tenantId),
+        eq(messages.mailboxId, mailboxId),
+        page.before ? lt(messages.id, page.before) : undefined,
+        page.after ? sql`${messages.id} > ${page.after}` : undefined,
+        ...filterConditions(filters),
+      ),
+    )
+    .orderBy(desc(messages.id))
+    .limit(page.limit);
+}
+
+export async function getMessage(db: Db, tenantId: string, id: string) {
+  const [row] = await db
+    .select({
+      ...summaryColumns,
+      remoteIp: messages.remoteIp,
+      helo: messages.helo,
+      tls: messages.tls,
+      replyTo: messages.replyTo,
+      inReplyTo: messages.inReplyTo,
+      references: messages.references,
+      headers: messages.headers,
+      text: messages.text,
+      html: messages.html,
+    })
+    .from(messages)
+    .where(and(eq(messages.tenantId, tenantId), eq(messages.id, id)))
+    .limit(1);
+  if (!row) throw new NotFoundError(`no message ${id}`);
+  const attachmentRows = await db
+    .select({
+      id: attachments.id,
+      filename: attachments.filename,
+      contentType: attachments.contentType,
+      disposition: attachments.disposition,
+      contentId: attachments.contentId,
+      size: attachments.size,
+      sha256: attachments.sha256,
+    })
+    .from(attachments)
+    .where(and(eq(attachments.tenantId, tenantId), eq(attachments.messageId, id)))
+    .orderBy(asc(attachments.position));
+  return { ...row, attachments: attachmentRows };
+}
+
+export type MessageRow = Awaited<ReturnType<typeof getMessage>>;
+export type MessageSummaryRow = Awaited<ReturnType<typeof listMessages>>[number];
+
+export async function getRawMessage(db: Db, tenantId: string, id: string): Promise<Uint8Array> {
+  const [row] = await db
+    .select({ raw: messages.raw })
+    .from(messages)
+    .where(and(eq(messages.tenantId, tenantId), eq(messages.id, id)))
+    .limit(1);
+  if (!row) throw new NotFoundError(`no message ${id}`);
+  return row.raw;
+}
+
+export async function getAttachment(db: Db, tenantId: string, messageId: string, attachmentId: string) {
+  const [row] = await db
+    .select({
+      filename: attachments.filename,
+      contentType: attachments.contentType,
+      size: attachments.size,
+      sha256: attachments.sha256,
+      content: attachments.content,
+    })
+    .from(attachments)
+    .where(
+      and(
+        eq(attachments.tenantId, tenantId),
+        eq(attachments.messageId, messageId),
+        eq(attachments.id, attachmentId),
+      ),
+    )
+    .limit(1);
+  if (!row) throw new NotFoundError(`no attachment ${attachmentId} on message ${messageId}`);
+  return row;
+}

@@ -1,0 +1,85 @@
+import { and, eq, isNull, lt, or } from "drizzle-orm";
+import type { Db } from "../../db/client";
+import { apiKeys } from "../../db/schema";
+import { randomBase62, sha256Hex } from "../crypto";
+import { newId } from "../ids";
+
+/**
+ * API keys look like `om_live_<32 base62>`. Only the SHA-256 of the key is
+ * stored, with its first 12 characters as a visible prefix. SHA-256 (not a slow
+ * KDF) is right here: the key has ~190 bits of entropy, so there is nothing to
+ * brute-force, and every request must verify one.
+ */
+export const API_KEY_PREFIX = "om_live_";
+const PREFIX_LENGTH = 12;
+
+/** Touch `last_used_at` at most once a minute per key, so reads do not become writes. */
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+export function generateApiKey(): string {
+  return `${API_KEY_PREFIX}${randomBase62(32)}`;
+}
+
+export interface CreatedApiKey {
+  id: string;
+  tenantId: string;
+  name: string;
+  prefix: string;
+  createdAt: number;
+  /** The full key: shown once, never stored. */
+  key: string;
+}
+
+export async function createApiKey(
+  db: Db,
+  input: { tenantId: string; name: string; key?: string | undefined },
+): Promise<CreatedApiKey> {
+  const key = input.key ?? generateApiKey();
+  const row = {
+    id: newId("apiKey"),
+    tenantId: input.tenantId,
+    prefix: key.slice(0, PREFIX_LENGTH),
+    hash: await sha256Hex(key),
+    name: input.name,
+    createdAt: Date.now(),
+  };
+  await db.insert(apiKeys).values(row);
+  return {
+    id: row.id,
+    tenantId: row.tenantId,
+    name: row.name,
+    prefix: row.prefix,
+    createdAt: row.createdAt,
+    key,
+  };
+}
+
+export interface Principal {
+  tenantId: string;
+  apiKeyId: string;
+}
+
+/** Resolves a presented key to its tenant, or null for unknown and revoked keys. */
+export async function authenticateApiKey(db: Db, presented: string): Promise<Principal | null> {
+  if (presented.length < 16 || presented.length > 256) return null;
+  const hash = await sha256Hex(presented);
+  const [row] = await db
+    .select({ id: apiKeys.id, tenantId: apiKeys.tenantId, lastUsedAt: apiKeys.lastUsedAt })
+    .from(apiKeys)
+    .where(and(eq(apiKeys.hash, hash), isNull(apiKeys.revokedAt)))
+    .limit(1);
+  if (!row) return null;
+  const now = Date.now();
+  if (row.lastUsedAt === null || now - row.lastUsedAt > LAST_USED_RESOLUTION_MS) {
+    await db
+      .update(apiKeys)
+      .set({ lastUsedAt: now })
+      .where(
+        and(
+          eq(apiKeys.id, row.id),
+          or(isNull(apiKeys.lastUsedAt), lt(apiKeys.lastUsedAt, now - LAST_USED_RESOLUTION_MS)),
+        ),
+      );
+  }
+  return { tenantId: row.tenantId, apiKeyId: row.id };
+}

@@ -1,0 +1,3 @@
+export * from "./messages";
+export * from "./tenancy";
+export * from "./webhooks";

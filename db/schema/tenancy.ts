@@ -1,0 +1,69 @@
+import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+/** Times are Unix epoch milliseconds; the API renders them as ISO 8601. */
+
+export const tenants = sqliteTable("tenants", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull(),
+  createdAt: integer("created_at").notNull(),
+});
+
+/** Only the SHA-256 of a key is stored; `prefix` lets a person tell keys apart. */
+export const apiKeys = sqliteTable(
+  "api_keys",
+  {
+    id: text("id").primaryKey(),
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id),
+    prefix: text("prefix").notNull(),
+    hash: text("hash").notNull(),
+    name: text("name").notNull(),
+    createdAt: integer("created_at").notNull(),
+    lastUsedAt: integer("last_used_at"),
+    revokedAt: integer("revoked_at"),
+  },
+  (table) => [
+    uniqueIndex("api_keys_hash_idx").on(table.hash),
+    index("api_keys_tenant_idx").on(table.tenantId),
+  ],
+);
+
+/** A domain name belongs to one tenant only (unique across tenants). Stored lower case, IDNs as punycode. */
+export const domains = sqliteTable(
+  "domains",
+  {
+    id: text("id").primaryKey(),
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id),
+    name: text("name").notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (table) => [uniqueIndex("domains_name_idx").on(table.name), index("domains_tenant_idx").on(table.tenantId)],
+);
+
+/**
+ * `localPart` is kept as given; `localPartKey` is its lower-case form used for
+ * matching (RFC 5321 lets local parts be case-sensitive, but no sender expects it).
+ * `*` is the domain's catch-all.
+ */
+export const mailboxes = sqliteTable(
+  "mailboxes",
+  {
+    id: text("id").primaryKey(),
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id),
+    domainId: text("domain_id")
+      .notNull()
+      .references(() => domains.id),
+    localPart: text("local_part").notNull(),
+    localPartKey: text("local_part_key").notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (table) => [
+    uniqueIndex("mailboxes_address_idx").on(table.domainId, table.localPartKey),
+    index("mailboxes_tenant_idx").on(table.tenantId),
+  ],
+);

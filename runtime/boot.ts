@@ -1,0 +1,76 @@
+import { type Config, ConfigError, parseConfig } from "../core/config";
+import { createLogger, type Logger } from "../core/logger";
+import { bootstrapDefaultTenant } from "../core/tenancy/tenants";
+import { createDatabase, type Database } from "../db/client";
+import { ensureDatabaseFolder, migrateDatabase } from "../db/migrate";
+
+/**
+ * Start-up shared by the Bun entries (smtp-edge/main.ts, api/bun.ts): read the
+ * environment once, open and migrate the database, create the default tenant on
+ * first start. Bun-only; Workers have their own entry.
+ */
+
+export function loadConfigOrExit(env: Record<string, string | undefined> = process.env): Config {
+  try {
+    return parseConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      for (const problem of error.problems) console.error(`omnimail: configuration error: ${problem}`);
+      process.exit(1);
+    }
+    throw error;
+  }
+}
+
+export async function openDatabase(config: Config, logger: Logger): Promise<Database> {
+  ensureDatabaseFolder(config.databaseUrl);
+  const database = await createDatabase({
+    url: config.databaseUrl,
+    authToken: config.databaseAuthToken,
+    busyTimeoutMs: config.databaseBusyTimeoutMs,
+  });
+  await migrateDatabase(database);
+  logger.info("database ready", { url: config.databaseUrl.replace(/\?.*$/, "") });
+  return database;
+}
+
+/** On an empty database: the default tenant, its domain and catch-all; the API key printed once. */
+export async function announceFirstStart(database: Database, config: Config): Promise<void> {
+  const created = await bootstrapDefaultTenant(database.db, {
+    defaultDomain: config.defaultDomain,
+    bootstrapApiKey: config.bootstrapApiKey,
+  });
+  if (!created) return;
+  const lines = [
+    "",
+    `OmniMail first start: created tenant "default" owning ${created.domain}, with a catch-all mailbox.`,
+    created.generatedKey
+      ? `API key (shown once, keep it): ${created.generatedKey}`
+      : "API key: the one in OMNIMAIL_BOOTSTRAP_API_KEY",
+    `Send mail to anything@${created.domain} on port ${config.smtp.port}, then read it at ${config.http.publicUrl}/v1/mailboxes`,
+    "",
+  ];
+  console.log(lines.join("\n"));
+}
+
+export function createRootLogger(config: Config, component: string): Logger {
+  return createLogger(config.logLevel, component);
+}
+
+/** Runs `shutdown` once on SIGTERM/SIGINT; a second signal exits at once. */
+export function onShutdownSignal(shutdown: (signal: string) => Promise<void>): void {
+  let stopping = false;
+  for (const signal of ["SIGTERM", "SIGINT"] as const) {
+    process.on(signal, () => {
+      if (stopping) process.exit(130);
+      stopping = true;
+      shutdown(signal).then(
+        () => process.exit(0),
+        (error: unknown) => {
+          console.error(`omnimail: shutdown failed: ${String(error)}`);
+          process.exit(1);
+        },
+      );
+    });
+  }
+}

@@ -1,0 +1,70 @@
+import type { SMTPServerDataStream, SMTPServerSession } from "smtp-server";
+import type { Logger } from "../../core/logger";
+import type { StoredMessage } from "../../core/messages/store";
+import { replies } from "../replies";
+import { recipientTargets } from "../session-state";
+
+export interface DataHookDeps {
+  maxMessageBytes: number;
+  ingest: (input: { session: SMTPServerSession; raw: Uint8Array }) => Promise<StoredMessage[]>;
+  logger: Logger;
+  /** Tracks DATA in flight so a graceful shutdown can wait for it. */
+  track: <T>(work: Promise<T>) => Promise<T>;
+}
+
+/**
+ * DATA: buffer the message under the size guard, then store it. The 250 is sent
+ * only after the batch with the message, its attachments and its outbox rows
+ * has committed; any failure on the way is 451 4.3.0 and nothing is half-written.
+ * Over the limit, the rest of the stream is drained (the client is still
+ * sending) and the reply is 552 5.3.4; the connection stays usable.
+ */
+export function createDataHook(deps: DataHookDeps) {
+  return (
+    stream: SMTPServerDataStream,
+    session: SMTPServerSession,
+    callback: (err?: Error | null, message?: string) => void,
+  ) => {
+    const chunks: Uint8Array[] = [];
+    let received = 0;
+    let oversized = false;
+    stream.on("data", (chunk: Uint8Array) => {
+      received += chunk.byteLength;
+      if (received > deps.maxMessageBytes) {
+        oversized = true;
+        chunks.length = 0; // keep draining, stop holding
+        return;
+      }
+      chunks.push(chunk);
+    });
+    stream.once("error", (error: unknown) => {
+      deps.logger.warn("DATA stream error", { session: session.id, error: String(error) });
+    });
+    stream.once("end", () => {
+      if (oversized || stream.sizeExceeded) {
+        deps.logger.info("message refused: too big", { session: session.id, bytes: received });
+        return callback(replies.messageTooBig(deps.maxMessageBytes));
+      }
+      if (recipientTargets(session.envelope).length === 0) return callback(replies.storageFailed());
+      const raw = concat(chunks, received);
+      deps.track(deps.ingest({ session, raw })).then(
+        (stored) => callback(null, `Ok: queued as ${stored[0]?.id ?? "nothing"}`),
+        (error: unknown) => {
+          deps.logger.error("message not stored", { session: session.id, error: String(error) });
+          callback(replies.storageFailed());
+        },
+      );
+    });
+  };
+}
+
+function concat(chunks: Uint8Array[], length: number): Uint8Array {
+  if (chunks.length === 1 && chunks[0]) return chunks[0];
+  const out = new Uint8Array(length);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return out;
+}

@@ -1,0 +1,42 @@
+import type { SMTPServerAddress, SMTPServerSession } from "smtp-server";
+import type { Logger } from "../../core/logger";
+import type { RecipientResolution } from "../../core/tenancy/recipients";
+import { replies } from "../replies";
+import { rememberRecipient } from "../session-state";
+
+/**
+ * RCPT TO: answered from the database (DESIGN.md, "SMTP conduct").
+ * Unhosted domain → 554 5.7.1 (we are not an open relay); hosted domain without
+ * that mailbox or a catch-all → 550 5.1.1; database unreachable → 451 4.3.0, so
+ * the sender retries instead of bouncing.
+ */
+export function createRcptToHook(deps: {
+  resolveRecipient: (address: string) => Promise<RecipientResolution>;
+  logger: Logger;
+}) {
+  return (address: SMTPServerAddress, session: SMTPServerSession, callback: (err?: Error | null) => void) => {
+    deps.resolveRecipient(address.address).then(
+      (resolution) => {
+        switch (resolution.kind) {
+          case "mailbox":
+            rememberRecipient(session.envelope, {
+              address: address.address,
+              tenantId: resolution.tenantId,
+              mailboxId: resolution.mailboxId,
+            });
+            return callback();
+          case "domain-not-hosted":
+            return callback(replies.relayDenied());
+          case "unknown-mailbox":
+            return callback(replies.mailboxUnknown());
+          case "invalid-address":
+            return callback(replies.badRecipientSyntax());
+        }
+      },
+      (error: unknown) => {
+        deps.logger.error("recipient lookup failed", { session: session.id, error: String(error) });
+        callback(replies.lookupFailed());
+      },
+    );
+  };
+}

@@ -1,0 +1,27 @@
+import type { RecipientResolution } from "../core/tenancy/recipients";
+
+/**
+ * Remembers positive recipient lookups for a few seconds, so a burst of mail to
+ * the same addresses does not query the database once per RCPT (it matters on a
+ * remote libSQL URL). Negative answers are never cached: a mailbox created a
+ * moment ago must be reachable at once. A deleted mailbox may keep accepting for
+ * up to `ttlMs`; its mail is then stored under the deleted mailbox's id.
+ */
+export function createRecipientCache(
+  lookup: (address: string) => Promise<RecipientResolution>,
+  options: { ttlMs: number; maxEntries: number },
+) {
+  const entries = new Map<string, { value: RecipientResolution; expires: number }>();
+  return async function resolve(address: string): Promise<RecipientResolution> {
+    const key = address.toLowerCase();
+    const now = Date.now();
+    const hit = entries.get(key);
+    if (hit && hit.expires > now) return hit.value;
+    const value = await lookup(address);
+    if (value.kind === "mailbox" && options.ttlMs > 0) {
+      if (entries.size >= options.maxEntries) entries.clear();
+      entries.set(key, { value, expires: now + options.ttlMs });
+    }
+    return value;
+  };
+}

@@ -1,0 +1,94 @@
+import type { SMTPServerSession } from "smtp-server";
+import { SMTPServer, type SMTPServerOptions } from "smtp-server";
+import type { Logger } from "../core/logger";
+import type { StoredMessage } from "../core/messages/store";
+import type { RecipientResolution } from "../core/tenancy/recipients";
+import { installEnhancedStatusCodes } from "./enhanced-status";
+import { createDataHook } from "./hooks/data";
+import { createRcptToHook } from "./hooks/rcpt-to";
+
+export interface SmtpServerDeps {
+  serverName: string;
+  maxMessageBytes: number;
+  resolveRecipient: (address: string) => Promise<RecipientResolution>;
+  ingest: (input: { session: SMTPServerSession; raw: Uint8Array }) => Promise<StoredMessage[]>;
+  logger: Logger;
+  /** Idle timeout; DESIGN.md says 300 s (RFC 5321 §4.5.3.2 minimums are 2-10 min). */
+  socketTimeoutMs?: number;
+  maxClients?: number;
+  /** PEM text of the certificate chain and key. */
+  tls?: { key: string; cert: string };
+}
+
+export interface SmtpEdge {
+  server: SMTPServer;
+  listen(port: number, host: string): Promise<number>;
+  /** Stop listening, let DATA in flight finish and be answered, then close every session. */
+  close(): Promise<void>;
+}
+
+export const MAX_RECIPIENTS = 100;
+
+/** Builds the SMTP listener. No I/O happens until `listen`. */
+export function createSmtpServer(deps: SmtpServerDeps): SmtpEdge {
+  installEnhancedStatusCodes();
+  const inFlight = new Set<Promise<unknown>>();
+  const track = <T>(work: Promise<T>): Promise<T> => {
+    inFlight.add(work);
+    const forget = () => inFlight.delete(work);
+    work.then(forget, forget);
+    return work;
+  };
+
+  const options: SMTPServerOptions = {
+    name: deps.serverName,
+    banner: "OmniMail",
+    logger: false,
+    // Inbound MX: no AUTH on this port (DESIGN.md); STARTTLS only with a certificate.
+    authOptional: true,
+    disabledCommands: deps.tls ? ["AUTH"] : ["AUTH", "STARTTLS"],
+    hideSTARTTLS: !deps.tls,
+    ...(deps.tls ? { key: deps.tls.key, cert: deps.tls.cert } : {}),
+    size: deps.maxMessageBytes,
+    rejectOversized: true,
+    maxRecipients: MAX_RECIPIENTS,
+    maxClients: deps.maxClients ?? 1000,
+    socketTimeout: deps.socketTimeoutMs ?? 300_000,
+    closeTimeout: 30_000,
+    onRcptTo: createRcptToHook({ resolveRecipient: deps.resolveRecipient, logger: deps.logger }),
+    onData: createDataHook({
+      maxMessageBytes: deps.maxMessageBytes,
+      ingest: deps.ingest,
+      logger: deps.logger,
+      track,
+    }),
+  };
+  const server = new SMTPServer(options);
+  // Without a listener an 'error' event (a reset socket, a TLS failure) would crash the process.
+  server.on("error", (error: Error & { remote?: string }) => {
+    deps.logger.warn("smtp connection error", { error: error.message, remote: error.remote });
+  });
+
+  return {
+    server,
+    listen: (port, host) =>
+      new Promise((resolve, reject) => {
+        server.server.once("error", reject);
+        server.listen(port, host, () => {
+          server.server.off("error", reject);
+          const address = server.server.address();
+          resolve(typeof address === "object" && address ? address.port : port);
+        });
+      }),
+    close: async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // New commands now get 421; wait for every DATA that is being stored.
+      while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+      for (const connection of server.connections) {
+        connection.send(421, "Server shutting down");
+        connection.close();
+      }
+      await closed;
+    },
+  };
+}
