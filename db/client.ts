@@ -1,4 +1,4 @@
-import { type Client, createClient } from "@libsql/client";
+import { type Client, createClient, type Config as LibsqlConfig, LibsqlError } from "@libsql/client";
 import { drizzle, type LibSQLDatabase } from "drizzle-orm/libsql";
 import * as schema from "./schema";
 
@@ -26,11 +26,12 @@ export interface DatabaseOptions {
 
 export async function createDatabase(options: DatabaseOptions): Promise<Database> {
   const isLocalFile = options.url.startsWith("file:");
-  const client = createClient({
+  const config: LibsqlConfig = {
     url: options.url,
     authToken: options.authToken,
     ...(isLocalFile ? { timeout: options.busyTimeoutMs ?? 5000 } : {}),
-  });
+  };
+  const client = isLocalFile ? createBusySafeClient(config) : createClient(config);
   if (isLocalFile) {
     // WAL is a property of the file and persists. synchronous=FULL makes a commit
     // survive a power cut, not only a crash: the 250 reply promises exactly that.
@@ -45,4 +46,49 @@ export async function createDatabase(options: DatabaseOptions): Promise<Database
     isLocalFile,
     close: () => client.close(),
   };
+}
+
+/**
+ * Works around tursodatabase/libsql-client-ts#352 (fix pending in libsql-js
+ * PR #237): a local write that fails with SQLITE_BUSY leaves its statement "in
+ * progress", and every later COMMIT on that connection then fails with
+ * "cannot commit transaction - SQL statements in progress", so storage would
+ * never recover from one lock timeout. This client delegates to a real one and,
+ * after any SQLITE_BUSY, swaps it for a fresh client (new connections) before
+ * the next call. Remove once the fixed libsql release is pinned.
+ */
+function createBusySafeClient(config: LibsqlConfig): Client {
+  let current = createClient(config);
+  const replaceAfterBusy = (error: unknown) => {
+    if (error instanceof LibsqlError && error.code.startsWith("SQLITE_BUSY")) {
+      const poisoned = current;
+      current = createClient(config);
+      poisoned.close();
+    }
+    throw error;
+  };
+  const wrap =
+    <A extends unknown[], R>(call: (client: Client, ...args: A) => Promise<R>) =>
+    (...args: A): Promise<R> =>
+      call(current, ...args).catch(replaceAfterBusy);
+  return {
+    execute: wrap((client, ...args: Parameters<Client["execute"]>) =>
+      (client.execute as (...a: unknown[]) => ReturnType<Client["execute"]>)(...args),
+    ),
+    batch: wrap((client, ...args: Parameters<Client["batch"]>) => client.batch(...args)),
+    migrate: wrap((client, ...args: Parameters<Client["migrate"]>) => client.migrate(...args)),
+    transaction: wrap((client, ...args: Parameters<Client["transaction"]>) => client.transaction(...args)),
+    executeMultiple: wrap((client, ...args: Parameters<Client["executeMultiple"]>) =>
+      client.executeMultiple(...args),
+    ),
+    sync: wrap((client) => client.sync()),
+    reconnect: () => current.reconnect(),
+    close: () => current.close(),
+    get closed() {
+      return current.closed;
+    },
+    get protocol() {
+      return current.protocol;
+    },
+  } as Client;
 }

@@ -28,6 +28,8 @@ export interface SmtpEdge {
 }
 
 export const MAX_RECIPIENTS = 100;
+/** How long a shutdown waits for DATA in flight before closing sessions anyway. */
+const SHUTDOWN_GRACE_MS = 30_000;
 
 /** Builds the SMTP listener. No I/O happens until `listen`. */
 export function createSmtpServer(deps: SmtpServerDeps): SmtpEdge {
@@ -49,12 +51,14 @@ export function createSmtpServer(deps: SmtpServerDeps): SmtpEdge {
     disabledCommands: deps.tls ? ["AUTH"] : ["AUTH", "STARTTLS"],
     hideSTARTTLS: !deps.tls,
     ...(deps.tls ? { key: deps.tls.key, cert: deps.tls.cert } : {}),
+    // RFC 2034/3463 enhanced codes on every reply (smtp-server hides them by default).
+    hideENHANCEDSTATUSCODES: false,
     size: deps.maxMessageBytes,
     rejectOversized: true,
     maxRecipients: MAX_RECIPIENTS,
     maxClients: deps.maxClients ?? 1000,
     socketTimeout: deps.socketTimeoutMs ?? 300_000,
-    closeTimeout: 30_000,
+    closeTimeout: SHUTDOWN_GRACE_MS,
     onRcptTo: createRcptToHook({ resolveRecipient: deps.resolveRecipient, logger: deps.logger }),
     onData: createDataHook({
       maxMessageBytes: deps.maxMessageBytes,
@@ -82,8 +86,15 @@ export function createSmtpServer(deps: SmtpServerDeps): SmtpEdge {
       }),
     close: async () => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      // New commands now get 421; wait for every DATA that is being stored.
-      while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+      // New commands now get 421; DATA being received or stored finishes and is
+      // answered (bounded, so a stalled client cannot hold the shutdown forever).
+      const deadline = Date.now() + SHUTDOWN_GRACE_MS;
+      while (inFlight.size > 0 && Date.now() < deadline) {
+        await Promise.race([
+          Promise.allSettled([...inFlight]),
+          Bun.sleep(Math.max(0, deadline - Date.now())),
+        ]);
+      }
       for (const connection of server.connections) {
         connection.send(421, "Server shutting down");
         connection.close();

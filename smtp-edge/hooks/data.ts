@@ -8,7 +8,7 @@ export interface DataHookDeps {
   maxMessageBytes: number;
   ingest: (input: { session: SMTPServerSession; raw: Uint8Array }) => Promise<StoredMessage[]>;
   logger: Logger;
-  /** Tracks DATA in flight so a graceful shutdown can wait for it. */
+  /** Tracks DATA in flight (first byte to reply) so a graceful shutdown can wait for it. */
   track: <T>(work: Promise<T>) => Promise<T>;
 }
 
@@ -23,8 +23,14 @@ export function createDataHook(deps: DataHookDeps) {
   return (
     stream: SMTPServerDataStream,
     session: SMTPServerSession,
-    callback: (err?: Error | null, message?: string) => void,
+    reply: (err?: Error | null, message?: string) => void,
   ) => {
+    let answered: () => void = () => {};
+    deps.track(new Promise<void>((resolve) => (answered = resolve)));
+    const callback = (err?: Error | null, message?: string) => {
+      reply(err, message);
+      answered();
+    };
     const chunks: Uint8Array[] = [];
     let received = 0;
     let oversized = false;
@@ -47,7 +53,7 @@ export function createDataHook(deps: DataHookDeps) {
       }
       if (recipientTargets(session.envelope).length === 0) return callback(replies.storageFailed());
       const raw = concat(chunks, received);
-      deps.track(deps.ingest({ session, raw })).then(
+      deps.ingest({ session, raw }).then(
         (stored) => callback(null, `Ok: queued as ${stored[0]?.id ?? "nothing"}`),
         (error: unknown) => {
           deps.logger.error("message not stored", { session: session.id, error: String(error) });

@@ -1,0 +1,55 @@
+import { describe, expect, test } from "bun:test";
+import { ConfigError, parseConfig } from "../../core/config";
+
+describe("parseConfig", () => {
+  test("with nothing set the product runs: file database, SMTP 2525, HTTP 8787", () => {
+    const config = parseConfig({});
+    expect(config.databaseUrl).toBe("file:./data/omnimail.db");
+    expect(config.smtp.port).toBe(2525);
+    expect(config.http.port).toBe(8787);
+    expect(config.http.publicUrl).toBe("http://localhost:8787");
+    expect(config.smtp.maxMessageBytes).toBe(25 * 1024 * 1024);
+    expect(config.defaultDomain).toBe("omnimail.localhost");
+    expect(config.webhookRetryScheduleSeconds).toEqual([5, 300, 1800, 7200, 18000, 36000, 36000]);
+    expect(config.allowPrivateWebhooks).toBe(false);
+  });
+
+  test("empty variables count as unset", () => {
+    expect(parseConfig({ SMTP_PORT: "", PORT: "" }).smtp.port).toBe(2525);
+  });
+
+  const bad: Array<[Record<string, string>, string]> = [
+    [{ SMTP_PORT: "abc" }, "SMTP_PORT"],
+    [{ PORT: "70000" }, "PORT"],
+    [{ DATABASE_URL: "postgres://x" }, "DATABASE_URL"],
+    [{ OMNIMAIL_MAX_MESSAGE_BYTES: "-5" }, "OMNIMAIL_MAX_MESSAGE_BYTES"],
+    [{ OMNIMAIL_ALLOW_PRIVATE_WEBHOOKS: "maybe" }, "OMNIMAIL_ALLOW_PRIVATE_WEBHOOKS"],
+    [{ OMNIMAIL_DEFAULT_DOMAIN: "not a domain" }, "OMNIMAIL_DEFAULT_DOMAIN"],
+    [{ OMNIMAIL_WEBHOOK_RETRY_SCHEDULE: "5,soon" }, "OMNIMAIL_WEBHOOK_RETRY_SCHEDULE"],
+    [{ OMNIMAIL_PUBLIC_URL: "ftp://x" }, "OMNIMAIL_PUBLIC_URL"],
+    [{ OMNIMAIL_ADMIN_TOKEN: "short" }, "OMNIMAIL_ADMIN_TOKEN"],
+    [{ LOG_LEVEL: "loud" }, "LOG_LEVEL"],
+    [{ SMTP_TLS_CERT: "/tmp/cert.pem" }, "SMTP_TLS_KEY"],
+  ];
+  for (const [env, name] of bad) {
+    test(`a bad ${name} is refused with a message naming it`, () => {
+      let caught: unknown;
+      try {
+        parseConfig(env);
+      } catch (error) {
+        caught = error;
+      }
+      expect(caught).toBeInstanceOf(ConfigError);
+      expect((caught as ConfigError).problems.some((problem) => problem.startsWith(`${name}:`))).toBe(true);
+    });
+  }
+
+  test("every bad variable is reported at once", () => {
+    try {
+      parseConfig({ SMTP_PORT: "x", PORT: "y" });
+      throw new Error("expected a ConfigError");
+    } catch (error) {
+      expect((error as ConfigError).problems.map((p) => p.split(":")[0])).toEqual(["SMTP_PORT", "PORT"]);
+    }
+  });
+});

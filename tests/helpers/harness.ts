@@ -1,0 +1,139 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createApp } from "../../api/app";
+import { serveApp } from "../../api/bun";
+import { parseConfig } from "../../core/config";
+import { createLogger } from "../../core/logger";
+import { createDomain } from "../../core/tenancy/domains";
+import { createMailbox } from "../../core/tenancy/mailboxes";
+import { createTenant } from "../../core/tenancy/tenants";
+import { createDatabase, type Database } from "../../db/client";
+import { migrateDatabase } from "../../db/migrate";
+import type { SmtpEdge } from "../../smtp-edge/server";
+import { startSmtpEdge } from "../../smtp-edge/start";
+
+/**
+ * The test harness: a migrated libSQL file in a temp dir, the real SMTP edge on
+ * an ephemeral port and the real API on Bun.serve. Nothing of ours is mocked.
+ */
+
+export interface TestTenant {
+  id: string;
+  apiKey: string;
+  domain: string;
+  /** Mailboxes by address. */
+  mailboxes: Record<string, string>;
+}
+
+export interface OmniMail {
+  dir: string;
+  databaseUrl: string;
+  database: Database;
+  smtpPort: number;
+  apiUrl: string;
+  edge: SmtpEdge;
+  /** Creates a tenant with a domain and mailboxes (addresses like `alice` or `*`). */
+  addTenant(domain: string, localParts: string[]): Promise<TestTenant>;
+  api(path: string, apiKey: string, init?: RequestInit): Promise<Response>;
+  stop(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+export function tempDir(prefix = "omnimail-test-"): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export async function openTestDatabase(
+  dir: string,
+  busyTimeoutMs = 5000,
+): Promise<{ url: string; database: Database }> {
+  const url = `file:${join(dir, "omnimail.db")}`;
+  const database = await createDatabase({ url, busyTimeoutMs });
+  await migrateDatabase(database);
+  return { url, database };
+}
+
+export async function startOmniMail(
+  options: { env?: Record<string, string>; busyTimeoutMs?: number } = {},
+): Promise<OmniMail> {
+  const dir = tempDir();
+  const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
+  const { url, database } = await openTestDatabase(dir, busyTimeoutMs);
+  const config = parseConfig({
+    DATABASE_URL: url,
+    DATABASE_BUSY_TIMEOUT_MS: String(busyTimeoutMs),
+    SMTP_PORT: "0",
+    SMTP_HOST: "127.0.0.1",
+    SMTP_HOSTNAME: "mx.test.localhost",
+    PORT: "0",
+    OMNIMAIL_PUBLIC_URL: "http://omnimail.test",
+    LOG_LEVEL: "silent",
+    ...options.env,
+  });
+  const logger = createLogger("silent", "test");
+  const { edge, port: smtpPort } = await startSmtpEdge({ config, database, logger });
+  const app = createApp({
+    database,
+    logger,
+    publicUrl: config.http.publicUrl,
+    adminToken: config.adminToken,
+  });
+  const api = serveApp(app, { port: 0, hostname: "127.0.0.1" });
+  const apiUrl = `http://127.0.0.1:${api.port}`;
+
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    await edge.close();
+    await api.stop();
+    database.close();
+    rmSync(dir, { recursive: true, force: true });
+  };
+
+  return {
+    dir,
+    databaseUrl: url,
+    database,
+    smtpPort,
+    apiUrl,
+    edge,
+    async addTenant(domain, localParts) {
+      const { tenant, apiKey } = await createTenant(database.db, { name: domain });
+      const created = await createDomain(database.db, tenant.id, { name: domain });
+      const mailboxes: Record<string, string> = {};
+      for (const localPart of localParts) {
+        const mailbox = await createMailbox(database.db, tenant.id, {
+          address: `${localPart}@${created.name}`,
+        });
+        mailboxes[mailbox.address] = mailbox.id;
+      }
+      return { id: tenant.id, apiKey: apiKey.key, domain: created.name, mailboxes };
+    },
+    api: (path, apiKey, init = {}) =>
+      fetch(`${apiUrl}${path}`, {
+        ...init,
+        headers: {
+          authorization: `Bearer ${apiKey}`,
+          ...(init.headers as Record<string, string> | undefined),
+        },
+      }),
+    stop,
+    [Symbol.asyncDispose]: stop,
+  };
+}
+
+/** Polls `check` until it returns a value (not undefined) or the deadline passes. No fixed sleeps. */
+export async function waitFor<T>(
+  check: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 5000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await Bun.sleep(10);
+  }
+}

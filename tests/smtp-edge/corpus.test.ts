@@ -1,0 +1,112 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
+import nodemailer, { type Transporter } from "nodemailer";
+import PostalMime, { type Address } from "postal-mime";
+import { type OmniMail, startOmniMail, type TestTenant } from "../helpers/harness";
+import { stripTraceHeader, toWireForm } from "../helpers/send";
+
+/**
+ * Every message of the shared corpus goes in over SMTP and comes back from the
+ * API with the same bytes and the fields postal-mime finds in those bytes.
+ */
+const CORPUS = resolve(import.meta.dir, "../../../shared/corpus");
+
+function listEml(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return listEml(path);
+    return entry.name.endsWith(".eml") ? [path] : [];
+  });
+}
+
+const files = existsSync(CORPUS) ? listEml(CORPUS).sort() : [];
+if (files.length === 0) console.warn(`shared corpus not found at ${CORPUS}, skipping corpus tests`);
+
+const addresses = (list: Address[] | undefined) =>
+  (list ?? []).flatMap((entry) => (entry.group ? entry.group : [entry])).map((m) => m.address);
+
+let omni: OmniMail;
+let tenant: TestTenant;
+
+describe.skipIf(files.length === 0)(`shared corpus (${files.length} messages)`, () => {
+  beforeAll(async () => {
+    omni = await startOmniMail();
+    tenant = await omni.addTenant("corpus.test", ["*"]);
+  });
+  afterAll(() => omni?.stop());
+
+  test("every message is accepted, stored byte-exact and parsed as postal-mime parses it", async () => {
+    const transport = nodemailer.createTransport({
+      host: "127.0.0.1",
+      port: omni.smtpPort,
+      ignoreTLS: true,
+      pool: true,
+      maxConnections: 4,
+      maxMessages: Infinity,
+    });
+    const failures: string[] = [];
+    const queue = [...files];
+    const worker = async () => {
+      for (let file = queue.shift(); file; file = queue.shift()) {
+        const name = relative(CORPUS, file);
+        try {
+          await checkOne(transport, name, toWireForm(readFileSync(file)));
+        } catch (error) {
+          failures.push(`${name}: ${error instanceof Error ? error.message : String(error)}`);
+        }
+      }
+    };
+    await Promise.all([worker(), worker(), worker(), worker()]);
+    transport.close();
+    expect(failures).toEqual([]);
+  }, 120_000);
+});
+
+async function checkOne(transport: Transporter, name: string, wire: Uint8Array) {
+  const info = await transport.sendMail({
+    envelope: { from: "corpus@example.org", to: ["c@corpus.test"] },
+    raw: Buffer.from(wire),
+  });
+  const id = /queued as (msg_\w+)/.exec(String(info.response))?.[1];
+  if (!id) throw new Error(`unexpected reply ${info.response}`);
+
+  const raw = new Uint8Array(await (await omni.api(`/v1/messages/${id}/raw`, tenant.apiKey)).arrayBuffer());
+  if (!Buffer.from(stripTraceHeader(raw).rest).equals(Buffer.from(wire))) throw new Error("raw bytes differ");
+
+  const message = (await (await omni.api(`/v1/messages/${id}`, tenant.apiKey)).json()) as {
+    subject: string | null;
+    from: { address: string } | null;
+    to: Array<{ address: string }>;
+    attachments: Array<{ filename: string | null }>;
+    parse_error: string | null;
+  };
+  let expected: Awaited<ReturnType<typeof PostalMime.parse>>;
+  try {
+    expected = await PostalMime.parse(raw, { maxNestingDepth: 100, maxHeadersSize: 2 * 1024 * 1024 });
+  } catch {
+    if (!message.parse_error) throw new Error("postal-mime fails on it but parse_error is not set");
+    return;
+  }
+  const mismatch = (field: string, got: unknown, want: unknown) => {
+    if (JSON.stringify(got) !== JSON.stringify(want)) {
+      throw new Error(
+        `${field}: got ${JSON.stringify(got)?.slice(0, 200)}, want ${JSON.stringify(want)?.slice(0, 200)}`,
+      );
+    }
+  };
+  mismatch("subject", message.subject, expected.subject ?? null);
+  const from = expected.from ? addresses([expected.from])[0] : undefined;
+  mismatch("from", message.from?.address ?? null, from ?? null);
+  mismatch(
+    "to",
+    message.to.map((t) => t.address),
+    addresses(expected.to),
+  );
+  mismatch(
+    "attachment names",
+    message.attachments.map((a) => a.filename),
+    expected.attachments.map((a) => a.filename),
+  );
+  if (message.parse_error !== null) throw new Error(`parse_error set: ${message.parse_error} (${name})`);
+}
