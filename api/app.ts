@@ -8,6 +8,7 @@ import { ApiError, problemJson, problems } from "./problem";
 import { registerHealthRoutes } from "./routes/health";
 import { registerMailboxRoutes } from "./routes/mailboxes";
 import { registerMessageRoutes } from "./routes/messages";
+import { registerWebhookRoutes } from "./routes/webhooks";
 
 const LOCATION_PREFIX: Record<string, string> = {
   json: "body",
@@ -40,6 +41,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   registerHealthRoutes(app, deps);
   registerMailboxRoutes(app, deps);
   registerMessageRoutes(app, deps);
+  registerWebhookRoutes(app, deps);
 
   app.doc31("/openapi.json", {
     openapi: "3.1.0",

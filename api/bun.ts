@@ -16,23 +16,32 @@ export function serveApp(app: OpenAPIHono<AppEnv>, options: { port: number; host
   };
 }
 
-// `npm run api`: the API alone, against a shared DATABASE_URL.
+// `npm run api`: the API alone, against a shared DATABASE_URL, with its own webhook
+// drain (for test events, replays and retries; leases keep drainers from double-sending).
 if (import.meta.main) {
   const { createApp } = await import("./app");
   const boot = await import("../runtime/boot");
+  const { startWebhookDrain } = await import("../runtime/webhook-drain");
+  const { resolveHost } = await import("../runtime/webhook-transport");
   const config = boot.loadConfigOrExit();
   const logger = boot.createRootLogger(config, "api");
   const database = await boot.openDatabase(config, logger);
   await boot.announceFirstStart(database, config);
+  const drain = startWebhookDrain({ config, database, logger });
   const api = serveApp(
-    createApp({ database, logger, publicUrl: config.http.publicUrl, adminToken: config.adminToken }),
-    {
-      port: config.http.port,
-    },
+    createApp({
+      database,
+      logger,
+      publicUrl: config.http.publicUrl,
+      adminToken: config.adminToken,
+      webhooks: { guard: { allowPrivate: config.allowPrivateWebhooks, resolveHost }, nudge: drain.nudge },
+    }),
+    { port: config.http.port },
   );
   logger.info("api listening", { port: api.port, url: config.http.publicUrl });
   boot.onShutdownSignal(async () => {
     await api.stop();
+    await drain.stop();
     database.close();
   });
 }

@@ -10,6 +10,7 @@ import { randomBytes } from "./crypto";
 export const ID_PREFIXES = {
   tenant: "tnt",
   apiKey: "key",
+  attempt: "atm",
   domain: "dom",
   mailbox: "mbx",
   message: "msg",

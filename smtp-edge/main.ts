@@ -1,5 +1,6 @@
 import { createApp } from "../api/app";
 import { serveApp } from "../api/bun";
+import { createOutboxWrites } from "../core/outbox/enqueue";
 import {
   announceFirstStart,
   createRootLogger,
@@ -7,11 +8,13 @@ import {
   onShutdownSignal,
   openDatabase,
 } from "../runtime/boot";
+import { startWebhookDrain } from "../runtime/webhook-drain";
+import { resolveHost } from "../runtime/webhook-transport";
 import { startSmtpEdge } from "./start";
 
 /**
  * `npm start` (all in one: SMTP, API and the webhook drain in one Bun process)
- * or `npm run smtp` (`--smtp-only`: the SMTP edge alone, sharing DATABASE_URL).
+ * or `npm run smtp` (`--smtp-only`: the SMTP edge and its drain, sharing DATABASE_URL).
  */
 const smtpOnly = process.argv.includes("--smtp-only");
 const config = loadConfigOrExit();
@@ -19,14 +22,27 @@ const logger = createRootLogger(config, smtpOnly ? "smtp-edge" : "omnimail");
 const database = await openDatabase(config, logger);
 await announceFirstStart(database, config);
 
-const { edge } = await startSmtpEdge({ config, database, logger });
+const links = { publicUrl: config.http.publicUrl };
+const drain = startWebhookDrain({ config, database, logger });
+const { edge } = await startSmtpEdge({
+  config,
+  database,
+  logger,
+  // Outbox rows commit in the same batch as the message; the drain is nudged right after.
+  companions: [createOutboxWrites(database.db, links)],
+  onStored: () => drain.nudge(),
+});
 const api = smtpOnly
   ? null
   : serveApp(
-      createApp({ database, logger, publicUrl: config.http.publicUrl, adminToken: config.adminToken }),
-      {
-        port: config.http.port,
-      },
+      createApp({
+        database,
+        logger,
+        publicUrl: config.http.publicUrl,
+        adminToken: config.adminToken,
+        webhooks: { guard: { allowPrivate: config.allowPrivateWebhooks, resolveHost }, nudge: drain.nudge },
+      }),
+      { port: config.http.port },
     );
 if (api) logger.info("api listening", { port: api.port, url: config.http.publicUrl });
 
@@ -34,6 +50,7 @@ onShutdownSignal(async (signal) => {
   logger.info("shutting down", { signal });
   await edge.close();
   await api?.stop();
+  await drain.stop();
   database.close();
   logger.info("stopped");
 });

@@ -30,6 +30,8 @@ export interface StoredMessage {
   id: string;
   tenantId: string;
   mailboxId: string;
+  /** Attachment ids in document order. */
+  attachmentIds: string[];
 }
 
 /**
@@ -60,7 +62,12 @@ export async function storeInboundMessage(
 
   for (const delivery of message.deliveries) {
     const id = delivery.messageId;
-    const copy: StoredMessage = { id, tenantId: delivery.tenantId, mailboxId: delivery.mailboxId };
+    const copy: StoredMessage = {
+      id,
+      tenantId: delivery.tenantId,
+      mailboxId: delivery.mailboxId,
+      attachmentIds: [],
+    };
     stored.push(copy);
     statements.push(
       db.insert(messages).values({
@@ -97,9 +104,11 @@ export async function storeInboundMessage(
         FROM messages WHERE id = ${id}`),
     );
     for (const [position, attachment] of (content?.attachments ?? []).entries()) {
+      const attachmentId = newId("attachment");
+      copy.attachmentIds.push(attachmentId);
       statements.push(
         db.insert(attachments).values({
-          id: newId("attachment"),
+          id: attachmentId,
           messageId: id,
           tenantId: delivery.tenantId,
           position,

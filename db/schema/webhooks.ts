@@ -60,3 +60,27 @@ export const webhookDeliveries = sqliteTable(
     index("webhook_deliveries_endpoint_idx").on(table.tenantId, table.endpointId, table.id),
   ],
 );
+
+/** Every POST we made: one row per attempt, for the delivery log (as Svix keeps message attempts). */
+export const webhookAttempts = sqliteTable(
+  "webhook_attempts",
+  {
+    id: text("id").primaryKey(),
+    deliveryId: text("delivery_id")
+      .notNull()
+      .references(() => webhookDeliveries.id),
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id),
+    endpointId: text("endpoint_id").notNull(),
+    attempt: integer("attempt").notNull(),
+    url: text("url").notNull(),
+    /** HTTP status, or null when no response came (refused, timeout, blocked). */
+    status: integer("status"),
+    error: text("error"),
+    responseMs: integer("response_ms").notNull(),
+    responseBody: text("response_body"),
+    createdAt: integer("created_at").notNull(),
+  },
+  (table) => [index("webhook_attempts_delivery_idx").on(table.tenantId, table.deliveryId, table.id)],
+);

@@ -5,11 +5,14 @@ import { createApp } from "../../api/app";
 import { serveApp } from "../../api/bun";
 import { parseConfig } from "../../core/config";
 import { createLogger } from "../../core/logger";
+import { createOutboxWrites } from "../../core/outbox/enqueue";
 import { createDomain } from "../../core/tenancy/domains";
 import { createMailbox } from "../../core/tenancy/mailboxes";
 import { createTenant } from "../../core/tenancy/tenants";
 import { createDatabase, type Database } from "../../db/client";
 import { migrateDatabase } from "../../db/migrate";
+import type { DrainLoop } from "../../runtime/drain-loop";
+import { startWebhookDrain } from "../../runtime/webhook-drain";
 import type { SmtpEdge } from "../../smtp-edge/server";
 import { startSmtpEdge } from "../../smtp-edge/start";
 
@@ -33,6 +36,8 @@ export interface OmniMail {
   smtpPort: number;
   apiUrl: string;
   edge: SmtpEdge;
+  /** The in-process webhook drain (nudged after each commit, as in `npm start`). */
+  drain: DrainLoop;
   /** Creates a tenant with a domain and mailboxes (addresses like `alice` or `*`). */
   addTenant(domain: string, localParts: string[]): Promise<TestTenant>;
   api(path: string, apiKey: string, init?: RequestInit): Promise<Response>;
@@ -55,7 +60,7 @@ export async function openTestDatabase(
 }
 
 export async function startOmniMail(
-  options: { env?: Record<string, string>; busyTimeoutMs?: number } = {},
+  options: { env?: Record<string, string>; busyTimeoutMs?: number; webhookTimeoutMs?: number } = {},
 ): Promise<OmniMail> {
   const dir = tempDir();
   const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
@@ -69,15 +74,31 @@ export async function startOmniMail(
     PORT: "0",
     OMNIMAIL_PUBLIC_URL: "http://omnimail.test",
     LOG_LEVEL: "silent",
+    // Receivers in tests listen on 127.0.0.1.
+    OMNIMAIL_ALLOW_PRIVATE_WEBHOOKS: "1",
     ...options.env,
   });
   const logger = createLogger("silent", "test");
-  const { edge, port: smtpPort } = await startSmtpEdge({ config, database, logger });
+  const drain = startWebhookDrain({
+    config,
+    database,
+    logger,
+    intervalMs: 50,
+    options: options.webhookTimeoutMs ? { timeoutMs: options.webhookTimeoutMs } : undefined,
+  });
+  const { edge, port: smtpPort } = await startSmtpEdge({
+    config,
+    database,
+    logger,
+    companions: [createOutboxWrites(database.db, { publicUrl: config.http.publicUrl })],
+    onStored: () => drain.nudge(),
+  });
   const app = createApp({
     database,
     logger,
     publicUrl: config.http.publicUrl,
     adminToken: config.adminToken,
+    webhooks: { guard: { allowPrivate: config.allowPrivateWebhooks }, nudge: drain.nudge },
   });
   const api = serveApp(app, { port: 0, hostname: "127.0.0.1" });
   const apiUrl = `http://127.0.0.1:${api.port}`;
@@ -88,6 +109,7 @@ export async function startOmniMail(
     stopped = true;
     await edge.close();
     await api.stop();
+    await drain.stop();
     database.close();
     rmSync(dir, { recursive: true, force: true });
   };
@@ -99,6 +121,7 @@ export async function startOmniMail(
     smtpPort,
     apiUrl,
     edge,
+    drain,
     async addTenant(domain, localParts) {
       const { tenant, apiKey } = await createTenant(database.db, { name: domain });
       const created = await createDomain(database.db, tenant.id, { name: domain });

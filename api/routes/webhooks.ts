@@ -1,0 +1,316 @@
+import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import { iso } from "../../core/messages/serialize";
+import {
+  type Attempt,
+  createEndpoint,
+  type Delivery,
+  deleteEndpoint,
+  type Endpoint,
+  EVENT_TYPES,
+  getEndpoint,
+  listDeliveries,
+  listEndpoints,
+  parseEventTypes,
+  queueTestEvent,
+  retryDelivery,
+  rotateEndpointSecret,
+  updateEndpoint,
+} from "../../core/webhooks/endpoints";
+import type { AppDeps, AppEnv } from "../context";
+import { decodeCursor, pageOf } from "../pagination";
+import { problems } from "../problem";
+import { idParam, listOf, looksLike, PaginationQuery, problemResponses } from "../schemas";
+
+const WebhookSchema = z
+  .object({
+    id: z.string(),
+    url: z.string(),
+    events: z.array(z.string()),
+    mailbox_id: z.string().nullable(),
+    enabled: z.boolean(),
+    disabled_reason: z.string().nullable(),
+    created_at: z.string(),
+    updated_at: z.string(),
+    secret: z
+      .string()
+      .optional()
+      .openapi({ description: "whsec_…; only in the responses of create and rotate" }),
+  })
+  .openapi("Webhook");
+
+const AttemptSchema = z
+  .object({
+    attempt: z.number().int(),
+    status: z.number().int().nullable(),
+    error: z.string().nullable(),
+    response_ms: z.number().int(),
+    response_body: z.string().nullable(),
+    created_at: z.string(),
+  })
+  .openapi("WebhookAttempt");
+
+const DeliverySchema = z
+  .object({
+    id: z.string().openapi({ description: "Also the webhook-id header: the receiver's idempotency key" }),
+    event_type: z.string(),
+    message_id: z.string().nullable(),
+    status: z.enum(["pending", "delivering", "delivered", "failed", "dead"]),
+    attempts: z.number().int(),
+    next_attempt_at: z.string().nullable(),
+    last_status: z.number().int().nullable(),
+    last_error: z.string().nullable(),
+    last_response_ms: z.number().int().nullable(),
+    last_response_body: z.string().nullable(),
+    created_at: z.string(),
+    delivered_at: z.string().nullable(),
+    attempt_log: z.array(AttemptSchema),
+  })
+  .openapi("WebhookDelivery");
+
+const EventsField = z
+  .array(z.enum(EVENT_TYPES))
+  .min(1)
+  .max(EVENT_TYPES.length)
+  .openapi({ description: 'Event types to receive; default ["message.received"]' });
+
+const CreateBody = z
+  .object({
+    url: z.string().max(2048).openapi({ example: "https://example.com/hooks/omnimail" }),
+    events: EventsField.optional(),
+    mailbox_id: z.string().nullable().optional().openapi({ description: "Only this mailbox's messages" }),
+  })
+  .strict()
+  .openapi("CreateWebhook");
+
+const UpdateBody = z
+  .object({
+    url: z.string().max(2048).optional(),
+    events: EventsField.optional(),
+    mailbox_id: z.string().nullable().optional(),
+    enabled: z.boolean().optional(),
+  })
+  .strict()
+  .openapi("UpdateWebhook");
+
+function toWebhookJson(endpoint: Endpoint, withSecret = false) {
+  return {
+    id: endpoint.id,
+    url: endpoint.url,
+    events: parseEventTypes(endpoint.eventTypes),
+    mailbox_id: endpoint.mailboxId,
+    enabled: endpoint.enabled,
+    disabled_reason: endpoint.disabledReason,
+    created_at: iso(endpoint.createdAt) ?? "",
+    updated_at: iso(endpoint.updatedAt) ?? "",
+    ...(withSecret ? { secret: endpoint.secret } : {}),
+  };
+}
+
+function toAttemptJson(attempt: Attempt) {
+  return {
+    attempt: attempt.attempt,
+    status: attempt.status,
+    error: attempt.error,
+    response_ms: attempt.responseMs,
+    response_body: attempt.responseBody,
+    created_at: iso(attempt.createdAt) ?? "",
+  };
+}
+
+function toDeliveryJson(delivery: Delivery & { attemptLog: Attempt[] }) {
+  const waiting = delivery.status === "pending" || delivery.status === "failed";
+  return {
+    id: delivery.id,
+    event_type: delivery.eventType,
+    message_id: delivery.messageId,
+    status: delivery.status,
+    attempts: delivery.attempts,
+    next_attempt_at: waiting ? iso(delivery.nextAttemptAt) : null,
+    last_status: delivery.lastStatus,
+    last_error: delivery.lastError,
+    last_response_ms: delivery.lastResponseMs,
+    last_response_body: delivery.lastResponseBody,
+    created_at: iso(delivery.createdAt) ?? "",
+    delivered_at: iso(delivery.deliveredAt),
+    attempt_log: delivery.attemptLog.map(toAttemptJson),
+  };
+}
+
+const json = (schema: z.ZodType, description: string) => ({
+  description,
+  content: { "application/json": { schema } },
+});
+const idParams = z.object({ id: idParam("webhook") });
+const deliveryParams = z.object({ id: idParam("webhook"), delivery_id: idParam("delivery", "delivery_id") });
+const bodyOf = <T extends z.ZodType>(schema: T) => ({
+  body: { content: { "application/json": { schema } }, required: true },
+});
+const tags = ["Webhooks"];
+
+const routes = {
+  create: createRoute({
+    method: "post",
+    path: "/v1/webhooks",
+    tags,
+    summary: "Create a webhook endpoint (the response carries its signing secret)",
+    request: bodyOf(CreateBody),
+    responses: { 201: json(WebhookSchema, "Created"), ...problemResponses },
+  }),
+  list: createRoute({
+    method: "get",
+    path: "/v1/webhooks",
+    tags,
+    summary: "List webhook endpoints",
+    request: { query: PaginationQuery },
+    responses: {
+      200: json(listOf(WebhookSchema, "WebhookList"), "A page of endpoints"),
+      ...problemResponses,
+    },
+  }),
+  get: createRoute({
+    method: "get",
+    path: "/v1/webhooks/{id}",
+    tags,
+    summary: "Get a webhook endpoint",
+    request: { params: idParams },
+    responses: { 200: json(WebhookSchema, "The endpoint"), ...problemResponses },
+  }),
+  update: createRoute({
+    method: "patch",
+    path: "/v1/webhooks/{id}",
+    tags,
+    summary: "Change url, events, mailbox filter or enabled (re-enabling clears disabled_reason)",
+    request: { params: idParams, ...bodyOf(UpdateBody) },
+    responses: { 200: json(WebhookSchema, "The endpoint"), ...problemResponses },
+  }),
+  remove: createRoute({
+    method: "delete",
+    path: "/v1/webhooks/{id}",
+    tags,
+    summary: "Delete an endpoint with its queued deliveries and log",
+    request: { params: idParams },
+    responses: { 204: { description: "Deleted" }, ...problemResponses },
+  }),
+  rotate: createRoute({
+    method: "post",
+    path: "/v1/webhooks/{id}/rotate-secret",
+    tags,
+    summary: "Replace the signing secret (the response carries the new one)",
+    request: { params: idParams },
+    responses: { 200: json(WebhookSchema, "The endpoint with its new secret"), ...problemResponses },
+  }),
+  test: createRoute({
+    method: "post",
+    path: "/v1/webhooks/{id}/test",
+    tags,
+    summary: "Send a webhook.test event to this endpoint",
+    request: { params: idParams },
+    responses: {
+      202: json(z.object({ delivery_id: z.string() }).openapi("QueuedDelivery"), "Queued"),
+      ...problemResponses,
+    },
+  }),
+  deliveries: createRoute({
+    method: "get",
+    path: "/v1/webhooks/{id}/deliveries",
+    tags,
+    summary: "The delivery log: each event with its status and every attempt",
+    request: { params: idParams, query: PaginationQuery },
+    responses: {
+      200: json(listOf(DeliverySchema, "WebhookDeliveryList"), "A page of deliveries"),
+      ...problemResponses,
+    },
+  }),
+  retry: createRoute({
+    method: "post",
+    path: "/v1/webhooks/{id}/deliveries/{delivery_id}/retry",
+    tags,
+    summary: "Replay a delivery now (also a dead one)",
+    request: { params: deliveryParams },
+    responses: { 202: json(z.object({ delivery_id: z.string() }), "Queued"), ...problemResponses },
+  }),
+};
+
+export function registerWebhookRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
+  const guard = deps.webhooks?.guard ?? { allowPrivate: false };
+  const nudge = () => deps.webhooks?.nudge?.();
+  const db = () => deps.database.db;
+  const requireId = (id: string) => {
+    if (!looksLike("webhook", id)) throw problems.notFound(`no webhook ${id}`);
+    return id;
+  };
+
+  app.openapi(routes.create, async (c) => {
+    const body = c.req.valid("json");
+    const endpoint = await createEndpoint(
+      db(),
+      c.get("tenantId"),
+      { url: body.url, events: body.events, mailboxId: body.mailbox_id },
+      guard,
+    );
+    return c.json(toWebhookJson(endpoint, true), 201);
+  });
+
+  app.openapi(routes.list, async (c) => {
+    const { limit, cursor } = c.req.valid("query");
+    const before = decodeCursor(cursor, (id) => looksLike("webhook", id));
+    const rows = await listEndpoints(db(), c.get("tenantId"), { limit: limit + 1, before });
+    return c.json(
+      pageOf(rows, limit, (row) => toWebhookJson(row)),
+      200,
+    );
+  });
+
+  app.openapi(routes.get, async (c) => {
+    const id = requireId(c.req.valid("param").id);
+    return c.json(toWebhookJson(await getEndpoint(db(), c.get("tenantId"), id)), 200);
+  });
+
+  app.openapi(routes.update, async (c) => {
+    const id = requireId(c.req.valid("param").id);
+    const body = c.req.valid("json");
+    const endpoint = await updateEndpoint(
+      db(),
+      c.get("tenantId"),
+      id,
+      { url: body.url, events: body.events, mailboxId: body.mailbox_id, enabled: body.enabled },
+      guard,
+    );
+    if (body.enabled) nudge();
+    return c.json(toWebhookJson(endpoint), 200);
+  });
+
+  app.openapi(routes.remove, async (c) => {
+    await deleteEndpoint(db(), c.get("tenantId"), requireId(c.req.valid("param").id));
+    return c.body(null, 204);
+  });
+
+  app.openapi(routes.rotate, async (c) => {
+    const id = requireId(c.req.valid("param").id);
+    return c.json(toWebhookJson(await rotateEndpointSecret(db(), c.get("tenantId"), id), true), 200);
+  });
+
+  app.openapi(routes.test, async (c) => {
+    const id = requireId(c.req.valid("param").id);
+    const deliveryId = await queueTestEvent(db(), c.get("tenantId"), id);
+    nudge();
+    return c.json({ delivery_id: deliveryId }, 202);
+  });
+
+  app.openapi(routes.deliveries, async (c) => {
+    const id = requireId(c.req.valid("param").id);
+    const { limit, cursor } = c.req.valid("query");
+    const before = decodeCursor(cursor, (value) => looksLike("delivery", value));
+    const rows = await listDeliveries(db(), c.get("tenantId"), id, { limit: limit + 1, before });
+    return c.json(pageOf(rows, limit, toDeliveryJson), 200);
+  });
+
+  app.openapi(routes.retry, async (c) => {
+    const { id, delivery_id: deliveryId } = c.req.valid("param");
+    requireId(id);
+    if (!looksLike("delivery", deliveryId)) throw problems.notFound(`no delivery ${deliveryId}`);
+    await retryDelivery(db(), c.get("tenantId"), id, deliveryId);
+    nudge();
+    return c.json({ delivery_id: deliveryId }, 202);
+  });
+}

@@ -1,0 +1,59 @@
+import { base64ToBytes, bytesToBase64, randomBytes } from "../crypto";
+
+/**
+ * Standard Webhooks signatures (standard-webhooks/standard-webhooks,
+ * spec/standard-webhooks.md): HMAC-SHA256 over `id.timestamp.body` with the
+ * secret's bytes, sent as `webhook-signature: v1,<base64>`. Web Crypto only,
+ * so the Worker signs exactly as Bun does. Any Standard Webhooks library verifies it.
+ */
+const SECRET_PREFIX = "whsec_";
+const encoder = new TextEncoder();
+
+export function generateWebhookSecret(): string {
+  return `${SECRET_PREFIX}${bytesToBase64(randomBytes(32))}`;
+}
+
+export function isWebhookSecret(secret: string): boolean {
+  return (
+    secret.startsWith(SECRET_PREFIX) && /^[A-Za-z0-9+/]+={0,2}$/.test(secret.slice(SECRET_PREFIX.length))
+  );
+}
+
+export async function signWebhook(input: {
+  secret: string;
+  id: string;
+  timestampSeconds: number;
+  body: string;
+}): Promise<string> {
+  const keyBytes = base64ToBytes(input.secret.slice(SECRET_PREFIX.length));
+  const key = await crypto.subtle.importKey(
+    "raw",
+    keyBytes as Uint8Array<ArrayBuffer>,
+    { name: "HMAC", hash: "SHA-256" },
+    false,
+    ["sign"],
+  );
+  const signed = encoder.encode(`${input.id}.${input.timestampSeconds}.${input.body}`);
+  const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, signed));
+  return `v1,${bytesToBase64(mac)}`;
+}
+
+/** The three headers of a signed delivery. The timestamp is the send time: a retry is signed anew. */
+export async function webhookHeaders(input: {
+  secret: string;
+  id: string;
+  body: string;
+  now: number;
+}): Promise<Record<string, string>> {
+  const timestampSeconds = Math.floor(input.now / 1000);
+  return {
+    "webhook-id": input.id,
+    "webhook-timestamp": String(timestampSeconds),
+    "webhook-signature": await signWebhook({
+      secret: input.secret,
+      id: input.id,
+      timestampSeconds,
+      body: input.body,
+    }),
+  };
+}
