@@ -1,0 +1,66 @@
+import { expect, test } from "bun:test";
+import { Webhook } from "standardwebhooks";
+import { buildMessageReceivedEvent, PAYLOAD_LIMIT } from "../../core/outbox/payload";
+import { generateWebhookSecret, signWebhook, webhookHeaders } from "../../core/webhooks/sign";
+
+test("our signature equals the Standard Webhooks reference library's for the same input", async () => {
+  for (let i = 0; i < 20; i++) {
+    const secret = generateWebhookSecret();
+    const id = `dlv_${i}`;
+    const body = JSON.stringify({ type: "message.received", n: i, text: "ünïcode ✓" });
+    const timestamp = new Date(1_700_000_000_000 + i * 1000);
+    const ours = await signWebhook({
+      secret,
+      id,
+      timestampSeconds: Math.floor(timestamp.getTime() / 1000),
+      body,
+    });
+    expect(ours).toBe(new Webhook(secret).sign(id, timestamp, body));
+  }
+});
+
+test("headers verify with the library, and a changed body does not", async () => {
+  const secret = generateWebhookSecret();
+  const body = '{"type":"webhook.test"}';
+  const headers = await webhookHeaders({ secret, id: "dlv_x", body, now: Date.now() });
+  expect(new Webhook(secret).verify(body, headers)).toEqual({ type: "webhook.test" });
+  expect(() => new Webhook(secret).verify('{"type":"webhook.tampered"}', headers)).toThrow();
+});
+
+test("a hostile message (thousands of recipients, a huge body) still makes a payload under 256 KiB", () => {
+  const to = Array.from({ length: 5000 }, (_, i) => ({
+    address: `user${i}@example.org`,
+    name: `User Number ${i}`,
+  }));
+  const event = buildMessageReceivedEvent(
+    { id: "msg_1", tenantId: "tnt_1", mailboxId: "mbx_1", attachmentIds: [] },
+    {
+      raw: new Uint8Array(10),
+      envelope: { mailFrom: "a@example.org", remoteIp: null, helo: null, tls: null },
+      content: {
+        subject: "s".repeat(300_000),
+        from: null,
+        to,
+        cc: to,
+        replyTo: [],
+        date: null,
+        messageId: null,
+        inReplyTo: null,
+        references: [],
+        headers: [],
+        text: "x".repeat(1_000_000),
+        html: null,
+        attachments: [],
+      },
+      parseError: null,
+      deliveries: [{ messageId: "msg_1", tenantId: "tnt_1", mailboxId: "mbx_1", rcptTo: ["a@acme.test"] }],
+      receivedAt: Date.now(),
+    },
+    [],
+    { publicUrl: "https://mail.example" },
+  );
+  const size = new TextEncoder().encode(JSON.stringify(event)).byteLength;
+  expect(size).toBeLessThanOrEqual(PAYLOAD_LIMIT);
+  expect(event.data.id).toBe("msg_1");
+  expect(event.data.url).toBe("https://mail.example/v1/messages/msg_1");
+});
