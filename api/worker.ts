@@ -1,0 +1,118 @@
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import type { ExecutionContext } from "hono";
+import { type Config, ConfigError, parseConfig } from "../core/config";
+import { createLogger, type Logger } from "../core/logger";
+import { drainOutbox } from "../core/outbox/drain";
+import { createFetchTransport } from "../core/webhooks/transport";
+import { createDatabase, type Database } from "../db/client";
+import { createApp } from "./app";
+import type { AppEnv } from "./context";
+
+/**
+ * The Cloudflare Worker: the same Hono app on `fetch`, and the same outbox
+ * drain on the cron trigger (`scheduled`). The database is remote libSQL
+ * (Turso): `DATABASE_URL` and `DATABASE_AUTH_TOKEN` are secrets. Migrations are
+ * applied before deploy (`npm run migrate` against the same URL), not here.
+ */
+
+type WorkerEnv = Record<string, unknown>;
+/** The part of the Workers runtime types we use (no @cloudflare/workers-types needed). */
+interface ScheduledController {
+  readonly scheduledTime: number;
+  readonly cron: string;
+}
+
+interface Runtime {
+  config: Config;
+  database: Database;
+  logger: Logger;
+  app: OpenAPIHono<AppEnv>;
+}
+
+// One runtime per isolate, built on first use from the bindings.
+let runtime: Promise<Runtime> | null = null;
+
+function stringBindings(env: WorkerEnv): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(env).filter((entry): entry is [string, string] => typeof entry[1] === "string"),
+  );
+}
+
+function getRuntime(env: WorkerEnv): Promise<Runtime> {
+  runtime ??= (async () => {
+    const config = parseConfig(stringBindings(env));
+    const logger = createLogger(config.logLevel, "worker");
+    const database = await createDatabase({ url: config.databaseUrl, authToken: config.databaseAuthToken });
+    const app = createApp({
+      database,
+      logger,
+      publicUrl: config.http.publicUrl,
+      adminToken: config.adminToken,
+      // No DNS here; Workers' fetch does not reach private networks. Names are still checked.
+      webhooks: { guard: { allowPrivate: config.allowPrivateWebhooks } },
+    });
+    return { config, database, logger, app };
+  })().catch((error: unknown) => {
+    runtime = null;
+    throw error;
+  });
+  return runtime;
+}
+
+function configErrorResponse(error: unknown): Response {
+  const detail = error instanceof ConfigError ? error.message : "the worker could not start";
+  console.error(
+    JSON.stringify({ level: "error", component: "worker", msg: "start-up failed", error: String(error) }),
+  );
+  return new Response(
+    JSON.stringify({ type: "urn:omnimail:problem:internal", title: "Misconfigured", status: 500, detail }),
+    {
+      status: 500,
+      headers: { "content-type": "application/problem+json" },
+    },
+  );
+}
+
+export default {
+  async fetch(request: Request, env: WorkerEnv, ctx: ExecutionContext): Promise<Response> {
+    let app: Runtime["app"];
+    try {
+      app = (await getRuntime(env)).app;
+    } catch (error) {
+      return configErrorResponse(error);
+    }
+    return app.fetch(request, env, ctx);
+  },
+
+  async scheduled(_controller: ScheduledController, env: WorkerEnv, ctx: ExecutionContext): Promise<void> {
+    ctx.waitUntil(runDrain(env));
+  },
+};
+
+/** The cron's drain. Never throws: a failure is logged and the next minute tries again. */
+async function runDrain(env: WorkerEnv): Promise<void> {
+  try {
+    const { config, database, logger } = await getRuntime(env);
+    const counts = await drainOutbox(
+      {
+        db: database.db,
+        transport: createFetchTransport({ allowPrivate: config.allowPrivateWebhooks }),
+        logger,
+        retryScheduleSeconds: config.webhookRetryScheduleSeconds,
+        owner: `worker:${crypto.randomUUID()}`,
+      },
+      // Stay well inside one cron invocation.
+      { budgetMs: 20_000 },
+    );
+    logger.info("outbox drained", { ...counts });
+  } catch (error) {
+    console.error(
+      JSON.stringify({
+        level: "error",
+        component: "worker",
+        msg: "outbox drain failed",
+        error: String(error),
+      }),
+    );
+  }
+}
