@@ -52,3 +52,18 @@ export function splitSubaddress(localPart: string): { base: string; tag: string 
 }
 
 export const CATCH_ALL = "*";
+
+/** RFC 5322 atext, plus any non-ASCII character except spaces and controls (RFC 6532). */
+const ATOM = /^(?:[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]|(?![\p{White_Space}\p{Cc}\p{Cf}])[\u0080-\u{10FFFF}])+$/u;
+
+/**
+ * A local part we will create a mailbox for: `*` (the catch-all) or a dot-atom
+ * (`first.last`, `team+ops`) of at most 64 bytes. Quoted local parts
+ * (`"a b"@x`) are valid mail but are refused here: no one can type them
+ * reliably, and they would only ever be reached by the catch-all anyway.
+ */
+export function isValidMailboxLocalPart(localPart: string): boolean {
+  if (localPart === CATCH_ALL) return true;
+  if (new TextEncoder().encode(localPart).byteLength > 64) return false;
+  return localPart.split(".").every((atom) => ATOM.test(atom));
+}

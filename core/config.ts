@@ -77,6 +77,31 @@ const configSchema = z
         }
         return delays;
       }),
+    OMNIMAIL_CORS_ORIGINS: z
+      .string()
+      .default("")
+      .transform((value, ctx) => {
+        const origins = value
+          .split(",")
+          .map((part) => part.trim())
+          .filter((part) => part !== "");
+        for (const origin of origins) {
+          if (origin !== "*" && !isOrigin(origin)) {
+            ctx.addIssue({
+              code: "custom",
+              message: `must be * or comma-separated origins such as https://app.example.com (bad: ${origin})`,
+            });
+            return z.NEVER;
+          }
+        }
+        return origins;
+      }),
+    OMNIMAIL_RATE_LIMIT_PER_MINUTE: z.coerce
+      .number({ error: "must be a number of requests per minute" })
+      .int("must be a whole number")
+      .min(0, "must be 0 (off) or more")
+      .max(1_000_000, "must be at most 1000000")
+      .default(600),
     LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
   })
   .superRefine((env, ctx) => {
@@ -89,6 +114,16 @@ const configSchema = z
       });
     }
   });
+
+/** `https://app.example.com` or `http://localhost:5173`: scheme, host and port, nothing else. */
+function isOrigin(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === "http:" || url.protocol === "https:") && url.origin === value;
+  } catch {
+    return false;
+  }
+}
 
 type RawConfig = z.output<typeof configSchema>;
 
@@ -105,7 +140,14 @@ export interface Config {
     smtpsPort: number | undefined;
     maxMessageBytes: number;
   };
-  http: { port: number; publicUrl: string };
+  http: {
+    port: number;
+    publicUrl: string;
+    /** Origins allowed to call the API from a browser; `*` for any, empty for none (no CORS headers). */
+    corsOrigins: string[];
+    /** Per API key; 0 turns the limit off. */
+    rateLimitPerMinute: number;
+  };
   adminToken: string | undefined;
   allowPrivateWebhooks: boolean;
   defaultDomain: string;
@@ -153,7 +195,12 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       smtpsPort: raw.SMTPS_PORT,
       maxMessageBytes: raw.OMNIMAIL_MAX_MESSAGE_BYTES,
     },
-    http: { port: raw.PORT, publicUrl: raw.OMNIMAIL_PUBLIC_URL ?? `http://localhost:${raw.PORT}` },
+    http: {
+      port: raw.PORT,
+      publicUrl: raw.OMNIMAIL_PUBLIC_URL ?? `http://localhost:${raw.PORT}`,
+      corsOrigins: raw.OMNIMAIL_CORS_ORIGINS,
+      rateLimitPerMinute: raw.OMNIMAIL_RATE_LIMIT_PER_MINUTE,
+    },
     adminToken: raw.OMNIMAIL_ADMIN_TOKEN,
     allowPrivateWebhooks: raw.OMNIMAIL_ALLOW_PRIVATE_WEBHOOKS,
     defaultDomain: raw.OMNIMAIL_DEFAULT_DOMAIN,

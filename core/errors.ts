@@ -24,3 +24,15 @@ export class InvalidError extends CoreError {
     this.location = location;
   }
 }
+
+/**
+ * True when a database error (or one it wraps: drizzle puts the driver's error
+ * in `cause`) is SQLite refusing a write for that constraint.
+ */
+export function isConstraintViolation(error: unknown, kind: "UNIQUE" | "FOREIGN KEY"): boolean {
+  for (let current = error, depth = 0; current && depth < 5; depth++) {
+    if (current instanceof Error && current.message.includes(`${kind} constraint failed`)) return true;
+    current = current instanceof Error ? current.cause : undefined;
+  }
+  return false;
+}

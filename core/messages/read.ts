@@ -85,12 +85,21 @@ function filterConditions(filters: MessageFilters): SQL[] {
   return conditions;
 }
 
-/** Newest first; `before` is the id the previous page ended at (ids are time-ordered). */
+/**
+ * Newest first; `before` is the id the previous page ended at (ids are
+ * time-ordered). `oldestFirst` with `after` walks forward from a known id, as
+ * the long poll does, so a burst bigger than one page is never skipped.
+ */
 export async function listMessages(
   db: Db,
   tenantId: string,
   mailboxId: string,
-  page: { limit: number; before?: string | undefined; after?: string | undefined },
+  page: {
+    limit: number;
+    before?: string | undefined;
+    after?: string | undefined;
+    oldestFirst?: boolean | undefined;
+  },
   filters: MessageFilters = {},
 ) {
   const [mailbox] = await db
@@ -111,8 +120,23 @@ export async function listMessages(
         ...filterConditions(filters),
       ),
     )
-    .orderBy(desc(messages.id))
+    .orderBy(page.oldestFirst ? asc(messages.id) : desc(messages.id))
     .limit(page.limit);
+}
+
+/** The id of the mailbox's newest message, or null when it has none. */
+export async function findLatestMessageId(
+  db: Db,
+  tenantId: string,
+  mailboxId: string,
+): Promise<string | null> {
+  const [row] = await db
+    .select({ id: messages.id })
+    .from(messages)
+    .where(and(eq(messages.tenantId, tenantId), eq(messages.mailboxId, mailboxId)))
+    .orderBy(desc(messages.id))
+    .limit(1);
+  return row?.id ?? null;
 }
 
 export async function getMessage(db: Db, tenantId: string, id: string) {

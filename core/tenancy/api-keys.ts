@@ -1,7 +1,8 @@
-import { and, eq, isNull, lt, or } from "drizzle-orm";
+import { and, desc, eq, isNull, lt, or } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { apiKeys } from "../../db/schema";
 import { randomBase62, sha256Hex } from "../crypto";
+import { InvalidError, NotFoundError } from "../errors";
 import { newId } from "../ids";
 
 /**
@@ -34,13 +35,15 @@ export async function createApiKey(
   db: Db,
   input: { tenantId: string; name: string; key?: string | undefined },
 ): Promise<CreatedApiKey> {
+  const name = input.name.trim();
+  if (name === "" || name.length > 100) throw new InvalidError("body.name", "must be 1-100 characters");
   const key = input.key ?? generateApiKey();
   const row = {
     id: newId("apiKey"),
     tenantId: input.tenantId,
     prefix: key.slice(0, PREFIX_LENGTH),
     hash: await sha256Hex(key),
-    name: input.name,
+    name,
     createdAt: Date.now(),
   };
   await db.insert(apiKeys).values(row);
@@ -82,4 +85,55 @@ export async function authenticateApiKey(db: Db, presented: string): Promise<Pri
       );
   }
   return { tenantId: row.tenantId, apiKeyId: row.id };
+}
+
+export interface ApiKeyInfo {
+  id: string;
+  name: string;
+  prefix: string;
+  createdAt: number;
+  lastUsedAt: number | null;
+  revokedAt: number | null;
+}
+
+const infoColumns = {
+  id: apiKeys.id,
+  name: apiKeys.name,
+  prefix: apiKeys.prefix,
+  createdAt: apiKeys.createdAt,
+  lastUsedAt: apiKeys.lastUsedAt,
+  revokedAt: apiKeys.revokedAt,
+};
+
+/** The tenant's keys, newest first, revoked ones included. Never the hash. */
+export async function listApiKeys(
+  db: Db,
+  tenantId: string,
+  page: { limit: number; before?: string | undefined },
+): Promise<ApiKeyInfo[]> {
+  return db
+    .select(infoColumns)
+    .from(apiKeys)
+    .where(and(eq(apiKeys.tenantId, tenantId), page.before ? lt(apiKeys.id, page.before) : undefined))
+    .orderBy(desc(apiKeys.id))
+    .limit(page.limit);
+}
+
+/**
+ * Revokes a key: from the next request on it answers 401 (authentication reads
+ * the database every time, nothing caches a key). Revoking twice keeps the first time.
+ */
+export async function revokeApiKey(db: Db, tenantId: string, id: string): Promise<ApiKeyInfo> {
+  const now = Date.now();
+  await db
+    .update(apiKeys)
+    .set({ revokedAt: now })
+    .where(and(eq(apiKeys.tenantId, tenantId), eq(apiKeys.id, id), isNull(apiKeys.revokedAt)));
+  const [row] = await db
+    .select(infoColumns)
+    .from(apiKeys)
+    .where(and(eq(apiKeys.tenantId, tenantId), eq(apiKeys.id, id)))
+    .limit(1);
+  if (!row) throw new NotFoundError(`no API key ${id}`);
+  return row;
 }

@@ -1,8 +1,8 @@
-import { and, desc, eq, lt } from "drizzle-orm";
+import { and, count, desc, eq, lt } from "drizzle-orm";
 import type { Db } from "../../db/client";
-import { domains } from "../../db/schema";
+import { domains, mailboxes } from "../../db/schema";
 import { normalizeDomain } from "../addresses";
-import { ConflictError, InvalidError, NotFoundError } from "../errors";
+import { ConflictError, InvalidError, isConstraintViolation, NotFoundError } from "../errors";
 import { newId } from "../ids";
 
 export interface Domain {
@@ -23,7 +23,7 @@ export async function createDomain(db: Db, tenantId: string, input: { name: stri
     await db.insert(domains).values(row);
   } catch (error) {
     // Lost a race with another insert of the same name.
-    if (String(error).includes("UNIQUE")) {
+    if (isConstraintViolation(error, "UNIQUE")) {
       throw new ConflictError(`the domain ${name} is already registered`, { cause: error });
     }
     throw error;
@@ -61,4 +61,34 @@ export async function listDomains(
     .where(and(eq(domains.tenantId, tenantId), page.before ? lt(domains.id, page.before) : undefined))
     .orderBy(desc(domains.id))
     .limit(page.limit);
+}
+
+/**
+ * Deletes a domain that has no mailboxes left. With mailboxes it is a
+ * ConflictError naming how many: deleting a domain must not silently delete
+ * mail, so the mailboxes (and with them their messages) go first, on purpose.
+ */
+export async function deleteDomain(db: Db, tenantId: string, id: string): Promise<void> {
+  const domain = await getDomain(db, tenantId, id);
+  const [used] = await db
+    .select({ n: count() })
+    .from(mailboxes)
+    .where(and(eq(mailboxes.tenantId, tenantId), eq(mailboxes.domainId, id)));
+  const mailboxCount = used?.n ?? 0;
+  if (mailboxCount > 0) {
+    throw new ConflictError(
+      `the domain ${domain.name} still has ${mailboxCount} mailbox${mailboxCount === 1 ? "" : "es"}; delete ${mailboxCount === 1 ? "it" : "them"} first (DELETE /v1/mailboxes/{id})`,
+    );
+  }
+  try {
+    await db.delete(domains).where(and(eq(domains.tenantId, tenantId), eq(domains.id, id)));
+  } catch (error) {
+    // A mailbox created between the count and the delete: the foreign key refuses.
+    if (isConstraintViolation(error, "FOREIGN KEY")) {
+      throw new ConflictError(`the domain ${domain.name} still has mailboxes; delete them first`, {
+        cause: error,
+      });
+    }
+    throw error;
+  }
 }

@@ -1,9 +1,10 @@
 import { and, desc, eq, lt, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
-import { domains, mailboxes, messages } from "../../db/schema";
-import { CATCH_ALL, localPartKey, parseEmailAddress } from "../addresses";
-import { ConflictError, InvalidError, NotFoundError } from "../errors";
+import { domains, mailboxes, messages, webhookEndpoints } from "../../db/schema";
+import { CATCH_ALL, isValidMailboxLocalPart, localPartKey, parseEmailAddress } from "../addresses";
+import { ConflictError, InvalidError, isConstraintViolation, NotFoundError } from "../errors";
 import { newId } from "../ids";
+import { mailboxMessageDeletions } from "../messages/delete";
 
 export interface Mailbox {
   id: string;
@@ -22,7 +23,7 @@ export async function createMailbox(
   input: { address: string },
 ): Promise<Omit<Mailbox, "messageCount" | "unreadCount">> {
   const parsed = parseEmailAddress(input.address.trim());
-  if (!parsed)
+  if (!parsed || !isValidMailboxLocalPart(parsed.localPart))
     throw new InvalidError("body.address", "must be an address like alice@example.com or *@example.com");
   const [domain] = await db
     .select({ id: domains.id, name: domains.name })
@@ -44,7 +45,7 @@ export async function createMailbox(
   try {
     await db.insert(mailboxes).values(row);
   } catch (error) {
-    if (String(error).includes("UNIQUE")) {
+    if (isConstraintViolation(error, "UNIQUE")) {
       throw new ConflictError(`the mailbox ${parsed.localPart}@${domain.name} already exists`, {
         cause: error,
       });
@@ -93,6 +94,40 @@ export async function getMailbox(db: Db, tenantId: string, id: string): Promise<
     .limit(1);
   if (!row) throw new NotFoundError(`no mailbox ${id}`);
   return row;
+}
+
+/**
+ * Deletes a mailbox and, in the same batch, every message in it with their
+ * attachments and search rows: a mailbox is the unit of ownership, so its mail
+ * does not outlive it (and can never be reached through another mailbox or
+ * tenant). Webhook endpoints filtered to the mailbox must be deleted or
+ * re-pointed first: a ConflictError names them, rather than widening them to
+ * every mailbox or deleting a tenant's configuration behind its back.
+ * Returns how many messages went with it.
+ */
+export async function deleteMailbox(
+  db: Db,
+  tenantId: string,
+  id: string,
+): Promise<{ address: string; deletedMessages: number }> {
+  const mailbox = await getMailbox(db, tenantId, id);
+  const hooks = await db
+    .select({ id: webhookEndpoints.id })
+    .from(webhookEndpoints)
+    .where(and(eq(webhookEndpoints.tenantId, tenantId), eq(webhookEndpoints.mailboxId, id)))
+    .limit(10);
+  if (hooks.length > 0) {
+    throw new ConflictError(
+      `the mailbox ${mailbox.address} is the filter of webhook ${hooks.map((hook) => hook.id).join(", ")}; delete the webhook or change its mailbox_id first`,
+    );
+  }
+  const results = await db.batch([
+    ...mailboxMessageDeletions(db, tenantId, id),
+    db.delete(mailboxes).where(and(eq(mailboxes.tenantId, tenantId), eq(mailboxes.id, id))),
+  ]);
+  // The third statement deletes the message rows; libSQL reports how many.
+  const deleted = (results[2] as { rowsAffected?: number }).rowsAffected;
+  return { address: mailbox.address, deletedMessages: deleted ?? mailbox.messageCount };
 }
 
 export { CATCH_ALL };

@@ -1,7 +1,8 @@
-import { count } from "drizzle-orm";
+import { count, desc, eq, lt } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { tenants } from "../../db/schema";
 import { CATCH_ALL } from "../addresses";
+import { InvalidError, NotFoundError } from "../errors";
 import { newId } from "../ids";
 import { type CreatedApiKey, createApiKey } from "./api-keys";
 import { createDomain } from "./domains";
@@ -17,10 +18,31 @@ export async function createTenant(
   db: Db,
   input: { name: string; apiKey?: string | undefined },
 ): Promise<{ tenant: Tenant; apiKey: CreatedApiKey }> {
-  const tenant = { id: newId("tenant"), name: input.name, createdAt: Date.now() };
+  const name = input.name.trim();
+  if (name === "" || name.length > 200) throw new InvalidError("body.name", "must be 1-200 characters");
+  const tenant = { id: newId("tenant"), name, createdAt: Date.now() };
   await db.insert(tenants).values(tenant);
   const apiKey = await createApiKey(db, { tenantId: tenant.id, name: "default", key: input.apiKey });
   return { tenant, apiKey };
+}
+
+/** Every tenant, newest first. An operator's view (admin and CLI), never a tenant's. */
+export async function listTenants(
+  db: Db,
+  page: { limit: number; before?: string | undefined },
+): Promise<Tenant[]> {
+  return db
+    .select()
+    .from(tenants)
+    .where(page.before ? lt(tenants.id, page.before) : undefined)
+    .orderBy(desc(tenants.id))
+    .limit(page.limit);
+}
+
+export async function getTenant(db: Db, id: string): Promise<Tenant> {
+  const [row] = await db.select().from(tenants).where(eq(tenants.id, id)).limit(1);
+  if (!row) throw new NotFoundError(`no tenant ${id}`);
+  return row;
 }
 
 export interface Bootstrap {

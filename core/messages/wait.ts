@@ -1,0 +1,91 @@
+import type { Db } from "../../db/client";
+import type { MessageNotifier } from "./notifier";
+import { findLatestMessageId, listMessages, type MessageSummaryRow } from "./read";
+
+/**
+ * With a notifier, the wait wakes on the commit itself; the re-check only
+ * catches mail stored by another process (`npm run smtp` beside `npm run api`).
+ */
+const RECHECK_WITH_NOTIFIER_MS = 5000;
+/** Without one (a Worker, where SMTP never runs in the same isolate): the documented fallback. */
+const RECHECK_WITHOUT_NOTIFIER_MS = 2000;
+
+export interface WaitInput {
+  tenantId: string;
+  mailboxId: string;
+  /** Return messages newer than this id; when absent, newer than the mailbox's newest at the start. */
+  after?: string | undefined;
+  limit: number;
+  timeoutMs: number;
+  /** Aborted when the client goes away: stop waiting at once. */
+  signal?: AbortSignal | undefined;
+  notifier?: MessageNotifier | undefined;
+}
+
+/**
+ * Long poll: resolves with the messages stored after `after` (oldest first,
+ * at most `limit`) as soon as there is one, or with [] when the time is up.
+ * Subscribes before the first query, so a commit between the query and the
+ * wait is never missed. Throws NotFoundError for another tenant's mailbox.
+ */
+export async function waitForNewMessages(db: Db, input: WaitInput): Promise<MessageSummaryRow[]> {
+  const deadline = Date.now() + input.timeoutMs;
+  const wakeup = createWakeup(input.signal);
+  const unsubscribe = input.notifier?.subscribeMailbox(input.tenantId, input.mailboxId, wakeup.wake);
+  const recheckMs = input.notifier ? RECHECK_WITH_NOTIFIER_MS : RECHECK_WITHOUT_NOTIFIER_MS;
+  try {
+    const after =
+      input.after ?? (await findLatestMessageId(db, input.tenantId, input.mailboxId)) ?? undefined;
+    for (;;) {
+      const rows = await listMessages(db, input.tenantId, input.mailboxId, {
+        limit: input.limit,
+        after,
+        oldestFirst: true,
+      });
+      if (rows.length > 0) return rows;
+      const left = deadline - Date.now();
+      if (left <= 0 || input.signal?.aborted) return [];
+      await wakeup.sleep(Math.min(left, recheckMs));
+    }
+  } finally {
+    unsubscribe?.();
+    wakeup.dispose();
+  }
+}
+
+/**
+ * A sleep that a notification or an abort cuts short. A notification that
+ * arrives while we are querying is remembered, so the next sleep returns at once.
+ */
+function createWakeup(signal: AbortSignal | undefined) {
+  let pending = false;
+  let current: (() => void) | null = null;
+  const wake = () => {
+    pending = true;
+    current?.();
+  };
+  signal?.addEventListener("abort", wake);
+  return {
+    wake,
+    sleep(ms: number): Promise<void> {
+      if (pending || signal?.aborted) {
+        pending = false;
+        return Promise.resolve();
+      }
+      return new Promise((resolve) => {
+        const timer = setTimeout(done, ms);
+        current = done;
+        function done() {
+          clearTimeout(timer);
+          current = null;
+          pending = false;
+          resolve();
+        }
+      });
+    },
+    dispose() {
+      signal?.removeEventListener("abort", wake);
+      current?.();
+    },
+  };
+}

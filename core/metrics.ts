@@ -1,0 +1,136 @@
+/**
+ * A small metrics registry rendered in the Prometheus text format (version
+ * 0.0.4), Web APIs only so the Worker can serve it too. Counters and
+ * histograms with labels; label values come from fixed sets (route patterns,
+ * status codes, rejection reasons), never from user input, so the series stay few.
+ */
+
+type Labels = Record<string, string>;
+
+interface Series {
+  labels: Labels;
+  value: number;
+}
+
+interface HistogramSeries {
+  labels: Labels;
+  buckets: number[];
+  sum: number;
+  count: number;
+}
+
+/** Why a message (or one recipient of it) was refused; one label value each. */
+export type RejectionReason =
+  | "relay_denied"
+  | "mailbox_unknown"
+  | "bad_recipient"
+  | "too_many_recipients"
+  | "too_big"
+  | "storage_failed"
+  | "lookup_failed"
+  | "shutting_down"
+  | "too_many_clients";
+
+export interface Metrics {
+  /** One per stored copy (a message to two mailboxes counts twice), after the commit. */
+  countMessagesReceived(count?: number): void;
+  /** One per refused RCPT or DATA, by reason. */
+  countMessageRejected(reason: RejectionReason): void;
+  /** One per answered HTTP request; `route` is the route pattern such as `/v1/messages/{id}`. */
+  observeHttpRequest(input: { method: string; route: string; status: number; seconds: number }): void;
+  /** The whole registry in Prometheus text format. */
+  renderPrometheus(): string;
+}
+
+/** Seconds; from a cached read to a long poll that waited its full minute. */
+const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+
+export function createMetrics(): Metrics {
+  const received: Series = { labels: {}, value: 0 };
+  const rejected = new Map<string, Series>();
+  const requests = new Map<string, Series>();
+  const durations = new Map<string, HistogramSeries>();
+
+  return {
+    countMessagesReceived(count = 1) {
+      received.value += count;
+    },
+    countMessageRejected(reason) {
+      increment(rejected, { reason });
+    },
+    observeHttpRequest({ method, route, status, seconds }) {
+      increment(requests, { method, route, status: String(status) });
+      const labels = { method, route };
+      const key = labelKey(labels);
+      let series = durations.get(key);
+      if (!series) {
+        series = { labels, buckets: DURATION_BUCKETS.map(() => 0), sum: 0, count: 0 };
+        durations.set(key, series);
+      }
+      for (const [i, bound] of DURATION_BUCKETS.entries()) {
+        if (seconds <= bound) series.buckets[i] = (series.buckets[i] ?? 0) + 1;
+      }
+      series.sum += seconds;
+      series.count += 1;
+    },
+    renderPrometheus() {
+      const lines: string[] = [];
+      family(lines, "omnimail_messages_received_total", "counter", "Messages stored, one per mailbox copy.");
+      lines.push(sample("omnimail_messages_received_total", received.labels, received.value));
+      family(
+        lines,
+        "omnimail_messages_rejected_total",
+        "counter",
+        "Recipients or messages refused over SMTP.",
+      );
+      for (const series of rejected.values()) {
+        lines.push(sample("omnimail_messages_rejected_total", series.labels, series.value));
+      }
+      family(
+        lines,
+        "omnimail_http_requests_total",
+        "counter",
+        "HTTP requests answered, by route and status.",
+      );
+      for (const series of requests.values()) {
+        lines.push(sample("omnimail_http_requests_total", series.labels, series.value));
+      }
+      const name = "omnimail_http_request_duration_seconds";
+      family(lines, name, "histogram", "Time from request to response, by route.");
+      for (const series of durations.values()) {
+        for (const [i, bound] of DURATION_BUCKETS.entries()) {
+          lines.push(
+            sample(`${name}_bucket`, { ...series.labels, le: String(bound) }, series.buckets[i] ?? 0),
+          );
+        }
+        lines.push(sample(`${name}_bucket`, { ...series.labels, le: "+Inf" }, series.count));
+        lines.push(sample(`${name}_sum`, series.labels, series.sum));
+        lines.push(sample(`${name}_count`, series.labels, series.count));
+      }
+      return `${lines.join("\n")}\n`;
+    },
+  };
+}
+
+function increment(map: Map<string, Series>, labels: Labels): void {
+  const key = labelKey(labels);
+  const series = map.get(key);
+  if (series) series.value += 1;
+  else map.set(key, { labels, value: 1 });
+}
+
+function labelKey(labels: Labels): string {
+  return JSON.stringify(Object.entries(labels));
+}
+
+function family(lines: string[], name: string, type: string, help: string): void {
+  lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
+}
+
+/** Label values escape backslash, double quote and newline (the text format's only escapes). */
+function sample(name: string, labels: Labels, value: number): string {
+  const pairs = Object.entries(labels).map(
+    ([key, raw]) => `${key}="${raw.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n")}"`,
+  );
+  return `${name}${pairs.length > 0 ? `{${pairs.join(",")}}` : ""} ${value}`;
+}
