@@ -1,14 +1,27 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
+import { bodyLimit } from "hono/body-limit";
+import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
 import { ConflictError, CoreError, InvalidError, NotFoundError } from "../core/errors";
+import { createMetrics } from "../core/metrics";
 import type { AppDeps, AppEnv } from "./context";
+import { adminAuth } from "./middleware/admin-auth";
 import { apiKeyAuth } from "./middleware/auth";
+import { countRequests } from "./middleware/metrics";
+import { rateLimitByApiKey } from "./middleware/rate-limit";
 import { requestId } from "./middleware/request-id";
+import { registerOpenApiRoutes } from "./openapi";
 import { ApiError, problemJson, problems } from "./problem";
+import { registerAdminRoutes } from "./routes/admin";
+import { registerApiKeyRoutes } from "./routes/api-keys";
+import { registerDomainRoutes } from "./routes/domains";
 import { registerHealthRoutes } from "./routes/health";
 import { registerMailboxRoutes } from "./routes/mailboxes";
 import { registerMessageRoutes } from "./routes/messages";
 import { registerWebhookRoutes } from "./routes/webhooks";
+
+/** Every JSON body we take is small; mail comes in over SMTP, not here. */
+export const MAX_REQUEST_BODY_BYTES = 1024 * 1024;
 
 const LOCATION_PREFIX: Record<string, string> = {
   json: "body",
@@ -27,32 +40,45 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     defaultHook: (result, c) => {
       if (result.success) return;
       const prefix = LOCATION_PREFIX[result.target] ?? result.target;
-      const errors = result.error.issues.map((issue) => ({
-        location: [prefix, ...issue.path.map(String)].join("."),
-        message: issue.message,
-      }));
+      const errors = result.error.issues.flatMap((issue) => {
+        const at = [prefix, ...issue.path.map(String)];
+        // Unknown fields (strict objects): one entry per field, each named.
+        if (issue.code === "unrecognized_keys") {
+          return issue.keys.map((key) => ({
+            location: [...at, key].join("."),
+            message: "is not a known field",
+          }));
+        }
+        return [{ location: at.join("."), message: issue.message }];
+      });
       return problemJson(c, problems.invalid("the request does not match the schema", errors));
     },
   });
+  const metrics = deps.metrics ?? createMetrics();
 
   app.use("*", requestId);
+  app.use("*", countRequests(metrics));
+  if (deps.corsOrigins && deps.corsOrigins.length > 0) app.use("*", cors(corsOptions(deps.corsOrigins)));
+  app.use(
+    "*",
+    bodyLimit({
+      maxSize: MAX_REQUEST_BODY_BYTES,
+      onError: (c) => problemJson(c, problems.tooLarge(MAX_REQUEST_BODY_BYTES)),
+    }),
+  );
+  app.use("/admin/*", adminAuth(deps));
   app.use("/v1/*", apiKeyAuth(deps));
+  if (deps.rateLimitPerMinute) app.use("/v1/*", rateLimitByApiKey({ perMinute: deps.rateLimitPerMinute }));
 
-  registerHealthRoutes(app, deps);
+  registerHealthRoutes(app, deps, metrics);
+  registerAdminRoutes(app, deps);
+  registerApiKeyRoutes(app, deps);
+  registerDomainRoutes(app, deps);
   registerMailboxRoutes(app, deps);
   registerMessageRoutes(app, deps);
   registerWebhookRoutes(app, deps);
 
-  app.doc31("/openapi.json", {
-    openapi: "3.1.0",
-    info: {
-      title: "OmniMail API",
-      version: "1.0.0",
-      description: "Inbound mail for your domains: mailboxes, messages, webhooks.",
-    },
-    servers: [{ url: deps.publicUrl }],
-  });
-  app.openAPIRegistry.registerComponent("securitySchemes", "apiKey", { type: "http", scheme: "bearer" });
+  registerOpenApiRoutes(app, deps);
 
   app.notFound((c) => problemJson(c, problems.notFound(`no route for ${c.req.method} ${c.req.path}`)));
   app.onError((error, c) => problemJson(c, toApiError(error, deps, c.get("requestId"))));
@@ -66,6 +92,11 @@ function toApiError(error: unknown, deps: AppDeps, requestId: string | undefined
   if (error instanceof InvalidError) {
     return problems.unprocessable(error.message, [{ location: error.location, message: error.message }]);
   }
+  // The validators throw these two before our hook sees the body.
+  if (error instanceof HTTPException && error.status === 400 && /malformed json/i.test(error.message)) {
+    return problems.malformedJson();
+  }
+  if (error instanceof HTTPException && error.status === 415) return problems.unsupportedMediaType();
   if (error instanceof HTTPException && error.status < 500) {
     return new ApiError({
       status: error.status,
@@ -86,4 +117,20 @@ function toApiError(error: unknown, deps: AppDeps, requestId: string | undefined
     title: "Internal Server Error",
     detail: `something went wrong on our side; quote request id ${requestId ?? "unknown"} when reporting it`,
   });
+}
+
+function corsOptions(origins: string[]) {
+  return {
+    origin: origins.includes("*") ? "*" : origins,
+    allowHeaders: ["Authorization", "Content-Type", "X-Request-Id"],
+    exposeHeaders: [
+      "X-Request-Id",
+      "RateLimit-Limit",
+      "RateLimit-Remaining",
+      "RateLimit-Reset",
+      "RateLimit-Policy",
+      "Retry-After",
+    ],
+    maxAge: 600,
+  };
 }

@@ -20,6 +20,7 @@ export function serveApp(app: OpenAPIHono<AppEnv>, options: { port: number; host
 // drain (for test events, replays and retries; leases keep drainers from double-sending).
 if (import.meta.main) {
   const { createApp } = await import("./app");
+  const { appSettingsFrom } = await import("./context");
   const boot = await import("../runtime/boot");
   const { startWebhookDrain } = await import("../runtime/webhook-drain");
   const { resolveHost } = await import("../runtime/webhook-transport");
@@ -32,8 +33,8 @@ if (import.meta.main) {
     createApp({
       database,
       logger,
-      publicUrl: config.http.publicUrl,
-      adminToken: config.adminToken,
+      // No messageEvents: the SMTP edge runs in another process, so long polls re-check every 2 s.
+      ...appSettingsFrom(config),
       webhooks: { guard: { allowPrivate: config.allowPrivateWebhooks, resolveHost }, nudge: drain.nudge },
     }),
     { port: config.http.port },

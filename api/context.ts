@@ -1,4 +1,7 @@
+import type { Config } from "../core/config";
 import type { Logger } from "../core/logger";
+import type { MessageNotifier } from "../core/messages/notifier";
+import type { Metrics } from "../core/metrics";
 import type { UrlGuardOptions } from "../core/webhooks/url-guard";
 import type { Database } from "../db/client";
 
@@ -9,11 +12,35 @@ export interface AppDeps {
   publicUrl: string;
   adminToken?: string | undefined;
   /**
+   * "A message was stored" events from the SMTP ingest in the same process:
+   * long polls wake on the commit. Absent (a Worker, `npm run api` alone):
+   * long polls re-check the database every 2 s instead.
+   */
+  messageEvents?: MessageNotifier | undefined;
+  /** The registry /metrics renders; the SMTP edge counts into the same one. Default: a new, app-only one. */
+  metrics?: Metrics | undefined;
+  /** Requests per minute per API key (a token bucket in memory). 0 or absent: no limit. */
+  rateLimitPerMinute?: number | undefined;
+  /** Origins allowed to call the API from a browser (`*` for any). Empty or absent: no CORS headers. */
+  corsOrigins?: string[] | undefined;
+  /**
    * Webhook URL checks (with DNS where the runtime has it) and the drain nudge
    * (Bun: send queued test events and replays at once). Default: no private
    * targets, no DNS check, no nudge (the cron drains).
    */
   webhooks?: { guard: UrlGuardOptions; nudge?: (() => void) | undefined } | undefined;
+}
+
+/** The AppDeps that come straight from configuration (every entry passes the same). */
+export function appSettingsFrom(
+  config: Config,
+): Pick<AppDeps, "publicUrl" | "adminToken" | "rateLimitPerMinute" | "corsOrigins"> {
+  return {
+    publicUrl: config.http.publicUrl,
+    adminToken: config.adminToken,
+    rateLimitPerMinute: config.http.rateLimitPerMinute,
+    corsOrigins: config.http.corsOrigins,
+  };
 }
 
 /** Per-request values set by middleware. */

@@ -50,6 +50,38 @@ export const problems = {
     new ApiError({ status: 400, slug: "invalid-request", title: "Invalid Request", detail, errors }),
   unprocessable: (detail: string, errors: ProblemFieldError[]) =>
     new ApiError({ status: 422, slug: "unprocessable", title: "Unprocessable Content", detail, errors }),
+  malformedJson: () =>
+    new ApiError({
+      status: 400,
+      slug: "malformed-json",
+      title: "Malformed JSON",
+      detail: "the request body is not valid JSON",
+      errors: [{ location: "body", message: "must be a JSON document" }],
+    }),
+  unsupportedMediaType: () =>
+    new ApiError({
+      status: 415,
+      slug: "unsupported-media-type",
+      title: "Unsupported Media Type",
+      detail: "send the body as JSON with Content-Type: application/json",
+      errors: [{ location: "header.content-type", message: "must be application/json" }],
+    }),
+  tooLarge: (maxBytes: number) =>
+    new ApiError({
+      status: 413,
+      slug: "too-large",
+      title: "Content Too Large",
+      detail: `the request body is over the limit of ${maxBytes} bytes`,
+      errors: [{ location: "body", message: `must be at most ${maxBytes} bytes` }],
+    }),
+  rateLimited: (retryAfterSeconds: number, headers: Record<string, string>) =>
+    new ApiError({
+      status: 429,
+      slug: "rate-limited",
+      title: "Too Many Requests",
+      detail: `this API key has used its request budget; retry in ${retryAfterSeconds} s`,
+      headers: { ...headers, "Retry-After": String(retryAfterSeconds) },
+    }),
 } as const;
 
 export const PROBLEM_TYPE_BASE = "urn:omnimail:problem:";

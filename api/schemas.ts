@@ -14,17 +14,30 @@ export const ProblemSchema = z
   })
   .openapi("Problem");
 
+const problem = (description: string) =>
+  ({ description, content: { "application/problem+json": { schema: ProblemSchema } } }) as const;
+
+/** What every /v1 route can answer besides its success. */
 export const problemResponses = {
-  400: { description: "Invalid request", content: { "application/problem+json": { schema: ProblemSchema } } },
-  401: {
-    description: "Missing or invalid API key",
-    content: { "application/problem+json": { schema: ProblemSchema } },
-  },
-  404: {
-    description: "Not found (or another tenant's)",
-    content: { "application/problem+json": { schema: ProblemSchema } },
-  },
+  400: problem("Invalid request: `errors[].location` names each field at fault"),
+  401: problem("Missing, malformed, unknown or revoked API key"),
+  404: problem("Not found (or another tenant's: the answer is the same)"),
+  429: problem("This API key's rate limit is used up; see Retry-After and RateLimit-* headers"),
 } as const;
+
+/** Added for routes that take a JSON body. */
+export const bodyProblemResponses = {
+  413: problem("The body is over 1 MiB"),
+  415: problem("The body is not application/json"),
+  422: problem("Well-formed, but breaks a rule (e.g. a domain that is not the tenant's)"),
+} as const;
+
+export const conflictResponse = { 409: problem("Conflicts with existing state; `detail` says how") } as const;
+
+/** A JSON request body: required, so a missing or non-JSON body is refused, never read as `{}`. */
+export function jsonBody<T extends z.ZodType>(schema: T, description: string) {
+  return { required: true, description, content: { "application/json": { schema } } } as const;
+}
 
 export function idParam(kind: IdKind, name = "id") {
   return z
@@ -127,6 +140,31 @@ export const MessageSchema = z
     raw_url: z.string(),
   })
   .openapi("Message");
+
+export const DomainSchema = z
+  .object({
+    id: z.string().openapi({ example: "dom_01JZ0000000000000000000000" }),
+    name: z.string().openapi({ example: "acme.test", description: "Lower case; IDNs as punycode" }),
+    created_at: z.string(),
+  })
+  .openapi("Domain");
+
+export const ApiKeySchema = z
+  .object({
+    id: z.string().openapi({ example: "key_01JZ0000000000000000000000" }),
+    name: z.string(),
+    prefix: z
+      .string()
+      .openapi({ example: "om_live_AbCd", description: "First characters, to tell keys apart" }),
+    created_at: z.string(),
+    last_used_at: z.string().nullable().openapi({ description: "Updated at most once a minute" }),
+    revoked_at: z.string().nullable(),
+  })
+  .openapi("ApiKey");
+
+export const CreatedApiKeySchema = ApiKeySchema.extend({
+  key: z.string().openapi({ description: "The full key. Shown once: only its SHA-256 is stored." }),
+}).openapi("CreatedApiKey");
 
 export function listOf<T extends z.ZodType>(item: T, name: string) {
   return z.object({ data: z.array(item), next_cursor: z.string().nullable() }).openapi(name);

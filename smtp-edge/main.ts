@@ -1,5 +1,8 @@
 import { createApp } from "../api/app";
 import { serveApp } from "../api/bun";
+import { appSettingsFrom } from "../api/context";
+import { createMessageNotifier } from "../core/messages/notifier";
+import { createMetrics } from "../core/metrics";
 import { createOutboxWrites } from "../core/outbox/enqueue";
 import {
   announceFirstStart,
@@ -24,13 +27,20 @@ await announceFirstStart(database, config);
 
 const links = { publicUrl: config.http.publicUrl };
 const drain = startWebhookDrain({ config, database, logger });
+const messageEvents = createMessageNotifier();
+const metrics = createMetrics();
 const { edge } = await startSmtpEdge({
   config,
   database,
   logger,
   // Outbox rows commit in the same batch as the message; the drain is nudged right after.
   companions: [createOutboxWrites(database.db, links)],
-  onStored: () => drain.nudge(),
+  onStored: (stored) => {
+    drain.nudge();
+    // Long polls wake on the commit; /metrics counts it.
+    messageEvents.publishStored(stored);
+    metrics.countMessagesReceived(stored.length);
+  },
 });
 const api = smtpOnly
   ? null
@@ -38,8 +48,9 @@ const api = smtpOnly
       createApp({
         database,
         logger,
-        publicUrl: config.http.publicUrl,
-        adminToken: config.adminToken,
+        ...appSettingsFrom(config),
+        messageEvents,
+        metrics,
         webhooks: { guard: { allowPrivate: config.allowPrivateWebhooks, resolveHost }, nudge: drain.nudge },
       }),
       { port: config.http.port },

@@ -1,4 +1,5 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import type { Metrics } from "../../core/metrics";
 import type { AppDeps, AppEnv } from "../context";
 
 const Health = z.object({ status: z.string() }).openapi("Health");
@@ -8,6 +9,7 @@ const healthz = createRoute({
   path: "/healthz",
   tags: ["Operations"],
   summary: "Liveness: the process answers",
+  security: [],
   responses: { 200: { description: "Alive", content: { "application/json": { schema: Health } } } },
 });
 
@@ -16,13 +18,28 @@ const readyz = createRoute({
   path: "/readyz",
   tags: ["Operations"],
   summary: "Readiness: the database answers",
+  security: [],
   responses: {
     200: { description: "Ready", content: { "application/json": { schema: Health } } },
     503: { description: "Database unreachable", content: { "application/json": { schema: Health } } },
   },
 });
 
-export function registerHealthRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
+const metricsRoute = createRoute({
+  method: "get",
+  path: "/metrics",
+  tags: ["Operations"],
+  summary: "Prometheus metrics: messages received and rejected, API requests by route and status, durations",
+  security: [],
+  responses: {
+    200: {
+      description: "Prometheus text format 0.0.4",
+      content: { "text/plain": { schema: z.string() } },
+    },
+  },
+});
+
+export function registerHealthRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps, metrics: Metrics): void {
   app.openapi(healthz, (c) => c.json({ status: "ok" }, 200));
   app.openapi(readyz, async (c) => {
     try {
@@ -33,4 +50,8 @@ export function registerHealthRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): v
       return c.json({ status: "database unreachable" }, 503);
     }
   });
+
+  app.openapi(metricsRoute, (c) =>
+    c.text(metrics.renderPrometheus(), 200, { "Content-Type": "text/plain; version=0.0.4; charset=utf-8" }),
+  );
 }

@@ -1,10 +1,26 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { iso } from "../../core/messages/serialize";
-import { getMailbox, listMailboxes, type Mailbox } from "../../core/tenancy/mailboxes";
+import {
+  createMailbox,
+  deleteMailbox,
+  getMailbox,
+  listMailboxes,
+  type Mailbox,
+} from "../../core/tenancy/mailboxes";
 import type { AppDeps, AppEnv } from "../context";
 import { decodeCursor, pageOf } from "../pagination";
 import { problems } from "../problem";
-import { idParam, listOf, looksLike, MailboxSchema, PaginationQuery, problemResponses } from "../schemas";
+import {
+  bodyProblemResponses,
+  conflictResponse,
+  idParam,
+  jsonBody,
+  listOf,
+  looksLike,
+  MailboxSchema,
+  PaginationQuery,
+  problemResponses,
+} from "../schemas";
 
 export function toMailboxJson(mailbox: Mailbox) {
   return {
@@ -16,6 +32,41 @@ export function toMailboxJson(mailbox: Mailbox) {
     unread_count: mailbox.unreadCount,
   };
 }
+
+const CreateMailboxBody = z
+  .strictObject({
+    address: z.string().min(3).max(320).openapi({
+      example: "alice@acme.test",
+      description:
+        "`local@domain` on one of the tenant's domains, or `*@domain` for the catch-all. The local part is kept as given and matched case-insensitively.",
+    }),
+  })
+  .openapi("CreateMailbox");
+
+const createMailboxRoute = createRoute({
+  method: "post",
+  path: "/v1/mailboxes",
+  tags: ["Mailboxes"],
+  summary: "Create a mailbox (or the catch-all) on one of the tenant's domains",
+  request: { body: jsonBody(CreateMailboxBody, "The address") },
+  responses: {
+    201: { description: "The mailbox", content: { "application/json": { schema: MailboxSchema } } },
+    ...problemResponses,
+    ...bodyProblemResponses,
+    ...conflictResponse,
+  },
+});
+
+const deleteMailboxRoute = createRoute({
+  method: "delete",
+  path: "/v1/mailboxes/{id}",
+  tags: ["Mailboxes"],
+  summary: "Delete a mailbox and every message in it",
+  description:
+    "The mailbox's messages, their attachments and search entries are deleted with it, in one transaction. A mailbox that a webhook is filtered to answers 409 until that webhook is deleted or re-pointed.",
+  request: { params: z.object({ id: idParam("mailbox") }) },
+  responses: { 204: { description: "Deleted, with its mail" }, ...problemResponses, ...conflictResponse },
+});
 
 const listRoute = createRoute({
   method: "get",
@@ -50,6 +101,19 @@ export function registerMailboxRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): 
     const before = decodeCursor(cursor, (id) => looksLike("mailbox", id));
     const rows = await listMailboxes(deps.database.db, c.get("tenantId"), { limit: limit + 1, before });
     return c.json(pageOf(rows, limit, toMailboxJson), 200);
+  });
+
+  app.openapi(createMailboxRoute, async (c) => {
+    const { address } = c.req.valid("json");
+    const created = await createMailbox(deps.database.db, c.get("tenantId"), { address });
+    return c.json(toMailboxJson({ ...created, messageCount: 0, unreadCount: 0 }), 201);
+  });
+
+  app.openapi(deleteMailboxRoute, async (c) => {
+    const { id } = c.req.valid("param");
+    if (!looksLike("mailbox", id)) throw problems.notFound(`no mailbox ${id}`);
+    await deleteMailbox(deps.database.db, c.get("tenantId"), id);
+    return c.body(null, 204);
   });
 
   app.openapi(getRoute, async (c) => {

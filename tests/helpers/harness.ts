@@ -1,10 +1,14 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { OpenAPIHono } from "@hono/zod-openapi";
 import { createApp } from "../../api/app";
 import { serveApp } from "../../api/bun";
+import { type AppEnv, appSettingsFrom } from "../../api/context";
 import { parseConfig } from "../../core/config";
 import { createLogger } from "../../core/logger";
+import { createMessageNotifier } from "../../core/messages/notifier";
+import { createMetrics, type Metrics } from "../../core/metrics";
 import { createOutboxWrites } from "../../core/outbox/enqueue";
 import { createDomain } from "../../core/tenancy/domains";
 import { createMailbox } from "../../core/tenancy/mailboxes";
@@ -38,6 +42,10 @@ export interface OmniMail {
   edge: SmtpEdge;
   /** The in-process webhook drain (nudged after each commit, as in `npm start`). */
   drain: DrainLoop;
+  /** The Hono app being served (its route table drives the isolation tests). */
+  app: OpenAPIHono<AppEnv>;
+  /** The registry /metrics renders, shared with the SMTP edge as in `npm start`. */
+  metrics: Metrics;
   /** Creates a tenant with a domain and mailboxes (addresses like `alice` or `*`). */
   addTenant(domain: string, localParts: string[]): Promise<TestTenant>;
   api(path: string, apiKey: string, init?: RequestInit): Promise<Response>;
@@ -86,18 +94,26 @@ export async function startOmniMail(
     intervalMs: 50,
     options: options.webhookTimeoutMs ? { timeoutMs: options.webhookTimeoutMs } : undefined,
   });
+  // Wired as smtp-edge/main.ts wires `npm start`.
+  const messageEvents = createMessageNotifier();
+  const metrics = createMetrics();
   const { edge, port: smtpPort } = await startSmtpEdge({
     config,
     database,
     logger,
     companions: [createOutboxWrites(database.db, { publicUrl: config.http.publicUrl })],
-    onStored: () => drain.nudge(),
+    onStored: (stored) => {
+      drain.nudge();
+      messageEvents.publishStored(stored);
+      metrics.countMessagesReceived(stored.length);
+    },
   });
   const app = createApp({
     database,
     logger,
-    publicUrl: config.http.publicUrl,
-    adminToken: config.adminToken,
+    ...appSettingsFrom(config),
+    messageEvents,
+    metrics,
     webhooks: { guard: { allowPrivate: config.allowPrivateWebhooks }, nudge: drain.nudge },
   });
   const api = serveApp(app, { port: 0, hostname: "127.0.0.1" });
@@ -122,6 +138,8 @@ export async function startOmniMail(
     apiUrl,
     edge,
     drain,
+    app,
+    metrics,
     async addTenant(domain, localParts) {
       const { tenant, apiKey } = await createTenant(database.db, { name: domain });
       const created = await createDomain(database.db, tenant.id, { name: domain });

@@ -1,0 +1,57 @@
+import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import { iso } from "../../core/messages/serialize";
+import { createTenant } from "../../core/tenancy/tenants";
+import type { AppDeps, AppEnv } from "../context";
+import { bodyProblemResponses, jsonBody, ProblemSchema } from "../schemas";
+
+const CreateTenantBody = z
+  .strictObject({
+    name: z.string().trim().min(1).max(200).openapi({ example: "Acme Inc." }),
+  })
+  .openapi("CreateTenant");
+
+const CreatedTenantSchema = z
+  .object({
+    id: z.string().openapi({ example: "tnt_01JZ0000000000000000000000" }),
+    name: z.string(),
+    api_key: z.string().openapi({ description: "The tenant's first API key. Shown once." }),
+    created_at: z.string(),
+  })
+  .openapi("CreatedTenant");
+
+const problem = (description: string) => ({
+  description,
+  content: { "application/problem+json": { schema: ProblemSchema } },
+});
+
+const createTenantRoute = createRoute({
+  method: "post",
+  path: "/admin/tenants",
+  tags: ["Admin"],
+  summary: "Create a tenant and its first API key (operators only)",
+  description:
+    "Takes `Authorization: Bearer <OMNIMAIL_ADMIN_TOKEN>`. When the server has no admin token configured, every /admin route answers 404.",
+  security: [{ adminToken: [] }],
+  request: { body: jsonBody(CreateTenantBody, "The tenant's name") },
+  responses: {
+    201: {
+      description: "The tenant, with its API key shown once",
+      content: { "application/json": { schema: CreatedTenantSchema } },
+    },
+    400: problem("Invalid request"),
+    401: problem("Missing or wrong admin token"),
+    404: problem("Admin routes are off: OMNIMAIL_ADMIN_TOKEN is not set"),
+    ...bodyProblemResponses,
+  },
+});
+
+export function registerAdminRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
+  app.openapi(createTenantRoute, async (c) => {
+    const { name } = c.req.valid("json");
+    const { tenant, apiKey } = await createTenant(deps.database.db, { name });
+    return c.json(
+      { id: tenant.id, name: tenant.name, api_key: apiKey.key, created_at: iso(tenant.createdAt) ?? "" },
+      201,
+    );
+  });
+}

@@ -1,0 +1,97 @@
+import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import { iso } from "../../core/messages/serialize";
+import { type ApiKeyInfo, createApiKey, listApiKeys, revokeApiKey } from "../../core/tenancy/api-keys";
+import type { AppDeps, AppEnv } from "../context";
+import { decodeCursor, pageOf } from "../pagination";
+import { problems } from "../problem";
+import {
+  ApiKeySchema,
+  bodyProblemResponses,
+  CreatedApiKeySchema,
+  idParam,
+  jsonBody,
+  listOf,
+  looksLike,
+  PaginationQuery,
+  problemResponses,
+} from "../schemas";
+
+export function toApiKeyJson(key: ApiKeyInfo) {
+  return {
+    id: key.id,
+    name: key.name,
+    prefix: key.prefix,
+    created_at: iso(key.createdAt) ?? "",
+    last_used_at: iso(key.lastUsedAt),
+    revoked_at: iso(key.revokedAt),
+  };
+}
+
+const CreateApiKeyBody = z
+  .strictObject({
+    name: z.string().trim().min(1).max(100).default("api key").openapi({ example: "ci" }),
+  })
+  .openapi("CreateApiKey");
+
+const createKeyRoute = createRoute({
+  method: "post",
+  path: "/v1/api-keys",
+  tags: ["API keys"],
+  summary: "Create an API key for this tenant (the key is shown once)",
+  request: { body: jsonBody(CreateApiKeyBody, "A name to tell the key apart") },
+  responses: {
+    201: {
+      description: "The key, in full, once",
+      content: { "application/json": { schema: CreatedApiKeySchema } },
+    },
+    ...problemResponses,
+    ...bodyProblemResponses,
+  },
+});
+
+const listKeysRoute = createRoute({
+  method: "get",
+  path: "/v1/api-keys",
+  tags: ["API keys"],
+  summary: "List this tenant's keys, newest first, revoked ones included (never the key itself)",
+  request: { query: PaginationQuery },
+  responses: {
+    200: {
+      description: "A page of keys",
+      content: { "application/json": { schema: listOf(ApiKeySchema, "ApiKeyList") } },
+    },
+    ...problemResponses,
+  },
+});
+
+const revokeKeyRoute = createRoute({
+  method: "delete",
+  path: "/v1/api-keys/{id}",
+  tags: ["API keys"],
+  summary: "Revoke a key: it answers 401 from the next request on (idempotent)",
+  request: { params: z.object({ id: idParam("apiKey") }) },
+  responses: { 204: { description: "Revoked" }, ...problemResponses },
+});
+
+export function registerApiKeyRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
+  app.openapi(createKeyRoute, async (c) => {
+    const { name } = c.req.valid("json");
+    const created = await createApiKey(deps.database.db, { tenantId: c.get("tenantId"), name });
+    const json = toApiKeyJson({ ...created, lastUsedAt: null, revokedAt: null });
+    return c.json({ ...json, key: created.key }, 201);
+  });
+
+  app.openapi(listKeysRoute, async (c) => {
+    const { limit, cursor } = c.req.valid("query");
+    const before = decodeCursor(cursor, (id) => looksLike("apiKey", id));
+    const rows = await listApiKeys(deps.database.db, c.get("tenantId"), { limit: limit + 1, before });
+    return c.json(pageOf(rows, limit, toApiKeyJson), 200);
+  });
+
+  app.openapi(revokeKeyRoute, async (c) => {
+    const { id } = c.req.valid("param");
+    if (!looksLike("apiKey", id)) throw problems.notFound(`no API key ${id}`);
+    await revokeApiKey(deps.database.db, c.get("tenantId"), id);
+    return c.body(null, 204);
+  });
+}

@@ -1,0 +1,13 @@
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import type { AppDeps, AppEnv } from "../../context";
+import { registerMessageListRoutes } from "./list";
+import { registerMessageReadRoutes } from "./read";
+import { registerMessageUpdateRoutes } from "./update";
+
+/** Messages: listing, search and long poll (list.ts), reading (read.ts), seen and delete (update.ts). */
+export function registerMessageRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
+  // The long poll path is more specific than the list's; registration order does not matter to Hono's router.
+  registerMessageListRoutes(app, deps);
+  registerMessageReadRoutes(app, deps);
+  registerMessageUpdateRoutes(app, deps);
+}

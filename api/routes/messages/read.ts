@@ -1,0 +1,86 @@
+import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import { getAttachment, getMessage, getRawMessage } from "../../../core/messages/read";
+import { toMessageJson } from "../../../core/messages/serialize";
+import type { AppDeps, AppEnv } from "../../context";
+import { problems } from "../../problem";
+import { idParam, looksLike, MessageSchema, problemResponses } from "../../schemas";
+import { contentDisposition, UNTRUSTED_HEADERS } from "./schema";
+
+const getRoute = createRoute({
+  method: "get",
+  path: "/v1/messages/{id}",
+  tags: ["Messages"],
+  summary: "Get a parsed message",
+  request: { params: z.object({ id: idParam("message") }) },
+  responses: {
+    200: { description: "The message", content: { "application/json": { schema: MessageSchema } } },
+    ...problemResponses,
+  },
+});
+
+const rawRoute = createRoute({
+  method: "get",
+  path: "/v1/messages/{id}/raw",
+  tags: ["Messages"],
+  summary: "The stored bytes (with our Received: header first)",
+  request: { params: z.object({ id: idParam("message") }) },
+  responses: {
+    200: {
+      description: "RFC 5322 message",
+      content: { "message/rfc822": { schema: z.string().openapi({ format: "binary" }) } },
+    },
+    ...problemResponses,
+  },
+});
+
+const attachmentRoute = createRoute({
+  method: "get",
+  path: "/v1/messages/{id}/attachments/{attachment_id}",
+  tags: ["Messages"],
+  summary: "Download an attachment",
+  request: {
+    params: z.object({ id: idParam("message"), attachment_id: idParam("attachment", "attachment_id") }),
+  },
+  responses: {
+    200: {
+      description: "The attachment bytes",
+      content: { "application/octet-stream": { schema: z.string().openapi({ format: "binary" }) } },
+    },
+    ...problemResponses,
+  },
+});
+
+export function registerMessageReadRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
+  const links = { publicUrl: deps.publicUrl };
+
+  app.openapi(getRoute, async (c) => {
+    const { id } = c.req.valid("param");
+    if (!looksLike("message", id)) throw problems.notFound(`no message ${id}`);
+    return c.json(toMessageJson(await getMessage(deps.database.db, c.get("tenantId"), id), links), 200);
+  });
+
+  app.openapi(rawRoute, async (c) => {
+    const { id } = c.req.valid("param");
+    if (!looksLike("message", id)) throw problems.notFound(`no message ${id}`);
+    const raw = await getRawMessage(deps.database.db, c.get("tenantId"), id);
+    return c.body(raw as Uint8Array<ArrayBuffer>, 200, {
+      ...UNTRUSTED_HEADERS,
+      "Content-Type": "message/rfc822",
+      "Content-Disposition": `inline; filename="${id}.eml"`,
+    });
+  });
+
+  app.openapi(attachmentRoute, async (c) => {
+    const { id, attachment_id: attachmentId } = c.req.valid("param");
+    if (!looksLike("message", id) || !looksLike("attachment", attachmentId)) {
+      throw problems.notFound(`no attachment ${attachmentId} on message ${id}`);
+    }
+    const attachment = await getAttachment(deps.database.db, c.get("tenantId"), id, attachmentId);
+    return c.body(attachment.content as Uint8Array<ArrayBuffer>, 200, {
+      ...UNTRUSTED_HEADERS,
+      "Content-Type": attachment.contentType || "application/octet-stream",
+      "Content-Disposition": contentDisposition(attachment.filename),
+      Digest: `sha-256=${attachment.sha256}`,
+    });
+  });
+}

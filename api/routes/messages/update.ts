@@ -1,0 +1,66 @@
+import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import { deleteMessage } from "../../../core/messages/delete";
+import { getMessage } from "../../../core/messages/read";
+import { toMessageJson } from "../../../core/messages/serialize";
+import { markMessageSeen } from "../../../core/messages/update";
+import type { AppDeps, AppEnv } from "../../context";
+import { problems } from "../../problem";
+import {
+  bodyProblemResponses,
+  idParam,
+  jsonBody,
+  looksLike,
+  MessageSchema,
+  problemResponses,
+} from "../../schemas";
+
+const UpdateMessageBody = z
+  .strictObject({
+    seen: z.boolean().openapi({ description: "Read (true) or unread (false)", example: true }),
+  })
+  .openapi("UpdateMessage");
+
+const patchRoute = createRoute({
+  method: "patch",
+  path: "/v1/messages/{id}",
+  tags: ["Messages"],
+  summary: "Mark a message read or unread",
+  request: {
+    params: z.object({ id: idParam("message") }),
+    body: jsonBody(UpdateMessageBody, "The new state"),
+  },
+  responses: {
+    200: { description: "The updated message", content: { "application/json": { schema: MessageSchema } } },
+    ...problemResponses,
+    ...bodyProblemResponses,
+  },
+});
+
+const deleteRoute = createRoute({
+  method: "delete",
+  path: "/v1/messages/{id}",
+  tags: ["Messages"],
+  summary: "Delete a message with its raw bytes, attachments and search entry",
+  request: { params: z.object({ id: idParam("message") }) },
+  responses: { 204: { description: "Deleted" }, ...problemResponses },
+});
+
+export function registerMessageUpdateRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
+  const links = { publicUrl: deps.publicUrl };
+
+  app.openapi(patchRoute, async (c) => {
+    const { id } = c.req.valid("param");
+    const { seen } = c.req.valid("json");
+    if (!looksLike("message", id)) throw problems.notFound(`no message ${id}`);
+    const tenantId = c.get("tenantId");
+    await markMessageSeen(deps.database.db, tenantId, id, seen);
+    return c.json(toMessageJson(await getMessage(deps.database.db, tenantId, id), links), 200);
+  });
+
+  app.openapi(deleteRoute, async (c) => {
+    const { id } = c.req.valid("param");
+    if (!looksLike("message", id)) throw problems.notFound(`no message ${id}`);
+    await deleteMessage(deps.database.db, c.get("tenantId"), id);
+    return c.body(null, 204);
+  });
+}
