@@ -1,0 +1,216 @@
+import { toApiKeyJson } from "../api/routes/api-keys";
+import { toDomainJson } from "../api/routes/domains";
+import { toMailboxJson } from "../api/routes/mailboxes";
+import { InvalidError } from "../core/errors";
+import { iso } from "../core/messages/serialize";
+import { createApiKey, listApiKeys, revokeApiKey } from "../core/tenancy/api-keys";
+import { createDomain, deleteDomain, listDomains } from "../core/tenancy/domains";
+import { createMailbox, deleteMailbox, getMailbox, listMailboxes } from "../core/tenancy/mailboxes";
+import { createTenant, getTenant, listTenants } from "../core/tenancy/tenants";
+import type { Db } from "../db/client";
+import { type Column, formatTable } from "./output";
+
+/**
+ * Every CLI command: the same core verbs the API calls, straight on the
+ * database. JSON output uses the API's shapes, so scripts can switch between them.
+ */
+
+export interface CommandContext {
+  db: Db;
+  /** Positional arguments after `<resource> <verb>`. */
+  args: string[];
+  name: string | undefined;
+  /** The tenant of `--tenant`, or the only one when there is exactly one. */
+  tenantId(): Promise<string>;
+}
+
+export interface CommandResult {
+  json: unknown;
+  text: string;
+}
+
+export interface Command {
+  usage: string;
+  run(ctx: CommandContext): Promise<CommandResult>;
+}
+
+/** Usage mistakes: printed with the usage, exit code 2. Arguments are checked before the tenant is looked up. */
+export class UsageError extends Error {}
+
+function argument(ctx: CommandContext, index: number, what: string): string {
+  const value = ctx.args[index];
+  if (value === undefined || value === "") throw new UsageError(`missing ${what}`);
+  return value;
+}
+
+/** Every row of a newest-first list, page by page. */
+async function everyRow<T extends { id: string }>(
+  page: (query: { limit: number; before?: string | undefined }) => Promise<T[]>,
+): Promise<T[]> {
+  const rows: T[] = [];
+  for (;;) {
+    const batch = await page({ limit: 100, before: rows[rows.length - 1]?.id });
+    rows.push(...batch);
+    if (batch.length < 100) return rows;
+  }
+}
+
+type TenantJson = { id: string; name: string; created_at: string };
+type ApiKeyJson = ReturnType<typeof toApiKeyJson>;
+type DomainJson = ReturnType<typeof toDomainJson>;
+type MailboxJson = ReturnType<typeof toMailboxJson>;
+
+const tenantColumns: Column<TenantJson>[] = [
+  { header: "ID", value: (row) => row.id },
+  { header: "NAME", value: (row) => row.name },
+  { header: "CREATED", value: (row) => row.created_at },
+];
+const keyColumns: Column<ApiKeyJson>[] = [
+  { header: "ID", value: (row) => row.id },
+  { header: "NAME", value: (row) => row.name },
+  { header: "PREFIX", value: (row) => row.prefix },
+  { header: "CREATED", value: (row) => row.created_at },
+  { header: "LAST USED", value: (row) => row.last_used_at },
+  { header: "REVOKED", value: (row) => row.revoked_at },
+];
+const domainColumns: Column<DomainJson>[] = [
+  { header: "ID", value: (row) => row.id },
+  { header: "NAME", value: (row) => row.name },
+  { header: "CREATED", value: (row) => row.created_at },
+];
+const mailboxColumns: Column<MailboxJson>[] = [
+  { header: "ID", value: (row) => row.id },
+  { header: "ADDRESS", value: (row) => row.address },
+  { header: "MESSAGES", value: (row) => row.message_count },
+  { header: "UNREAD", value: (row) => row.unread_count },
+  { header: "CREATED", value: (row) => row.created_at },
+];
+
+export const COMMANDS: Record<string, Record<string, Command>> = {
+  tenants: {
+    list: {
+      usage: "tenants list",
+      async run({ db }) {
+        const rows = (await everyRow((page) => listTenants(db, page))).map((tenant) => ({
+          id: tenant.id,
+          name: tenant.name,
+          created_at: iso(tenant.createdAt) ?? "",
+        }));
+        return { json: { data: rows }, text: formatTable(rows, tenantColumns) };
+      },
+    },
+    create: {
+      usage: "tenants create <name>",
+      async run(ctx) {
+        const { tenant, apiKey } = await createTenant(ctx.db, { name: argument(ctx, 0, "<name>") });
+        const json = {
+          id: tenant.id,
+          name: tenant.name,
+          api_key: apiKey.key,
+          created_at: iso(tenant.createdAt) ?? "",
+        };
+        const text = `${formatTable([json], tenantColumns)}\n\nAPI key (shown once, keep it): ${apiKey.key}`;
+        return { json, text };
+      },
+    },
+  },
+  keys: {
+    list: {
+      usage: "keys list [--tenant <id>]",
+      async run(ctx) {
+        const tenantId = await ctx.tenantId();
+        const rows = (await everyRow((page) => listApiKeys(ctx.db, tenantId, page))).map(toApiKeyJson);
+        return { json: { data: rows }, text: formatTable(rows, keyColumns) };
+      },
+    },
+    create: {
+      usage: "keys create [--name <name>] [--tenant <id>]",
+      async run(ctx) {
+        const tenantId = await ctx.tenantId();
+        const created = await createApiKey(ctx.db, { tenantId, name: ctx.name ?? "cli" });
+        const row = toApiKeyJson({ ...created, lastUsedAt: null, revokedAt: null });
+        const text = `${formatTable([row], keyColumns)}\n\nAPI key (shown once, keep it): ${created.key}`;
+        return { json: { ...row, key: created.key }, text };
+      },
+    },
+    revoke: {
+      usage: "keys revoke <key id> [--tenant <id>]",
+      async run(ctx) {
+        const id = argument(ctx, 0, "<key id>");
+        const row = toApiKeyJson(await revokeApiKey(ctx.db, await ctx.tenantId(), id));
+        return { json: row, text: `revoked ${row.id} (${row.prefix}…) at ${row.revoked_at}` };
+      },
+    },
+  },
+  domains: {
+    list: {
+      usage: "domains list [--tenant <id>]",
+      async run(ctx) {
+        const tenantId = await ctx.tenantId();
+        const rows = (await everyRow((page) => listDomains(ctx.db, tenantId, page))).map(toDomainJson);
+        return { json: { data: rows }, text: formatTable(rows, domainColumns) };
+      },
+    },
+    create: {
+      usage: "domains create <name> [--tenant <id>]",
+      async run(ctx) {
+        const name = argument(ctx, 0, "<name>");
+        const row = toDomainJson(await createDomain(ctx.db, await ctx.tenantId(), { name }));
+        return { json: row, text: formatTable([row], domainColumns) };
+      },
+    },
+    delete: {
+      usage: "domains delete <domain id> [--tenant <id>]",
+      async run(ctx) {
+        const id = argument(ctx, 0, "<domain id>");
+        await deleteDomain(ctx.db, await ctx.tenantId(), id);
+        return { json: { id, deleted: true }, text: `deleted domain ${id}` };
+      },
+    },
+  },
+  mailboxes: {
+    list: {
+      usage: "mailboxes list [--tenant <id>]",
+      async run(ctx) {
+        const tenantId = await ctx.tenantId();
+        const rows = (await everyRow((page) => listMailboxes(ctx.db, tenantId, page))).map(toMailboxJson);
+        return { json: { data: rows }, text: formatTable(rows, mailboxColumns) };
+      },
+    },
+    create: {
+      usage: "mailboxes create <address> [--tenant <id>]",
+      async run(ctx) {
+        const address = argument(ctx, 0, "<address>");
+        const tenantId = await ctx.tenantId();
+        const created = await createMailbox(ctx.db, tenantId, { address });
+        const row = toMailboxJson(await getMailbox(ctx.db, tenantId, created.id));
+        return { json: row, text: formatTable([row], mailboxColumns) };
+      },
+    },
+    delete: {
+      usage: "mailboxes delete <mailbox id> [--tenant <id>]",
+      async run(ctx) {
+        const id = argument(ctx, 0, "<mailbox id>");
+        const { address, deletedMessages } = await deleteMailbox(ctx.db, await ctx.tenantId(), id);
+        return {
+          json: { id, address, deleted: true, deleted_messages: deletedMessages },
+          text: `deleted mailbox ${address} (${id}) and its ${deletedMessages} message${deletedMessages === 1 ? "" : "s"}`,
+        };
+      },
+    },
+  },
+};
+
+/** `--tenant`, or the only tenant there is. */
+export async function resolveTenantId(db: Db, given: string | undefined): Promise<string> {
+  if (given) return (await getTenant(db, given)).id;
+  const tenants = await listTenants(db, { limit: 2 });
+  const [only] = tenants;
+  if (only && tenants.length === 1) return only.id;
+  throw new InvalidError(
+    "--tenant",
+    tenants.length === 0
+      ? "there are no tenants yet: create one with `tenants create <name>`"
+      : "there are several tenants: pass --tenant <id> (see `tenants list`)",
+  );
+}

@@ -1,0 +1,88 @@
+import { parseArgs } from "node:util";
+import { CoreError } from "../core/errors";
+import { createLogger } from "../core/logger";
+import { loadConfigOrExit, openDatabase } from "../runtime/boot";
+import { COMMANDS, resolveTenantId, UsageError } from "./commands";
+import { formatJson } from "./output";
+
+/**
+ * `npm run omnimail -- <resource> <verb> [args] [--tenant <id>] [--json]`:
+ * operator commands straight on DATABASE_URL (migrations applied first, as
+ * `npm start` does), no server needed. Exit 0 on success, 1 when the request
+ * is refused (unknown id, conflict, invalid value), 2 on a usage mistake.
+ */
+
+const HELP = [
+  "usage: npm run omnimail -- <command> [--json] [--tenant <id>]",
+  "",
+  "commands:",
+  ...Object.values(COMMANDS).flatMap((verbs) => Object.values(verbs).map((command) => `  ${command.usage}`)),
+  "",
+  "options:",
+  "  --json           print JSON (the API's shapes) instead of a table",
+  "  --tenant <id>    the tenant to act for; may be left out when there is only one",
+  "  --name <name>    a name for `keys create`",
+  "",
+  "environment: DATABASE_URL (default file:./data/omnimail.db), DATABASE_AUTH_TOKEN",
+].join("\n");
+
+async function main(argv: string[]): Promise<number> {
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(argv);
+  } catch (error) {
+    return usage(error instanceof Error ? error.message : String(error));
+  }
+  const { values, positionals } = parsed;
+  const [resource, verb, ...args] = positionals;
+  if (values.help || !resource) {
+    console.log(HELP);
+    return values.help ? 0 : 2;
+  }
+  const command = COMMANDS[resource]?.[verb ?? ""];
+  if (!command) return usage(`unknown command: ${[resource, verb].filter(Boolean).join(" ")}`);
+
+  const config = loadConfigOrExit();
+  // Progress logs would mix with the output; only warnings and errors, on stderr.
+  const database = await openDatabase(config, createLogger("warn", "cli"));
+  try {
+    const result = await command.run({
+      db: database.db,
+      args,
+      name: values.name,
+      tenantId: () => resolveTenantId(database.db, values.tenant),
+    });
+    console.log(values.json ? formatJson(result.json) : result.text);
+    return 0;
+  } catch (error) {
+    if (error instanceof UsageError) return usage(`${error.message}\n  ${command.usage}`);
+    if (error instanceof CoreError) {
+      console.error(`omnimail: ${error.message}`);
+      return 1;
+    }
+    throw error;
+  } finally {
+    database.close();
+  }
+}
+
+function parse(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      json: { type: "boolean", default: false },
+      tenant: { type: "string" },
+      name: { type: "string" },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
+}
+
+function usage(message: string): number {
+  console.error(`omnimail: ${message}\n\n${HELP}`);
+  return 2;
+}
+
+process.exitCode = await main(process.argv.slice(2));
