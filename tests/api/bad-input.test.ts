@@ -1,0 +1,175 @@
+import { afterAll, describe, expect, test } from "bun:test";
+import type { OpenApiDocument, SchemaObject } from "../../api/docs/openapi-types";
+import { sampleFromSchema } from "../../api/docs/sample";
+import { type OmniMail, startOmniMail } from "../helpers/harness";
+
+/**
+ * Bad input never reaches a 500: every route that takes a JSON body is sent
+ * malformed JSON, non-objects, unknown fields, wrong content types and an
+ * oversize body; every route is sent ids that do not exist; lists get bad
+ * limits and cursors. Each answer is a 4xx problem+json naming the field.
+ * Generated from the OpenAPI document, so later routes are covered too.
+ */
+
+const ADMIN_TOKEN = "admin-token-for-the-tests-0123456789";
+const omni: OmniMail = await startOmniMail({ env: { OMNIMAIL_ADMIN_TOKEN: ADMIN_TOKEN } });
+const acme = await omni.addTenant("acme.test", ["inbox"]);
+const document = (await (await fetch(`${omni.apiUrl}/openapi.json`)).json()) as OpenApiDocument;
+afterAll(() => omni.stop());
+
+type Operation = { method: string; path: string; body: SchemaObject | undefined; url: string };
+
+/** Every operation, with example ids (well-formed, never stored) in its path. */
+const operationsList: Operation[] = Object.entries(document.paths ?? {}).flatMap(([path, item]) =>
+  Object.entries(item).map(([method, operation]) => {
+    let url = path;
+    for (const parameter of operation.parameters ?? []) {
+      if (parameter.in === "path")
+        url = url.replace(`{${parameter.name}}`, String(parameter.schema?.example));
+    }
+    return {
+      method: method.toUpperCase(),
+      path,
+      url,
+      body: operation.requestBody?.content?.["application/json"]?.schema,
+    };
+  }),
+);
+
+function call(op: Operation, init: { body?: string; contentType?: string } = {}) {
+  const token = op.path.startsWith("/admin/") ? ADMIN_TOKEN : acme.apiKey;
+  return fetch(`${omni.apiUrl}${op.url}`, {
+    method: op.method,
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(init.contentType ? { "content-type": init.contentType } : {}),
+    },
+    body: init.body,
+  });
+}
+
+async function expectProblem(response: Response, status: number, location?: string) {
+  expect(response.status).toBe(status);
+  expect(response.headers.get("content-type")).toBe("application/problem+json");
+  const problem = (await response.json()) as { status: number; errors?: Array<{ location: string }> };
+  expect(problem.status).toBe(status);
+  if (location) expect(problem.errors?.map((e) => e.location)).toContain(location);
+}
+
+const withBody = operationsList.filter((op) => op.body);
+
+describe("JSON bodies", () => {
+  test("the routes with bodies are all here", () => {
+    expect(withBody.map((op) => `${op.method} ${op.path}`)).toEqual(
+      expect.arrayContaining([
+        "POST /admin/tenants",
+        "POST /v1/domains",
+        "POST /v1/mailboxes",
+        "PATCH /v1/messages/{id}",
+      ]),
+    );
+  });
+
+  for (const op of withBody) {
+    const label = `${op.method} ${op.path}`;
+    const sample = () => sampleFromSchema(document, op.body ?? {}) as Record<string, unknown>;
+
+    test(`${label}: malformed JSON is 400 naming body`, async () => {
+      for (const body of ['{"name": ', "{'a': 1}", "\u00ff\u00fe", "{}}"]) {
+        await expectProblem(await call(op, { body, contentType: "application/json" }), 400, "body");
+      }
+    });
+
+    test(`${label}: a body that is not an object is 400`, async () => {
+      for (const body of ["[]", "null", '"text"', "42", "true"]) {
+        await expectProblem(await call(op, { body, contentType: "application/json" }), 400);
+      }
+    });
+
+    test(`${label}: an unknown field is refused, by name`, async () => {
+      const body = JSON.stringify({ ...sample(), surprise_field: 1 });
+      await expectProblem(
+        await call(op, { body, contentType: "application/json" }),
+        400,
+        "body.surprise_field",
+      );
+    });
+
+    test(`${label}: wrong types are 400 naming the field`, async () => {
+      const required = Object.keys(sample());
+      for (const field of required) {
+        const body = JSON.stringify({ ...sample(), [field]: { nested: ["wrong"] } });
+        await expectProblem(await call(op, { body, contentType: "application/json" }), 400, `body.${field}`);
+      }
+    });
+
+    test(`${label}: a body that is not JSON is 415; a missing one is no 500`, async () => {
+      await expectProblem(
+        await call(op, { body: "name=x", contentType: "application/x-www-form-urlencoded" }),
+        415,
+      );
+      await expectProblem(await call(op, { body: "hello", contentType: "text/plain" }), 415);
+      expect((await call(op)).status).toBeLessThan(500);
+    });
+
+    test(`${label}: a body over 1 MiB is 413`, async () => {
+      const body = JSON.stringify({ ...sample(), padding: "x".repeat(1024 * 1024) });
+      await expectProblem(await call(op, { body, contentType: "application/json" }), 413, "body");
+    });
+  }
+});
+
+describe("ids that do not exist", () => {
+  for (const op of operationsList.filter((candidate) => candidate.path.includes("{"))) {
+    test(`${op.method} ${op.path}: 404 for unknown and malformed ids`, async () => {
+      const body = op.body ? JSON.stringify(sampleFromSchema(document, op.body)) : undefined;
+      const init = { body, contentType: body ? "application/json" : undefined };
+      await expectProblem(await call(op, init), 404);
+      // Malformed: wrong prefix, garbage, very long, percent-encoded traversal.
+      for (const bad of ["nonsense", "msg_", "x".repeat(2000), "..%2F..%2Fetc", "%00"]) {
+        const url = op.url.replace(/[a-z]+_01JZ0{22}/, bad);
+        const response = await call({ ...op, url }, init);
+        expect({ url: url.slice(0, 80), status: response.status }).toEqual({
+          url: url.slice(0, 80),
+          status: 404,
+        });
+      }
+    });
+  }
+});
+
+describe("list queries", () => {
+  const lists = operationsList.filter(
+    (op) => op.method === "GET" && op.path.startsWith("/v1/") && !op.path.includes("{"),
+  );
+  lists.push({
+    method: "GET",
+    path: "/v1/mailboxes/{id}/messages",
+    url: `/v1/mailboxes/${acme.mailboxes["inbox@acme.test"]}/messages`,
+    body: undefined,
+  });
+  const cases: Array<[string, string]> = [
+    ["limit=1000000000000", "query.limit"],
+    ["limit=101", "query.limit"],
+    ["limit=0", "query.limit"],
+    ["limit=-5", "query.limit"],
+    ["limit=2.5", "query.limit"],
+    ["limit=ten", "query.limit"],
+    ["cursor=%%%", "query.cursor"],
+    ["cursor=bm90LWFuLWlk", "query.cursor"],
+    [`cursor=${"A".repeat(300)}`, "query.cursor"],
+  ];
+  for (const op of lists) {
+    test(`${op.path}: bad limit and cursor are 400 naming them`, async () => {
+      for (const [query, location] of cases) {
+        await expectProblem(await call({ ...op, url: `${op.url}?${query}` }), 400, location);
+      }
+    });
+  }
+
+  test("a cursor of another kind of id is refused, not used", async () => {
+    const mailboxCursor = Buffer.from("mbx_01JZ0000000000000000000000").toString("base64url");
+    const url = `/v1/mailboxes/${acme.mailboxes["inbox@acme.test"]}/messages?cursor=${mailboxCursor}`;
+    await expectProblem(await omni.api(url, acme.apiKey), 400, "query.cursor");
+  });
+});
