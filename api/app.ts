@@ -42,12 +42,18 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
       const prefix = LOCATION_PREFIX[result.target] ?? result.target;
       const errors = result.error.issues.flatMap((issue) => {
         const at = [prefix, ...issue.path.map(String)];
-        // Unknown fields (strict objects): one entry per field, each named.
+        // Unknown fields (strict objects): the object, then one entry naming each field.
         if (issue.code === "unrecognized_keys") {
-          return issue.keys.map((key) => ({
-            location: [...at, key].join("."),
-            message: "is not a known field",
-          }));
+          return [
+            {
+              location: at.join("."),
+              message: `has fields this endpoint does not take: ${issue.keys.join(", ")}`,
+            },
+            ...issue.keys.map((key) => ({
+              location: [...at, key].join("."),
+              message: "is not a known field",
+            })),
+          ];
         }
         return [{ location: at.join("."), message: issue.message }];
       });
