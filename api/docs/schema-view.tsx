@@ -1,3 +1,5 @@
+// Per file, not only in tsconfig: Bun reads tsconfig from the working directory, which for `npm start` may be anywhere.
+/** @jsxImportSource hono/jsx */
 import type { Child } from "hono/jsx";
 import { type OpenApiDocument, refName, resolveSchema, type SchemaObject } from "./openapi-types";
 
