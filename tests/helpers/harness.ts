@@ -84,6 +84,8 @@ export async function startOmniMail(
     LOG_LEVEL: "silent",
     // Receivers in tests listen on 127.0.0.1.
     OMNIMAIL_ALLOW_PRIVATE_WEBHOOKS: "1",
+    // Suites make hundreds of requests with one key; tests/api/limits.test.ts turns the limit on.
+    OMNIMAIL_RATE_LIMIT_PER_MINUTE: "0",
     ...options.env,
   });
   const logger = createLogger("silent", "test");
