@@ -109,6 +109,32 @@ export const AttachmentSchema = z
   })
   .openapi("Attachment");
 
+const Verdict = z.string().openapi({
+  example: "pass",
+  description: "pass, fail, softfail, neutral, none, temperror, permerror, policy",
+});
+
+export const AuthResultsSchema = z
+  .object({
+    spf: z.object({ result: Verdict, domain: z.string().nullable() }),
+    dkim: z.array(
+      z.object({
+        result: Verdict,
+        domain: z.string().nullable(),
+        selector: z.string().nullable(),
+        aligned: z.boolean(),
+      }),
+    ),
+    dmarc: z.object({ result: Verdict, domain: z.string().nullable(), policy: z.string().nullable() }),
+    arc: z.object({ result: Verdict }),
+    header: z
+      .string()
+      .openapi({ description: "The Authentication-Results header text, as a receiving MTA would add it" }),
+  })
+  .openapi("SenderAuthentication", {
+    description: "SPF, DKIM, DMARC and ARC results (null when not checked)",
+  });
+
 export const MessageSchema = z
   .object({
     id: z.string(),
@@ -137,6 +163,7 @@ export const MessageSchema = z
     size: z.number().int(),
     seen: z.boolean(),
     parse_error: z.string().nullable(),
+    auth: AuthResultsSchema.nullable(),
     raw_url: z.string(),
   })
   .openapi("Message");

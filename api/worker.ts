@@ -6,7 +6,7 @@ import { drainOutbox } from "../core/outbox/drain";
 import { createFetchTransport } from "../core/webhooks/transport";
 import { createDatabase, type Database } from "../db/client";
 import { createApp } from "./app";
-import type { AppEnv } from "./context";
+import { type AppEnv, appSettingsFrom } from "./context";
 
 /**
  * The Cloudflare Worker: the same Hono app on `fetch`, and the same outbox
@@ -46,8 +46,8 @@ function getRuntime(env: WorkerEnv): Promise<Runtime> {
     const app = createApp({
       database,
       logger,
-      publicUrl: config.http.publicUrl,
-      adminToken: config.adminToken,
+      // Rate limits are per isolate on Workers (in-memory buckets); CORS as configured.
+      ...appSettingsFrom(config),
       // No DNS here; Workers' fetch does not reach private networks. Names are still checked.
       webhooks: { guard: { allowPrivate: config.allowPrivateWebhooks } },
     });

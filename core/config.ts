@@ -21,6 +21,12 @@ const flag = z
   .default("0")
   .transform((value) => value === "1" || value === "true" || value === "yes");
 
+/** A flag that is on unless set to 0/false/no. */
+const flag1 = z
+  .enum(["0", "1", "true", "false", "yes", "no"], { error: "must be 1 or 0 (true/false)" })
+  .default("1")
+  .transform((value) => value === "1" || value === "true" || value === "yes");
+
 const domainName = z
   .string()
   .trim()
@@ -48,6 +54,25 @@ const configSchema = z
     SMTP_TLS_CERT: z.string().optional(),
     SMTP_TLS_KEY: z.string().optional(),
     SMTPS_PORT: port(0).optional(),
+    SMTP_MAX_CLIENTS: z.coerce.number({ error: "must be a number" }).int().min(1).max(100_000).default(1000),
+    SMTP_MAX_CONNECTIONS_PER_IP: z.coerce
+      .number({ error: "must be a number (0 = no limit)" })
+      .int()
+      .min(0)
+      .max(100_000)
+      .default(20),
+    SMTP_IDLE_TIMEOUT_SECONDS: z.coerce
+      .number({ error: "must be a number of seconds" })
+      .min(1)
+      .max(3600, "must be at most 3600")
+      .default(300),
+    OMNIMAIL_SENDER_AUTH: flag1,
+    OMNIMAIL_DNS_TIMEOUT_MS: z.coerce
+      .number({ error: "must be a number of milliseconds" })
+      .int()
+      .min(100)
+      .max(30_000, "must be at most 30000")
+      .default(2000),
     PORT: port(8787),
     OMNIMAIL_ADMIN_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
     OMNIMAIL_PUBLIC_URL: z
@@ -139,6 +164,13 @@ export interface Config {
     tlsKeyPath: string | undefined;
     smtpsPort: number | undefined;
     maxMessageBytes: number;
+    maxClients: number;
+    /** 0: no per-address limit. */
+    maxConnectionsPerIp: number;
+    idleTimeoutMs: number;
+    /** SPF/DKIM/DMARC/ARC checks on every message. */
+    senderAuth: boolean;
+    dnsTimeoutMs: number;
   };
   http: {
     port: number;
@@ -194,6 +226,11 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       tlsKeyPath: raw.SMTP_TLS_KEY,
       smtpsPort: raw.SMTPS_PORT,
       maxMessageBytes: raw.OMNIMAIL_MAX_MESSAGE_BYTES,
+      maxClients: raw.SMTP_MAX_CLIENTS,
+      maxConnectionsPerIp: raw.SMTP_MAX_CONNECTIONS_PER_IP,
+      idleTimeoutMs: Math.round(raw.SMTP_IDLE_TIMEOUT_SECONDS * 1000),
+      senderAuth: raw.OMNIMAIL_SENDER_AUTH,
+      dnsTimeoutMs: raw.OMNIMAIL_DNS_TIMEOUT_MS,
     },
     http: {
       port: raw.PORT,

@@ -4,6 +4,7 @@ import { parseMessage } from "../core/messages/parse";
 import { type CompanionWrites, type StoredMessage, storeInboundMessage } from "../core/messages/store";
 import type { Database } from "../db/client";
 import { buildReceivedHeader } from "./received-header";
+import type { SenderAuth } from "./sender-auth";
 import { recipientTargets } from "./session-state";
 
 export interface IngestDeps {
@@ -15,6 +16,8 @@ export interface IngestDeps {
   companions?: CompanionWrites[];
   /** Called after the commit (e.g. to nudge the webhook drain). Never delays the 250. */
   onStored?: (stored: StoredMessage[]) => void;
+  /** SPF/DKIM/DMARC/ARC checks; omitted: messages are stored without auth results. */
+  senderAuth?: SenderAuth;
 }
 
 /**
@@ -58,8 +61,17 @@ export function createIngest(deps: IngestDeps) {
     raw.set(headerBytes, 0);
     raw.set(input.raw, headerBytes.byteLength);
 
-    const parsed = await parseMessage(raw);
     const mailFrom = session.envelope.mailFrom;
+    // Authentication runs on the bytes as the client sent them (before our trace header),
+    // in parallel with parsing; it cannot fail the delivery (errors become temperror).
+    const [parsed, auth] = await Promise.all([
+      parseMessage(raw),
+      deps.senderAuth?.(input.raw, {
+        ip: session.remoteAddress,
+        helo: session.hostNameAppearsAs || "",
+        sender: mailFrom ? mailFrom.address : "",
+      }) ?? null,
+    ]);
     const tls = session.tlsOptions
       ? { protocol: session.tlsOptions.version ?? null, cipher: session.tlsOptions.name ?? null }
       : null;
@@ -75,6 +87,7 @@ export function createIngest(deps: IngestDeps) {
         },
         content: parsed.ok ? parsed.content : null,
         parseError: parsed.ok ? null : parsed.error,
+        auth: auth ?? null,
         deliveries,
         receivedAt,
       },

@@ -29,12 +29,13 @@ const links = { publicUrl: config.http.publicUrl };
 const drain = startWebhookDrain({ config, database, logger });
 const messageEvents = createMessageNotifier();
 const metrics = createMetrics();
-const { edge } = await startSmtpEdge({
+const smtp = await startSmtpEdge({
   config,
   database,
   logger,
   // Outbox rows commit in the same batch as the message; the drain is nudged right after.
   companions: [createOutboxWrites(database.db, links)],
+  metrics,
   onStored: (stored) => {
     drain.nudge();
     // Long polls wake on the commit; /metrics counts it.
@@ -57,9 +58,12 @@ const api = smtpOnly
     );
 if (api) logger.info("api listening", { port: api.port, url: config.http.publicUrl });
 
+// A renewed certificate is picked up without a restart: `kill -HUP <pid>`.
+process.on("SIGHUP", () => smtp.reloadTls());
+
 onShutdownSignal(async (signal) => {
   logger.info("shutting down", { signal });
-  await edge.close();
+  await smtp.close();
   await api?.stop();
   await drain.stop();
   database.close();

@@ -23,6 +23,8 @@ export const replies = {
   storageFailed: () => new SmtpReply(451, "4.3.0", "Temporary storage failure, please try again later"),
   lookupFailed: () => new SmtpReply(451, "4.3.0", "Temporary lookup failure, please try again later"),
   shuttingDown: () => new SmtpReply(421, "4.3.2", "Service shutting down, please try again later"),
+  tooManyFromAddress: () =>
+    new SmtpReply(421, "4.3.2", "Too many connections from your address, try again later"),
 } as const;
 
 /** Texts smtp-server itself sends without the code we want (see enhanced-status.ts). */

@@ -1,9 +1,10 @@
-import type { SMTPServerSession } from "smtp-server";
-import { SMTPServer, type SMTPServerOptions } from "smtp-server";
+import { SMTPServer, type SMTPServerOptions, type SMTPServerSession } from "smtp-server";
 import type { Logger } from "../core/logger";
 import type { StoredMessage } from "../core/messages/store";
+import type { RejectionReason } from "../core/metrics";
 import type { RecipientResolution } from "../core/tenancy/recipients";
 import { installEnhancedStatusCodes } from "./enhanced-status";
+import type { ConnectionTracker } from "./hooks/connect";
 import { createDataHook } from "./hooks/data";
 import { createRcptToHook } from "./hooks/rcpt-to";
 
@@ -13,16 +14,22 @@ export interface SmtpServerDeps {
   resolveRecipient: (address: string) => Promise<RecipientResolution>;
   ingest: (input: { session: SMTPServerSession; raw: Uint8Array }) => Promise<StoredMessage[]>;
   logger: Logger;
+  connections: ConnectionTracker;
+  countRejection: (reason: RejectionReason) => void;
   /** Idle timeout; DESIGN.md says 300 s (RFC 5321 §4.5.3.2 minimums are 2-10 min). */
-  socketTimeoutMs?: number;
-  maxClients?: number;
+  socketTimeoutMs?: number | undefined;
+  maxClients?: number | undefined;
   /** PEM text of the certificate chain and key. */
-  tls?: { key: string; cert: string };
+  tls?: { key: string; cert: string } | undefined;
+  /** Implicit TLS (SMTPS, port 465): TLS from the first byte. Needs `tls`. */
+  implicitTls?: boolean | undefined;
 }
 
 export interface SmtpEdge {
   server: SMTPServer;
   listen(port: number, host: string): Promise<number>;
+  /** Swaps the certificate for new sessions (SIGHUP after a renewal); sessions in progress keep theirs. */
+  reloadTls(tls: { key: string; cert: string }): void;
   /** Stop listening, let DATA in flight finish and be answered, then close every session. */
   close(): Promise<void>;
 }
@@ -31,7 +38,7 @@ export const MAX_RECIPIENTS = 100;
 /** How long a shutdown waits for DATA in flight before closing sessions anyway. */
 const SHUTDOWN_GRACE_MS = 30_000;
 
-/** Builds the SMTP listener. No I/O happens until `listen`. */
+/** Builds one SMTP listener. No I/O happens until `listen`. */
 export function createSmtpServer(deps: SmtpServerDeps): SmtpEdge {
   installEnhancedStatusCodes();
   const inFlight = new Set<Promise<unknown>>();
@@ -46,6 +53,7 @@ export function createSmtpServer(deps: SmtpServerDeps): SmtpEdge {
     name: deps.serverName,
     banner: "OmniMail",
     logger: false,
+    secure: Boolean(deps.implicitTls && deps.tls),
     // Inbound MX: no AUTH on this port (DESIGN.md); STARTTLS only with a certificate.
     authOptional: true,
     disabledCommands: deps.tls ? ["AUTH"] : ["AUTH", "STARTTLS"],
@@ -59,18 +67,25 @@ export function createSmtpServer(deps: SmtpServerDeps): SmtpEdge {
     maxClients: deps.maxClients ?? 1000,
     socketTimeout: deps.socketTimeoutMs ?? 300_000,
     closeTimeout: SHUTDOWN_GRACE_MS,
-    onRcptTo: createRcptToHook({ resolveRecipient: deps.resolveRecipient, logger: deps.logger }),
+    onConnect: deps.connections.onConnect,
+    onClose: deps.connections.onClose,
+    onRcptTo: createRcptToHook({
+      resolveRecipient: deps.resolveRecipient,
+      logger: deps.logger,
+      countRejection: deps.countRejection,
+    }),
     onData: createDataHook({
       maxMessageBytes: deps.maxMessageBytes,
       ingest: deps.ingest,
       logger: deps.logger,
+      countRejection: deps.countRejection,
       track,
     }),
   };
   const server = new SMTPServer(options);
   // Without a listener an 'error' event (a reset socket, a TLS failure) would crash the process.
   server.on("error", (error: Error & { remote?: string }) => {
-    deps.logger.warn("smtp connection error", { error: error.message, remote: error.remote });
+    deps.logger.warn("smtp connection error", { error: error.message, remoteIp: error.remote });
   });
 
   return {
@@ -84,6 +99,7 @@ export function createSmtpServer(deps: SmtpServerDeps): SmtpEdge {
           resolve(typeof address === "object" && address ? address.port : port);
         });
       }),
+    reloadTls: (tls) => server.updateSecureContext({ key: tls.key, cert: tls.cert }),
     close: async () => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       // New commands now get 421; DATA being received or stored finishes and is

@@ -1,13 +1,42 @@
 import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
+import type { DNSResolver } from "mailauth";
 import type { Config } from "../core/config";
 import type { Logger } from "../core/logger";
 import type { CompanionWrites, StoredMessage } from "../core/messages/store";
+import type { Metrics, RejectionReason } from "../core/metrics";
 import { resolveRecipient } from "../core/tenancy/recipients";
 import type { Database } from "../db/client";
+import { createConnectionTracker } from "./hooks/connect";
 import { createIngest } from "./ingest";
 import { createRecipientCache } from "./recipient-cache";
+import { createDnsResolver, createSenderAuth } from "./sender-auth";
 import { createSmtpServer, type SmtpEdge } from "./server";
+
+/** The running SMTP edge: the main listener (STARTTLS when a certificate is set) and optional SMTPS. */
+export interface SmtpService {
+  port: number;
+  /** Implicit-TLS port, when SMTPS_PORT and a certificate are set. */
+  smtpsPort: number | null;
+  /** Re-reads SMTP_TLS_CERT / SMTP_TLS_KEY (SIGHUP). */
+  reloadTls(): void;
+  close(): Promise<void>;
+}
+
+export interface SmtpLimits {
+  socketTimeoutMs?: number;
+  maxClients?: number;
+  maxConnectionsPerIp?: number;
+}
+
+/** All sender-authentication checks of one message, as a multiple of one DNS query's timeout. */
+const SENDER_AUTH_TIMEOUT_FACTOR = 2.5;
+
+function readTls(config: Config): { key: string; cert: string } | undefined {
+  const { tlsCertPath, tlsKeyPath } = config.smtp;
+  if (!tlsCertPath || !tlsKeyPath) return undefined;
+  return { cert: readFileSync(tlsCertPath, "utf8"), key: readFileSync(tlsKeyPath, "utf8") };
+}
 
 /** Wires the SMTP edge from config and a database, and starts listening. */
 export async function startSmtpEdge(input: {
@@ -16,17 +45,17 @@ export async function startSmtpEdge(input: {
   logger: Logger;
   companions?: CompanionWrites[];
   onStored?: (stored: StoredMessage[]) => void;
-}): Promise<{ edge: SmtpEdge; port: number }> {
+  limits?: SmtpLimits;
+  /** Counts refused recipients and messages by reason (the /metrics registry). */
+  metrics?: Pick<Metrics, "countMessageRejected">;
+  /** DNS for SPF/DKIM/DMARC; tests pass a resolver that serves their records. */
+  dnsResolver?: DNSResolver;
+}): Promise<SmtpService> {
   const { config, database, logger } = input;
   const serverName = config.smtp.hostname ?? hostname();
-  const tls =
-    config.smtp.tlsCertPath && config.smtp.tlsKeyPath
-      ? {
-          cert: readFileSync(config.smtp.tlsCertPath, "utf8"),
-          key: readFileSync(config.smtp.tlsKeyPath, "utf8"),
-        }
-      : undefined;
-  const edge = createSmtpServer({
+  const tls = readTls(config);
+  const countRejection = (reason: RejectionReason) => input.metrics?.countMessageRejected(reason);
+  const shared = {
     serverName,
     maxMessageBytes: config.smtp.maxMessageBytes,
     resolveRecipient: createRecipientCache((address) => resolveRecipient(database.db, address), {
@@ -40,11 +69,48 @@ export async function startSmtpEdge(input: {
       storageTimeoutMs: config.databaseBusyTimeoutMs + 5000,
       companions: input.companions,
       onStored: input.onStored,
+      senderAuth: config.smtp.senderAuth
+        ? createSenderAuth({
+            resolver: input.dnsResolver ?? createDnsResolver(config.smtp.dnsTimeoutMs),
+            mta: serverName,
+            timeoutMs: Math.round(config.smtp.dnsTimeoutMs * SENDER_AUTH_TIMEOUT_FACTOR),
+          })
+        : undefined,
     }),
     logger,
+    connections: createConnectionTracker({
+      maxPerIp: input.limits?.maxConnectionsPerIp ?? config.smtp.maxConnectionsPerIp,
+      logger,
+      countRejection,
+    }),
+    socketTimeoutMs: input.limits?.socketTimeoutMs ?? config.smtp.idleTimeoutMs,
+    maxClients: input.limits?.maxClients ?? config.smtp.maxClients,
+    countRejection,
     tls,
-  });
-  const port = await edge.listen(config.smtp.port, config.smtp.host);
-  logger.info("smtp listening", { port, host: config.smtp.host, tls: Boolean(tls), name: serverName });
-  return { edge, port };
+  };
+  const edges: SmtpEdge[] = [createSmtpServer(shared)];
+  const port = await (edges[0] as SmtpEdge).listen(config.smtp.port, config.smtp.host);
+  logger.info("smtp listening", { port, host: config.smtp.host, starttls: Boolean(tls), name: serverName });
+
+  let smtpsPort: number | null = null;
+  if (tls && config.smtp.smtpsPort !== undefined) {
+    const smtps = createSmtpServer({ ...shared, implicitTls: true });
+    edges.push(smtps);
+    smtpsPort = await smtps.listen(config.smtp.smtpsPort, config.smtp.host);
+    logger.info("smtps listening", { port: smtpsPort, host: config.smtp.host });
+  }
+
+  return {
+    port,
+    smtpsPort,
+    reloadTls: () => {
+      const fresh = readTls(config);
+      if (!fresh) return;
+      for (const edge of edges) edge.reloadTls(fresh);
+      logger.info("tls certificate reloaded", { cert: config.smtp.tlsCertPath });
+    },
+    close: async () => {
+      await Promise.all(edges.map((edge) => edge.close()));
+    },
+  };
 }

@@ -152,6 +152,7 @@ export async function getMessage(db: Db, tenantId: string, id: string) {
       headers: messages.headers,
       text: messages.text,
       html: messages.html,
+      auth: messages.auth,
     })
     .from(messages)
     .where(and(eq(messages.tenantId, tenantId), eq(messages.id, id)))

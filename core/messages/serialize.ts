@@ -1,3 +1,4 @@
+import type { SenderAuthResults } from "./auth";
 import type { MailAddress } from "./parse";
 import type { MessageRow, MessageSummaryRow } from "./read";
 
@@ -83,6 +84,7 @@ export function toMessageJson(row: MessageRow, links: Links) {
     size: row.size,
     seen: row.seen,
     parse_error: row.parseError,
+    auth: parseJson<SenderAuthResults | null>(row.auth, null),
     raw_url: `${url}/raw`,
   };
 }

@@ -3,6 +3,7 @@ import type { BatchItem } from "drizzle-orm/batch";
 import type { Db } from "../../db/client";
 import { attachments, messages } from "../../db/schema";
 import { newId } from "../ids";
+import type { SenderAuthResults } from "./auth";
 import type { ParsedContent } from "./parse";
 
 /** One accepted message as it reached us, with where it goes. */
@@ -17,6 +18,8 @@ export interface InboundMessage {
   };
   content: ParsedContent | null;
   parseError: string | null;
+  /** Sender authentication results (SPF, DKIM, DMARC, ARC), JSON-serialisable; null when not checked. */
+  auth: SenderAuthResults | null;
   /**
    * One entry per distinct mailbox; `rcptTo` are the envelope recipients that
    * resolved to it. `messageId` is chosen by the caller (ids.ts) before the write,
@@ -96,6 +99,7 @@ export async function storeInboundMessage(
         raw: message.raw,
         receivedAt: message.receivedAt,
         parseError: message.parseError,
+        auth: message.auth ? JSON.stringify(message.auth) : null,
         attachmentCount: content?.attachments.length ?? 0,
       }),
       db.run(sql`INSERT INTO messages_fts (rowid, subject, sender, recipients, body)

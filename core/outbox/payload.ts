@@ -1,3 +1,4 @@
+import type { SenderAuthResults } from "../messages/auth";
 import { iso, type Links, messageUrl } from "../messages/serialize";
 import type { InboundMessage, StoredMessage } from "../messages/store";
 
@@ -61,10 +62,17 @@ export function buildMessageReceivedEvent(
     })),
     size: message.raw.byteLength,
     parse_error: message.parseError,
+    auth: message.auth ? authSummary(message.auth) : null,
     url,
     raw_url: `${url}/raw`,
   };
   return fitPayload({ type: "message.received", timestamp: iso(message.receivedAt) ?? "", data });
+}
+
+/** The verdicts only (the raw Authentication-Results header stays in the API). */
+function authSummary(auth: SenderAuthResults): Omit<SenderAuthResults, "header"> {
+  const { header: _header, ...verdicts } = auth;
+  return verdicts;
 }
 
 /** Shrinks the variable-size fields until the JSON fits PAYLOAD_LIMIT. */

@@ -47,6 +47,8 @@ export const messages = sqliteTable(
     receivedAt: integer("received_at").notNull(),
     seen: integer("seen", { mode: "boolean" }).notNull().default(false),
     parseError: text("parse_error"),
+    /** JSON {spf, dkim[], dmarc, arc, header}: sender authentication results (mailauth), or null when not checked. */
+    auth: text("auth"),
     attachmentCount: integer("attachment_count").notNull().default(0),
   },
   (table) => [

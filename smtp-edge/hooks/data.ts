@@ -1,11 +1,13 @@
 import type { SMTPServerDataStream, SMTPServerSession } from "smtp-server";
 import type { Logger } from "../../core/logger";
 import type { StoredMessage } from "../../core/messages/store";
+import type { RejectionReason } from "../../core/metrics";
 import { replies } from "../replies";
 import { recipientTargets } from "../session-state";
 
 export interface DataHookDeps {
   maxMessageBytes: number;
+  countRejection: (reason: RejectionReason) => void;
   ingest: (input: { session: SMTPServerSession; raw: Uint8Array }) => Promise<StoredMessage[]>;
   logger: Logger;
   /** Tracks DATA in flight (first byte to reply) so a graceful shutdown can wait for it. */
@@ -27,9 +29,21 @@ export function createDataHook(deps: DataHookDeps) {
   ) => {
     let answered: () => void = () => {};
     deps.track(new Promise<void>((resolve) => (answered = resolve)));
+    const started = Date.now();
+    // One log line per message, whatever the outcome.
     const callback = (err?: Error | null, message?: string) => {
       reply(err, message);
       answered();
+      deps.logger.info("smtp message", {
+        session: session.id,
+        queueId: err ? null : (/queued as (\S+)/.exec(message ?? "")?.[1] ?? null),
+        remoteIp: session.remoteAddress,
+        mailFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : null,
+        recipients: session.envelope.rcptTo.length,
+        bytes: received,
+        reply: err ? ((err as Error & { responseCode?: number }).responseCode ?? 451) : 250,
+        durationMs: Date.now() - started,
+      });
     };
     const chunks: Uint8Array[] = [];
     let received = 0;
@@ -48,7 +62,7 @@ export function createDataHook(deps: DataHookDeps) {
     });
     stream.once("end", () => {
       if (oversized || stream.sizeExceeded) {
-        deps.logger.info("message refused: too big", { session: session.id, bytes: received });
+        deps.countRejection("too_big");
         return callback(replies.messageTooBig(deps.maxMessageBytes));
       }
       if (recipientTargets(session.envelope).length === 0) return callback(replies.storageFailed());
@@ -57,6 +71,7 @@ export function createDataHook(deps: DataHookDeps) {
         (stored) => callback(null, `Ok: queued as ${stored[0]?.id ?? "nothing"}`),
         (error: unknown) => {
           deps.logger.error("message not stored", { session: session.id, error: String(error) });
+          deps.countRejection("storage_failed");
           callback(replies.storageFailed());
         },
       );

@@ -1,5 +1,6 @@
 import type { SMTPServerAddress, SMTPServerSession } from "smtp-server";
 import type { Logger } from "../../core/logger";
+import type { RejectionReason } from "../../core/metrics";
 import type { RecipientResolution } from "../../core/tenancy/recipients";
 import { replies } from "../replies";
 import { rememberRecipient } from "../session-state";
@@ -13,6 +14,7 @@ import { rememberRecipient } from "../session-state";
 export function createRcptToHook(deps: {
   resolveRecipient: (address: string) => Promise<RecipientResolution>;
   logger: Logger;
+  countRejection: (reason: RejectionReason) => void;
 }) {
   return (address: SMTPServerAddress, session: SMTPServerSession, callback: (err?: Error | null) => void) => {
     deps.resolveRecipient(address.address).then(
@@ -26,15 +28,19 @@ export function createRcptToHook(deps: {
             });
             return callback();
           case "domain-not-hosted":
+            deps.countRejection("relay_denied");
             return callback(replies.relayDenied());
           case "unknown-mailbox":
+            deps.countRejection("mailbox_unknown");
             return callback(replies.mailboxUnknown());
           case "invalid-address":
+            deps.countRejection("bad_recipient");
             return callback(replies.badRecipientSyntax());
         }
       },
       (error: unknown) => {
         deps.logger.error("recipient lookup failed", { session: session.id, error: String(error) });
+        deps.countRejection("lookup_failed");
         callback(replies.lookupFailed());
       },
     );

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { OpenAPIHono } from "@hono/zod-openapi";
+import type { DNSResolver } from "mailauth";
 import { createApp } from "../../api/app";
 import { serveApp } from "../../api/bun";
 import { type AppEnv, appSettingsFrom } from "../../api/context";
@@ -17,8 +18,7 @@ import { createDatabase, type Database } from "../../db/client";
 import { migrateDatabase } from "../../db/migrate";
 import type { DrainLoop } from "../../runtime/drain-loop";
 import { startWebhookDrain } from "../../runtime/webhook-drain";
-import type { SmtpEdge } from "../../smtp-edge/server";
-import { startSmtpEdge } from "../../smtp-edge/start";
+import { type SmtpLimits, type SmtpService, startSmtpEdge } from "../../smtp-edge/start";
 
 /**
  * The test harness: a migrated libSQL file in a temp dir, the real SMTP edge on
@@ -39,7 +39,7 @@ export interface OmniMail {
   database: Database;
   smtpPort: number;
   apiUrl: string;
-  edge: SmtpEdge;
+  smtp: SmtpService;
   /** The in-process webhook drain (nudged after each commit, as in `npm start`). */
   drain: DrainLoop;
   /** The Hono app being served (its route table drives the isolation tests). */
@@ -52,6 +52,10 @@ export interface OmniMail {
   stop(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
 }
+
+const noDns: DNSResolver = async (name) => {
+  throw Object.assign(new Error(`queryTxt ENOTFOUND ${name}`), { code: "ENOTFOUND" });
+};
 
 export function tempDir(prefix = "omnimail-test-"): string {
   return mkdtempSync(join(tmpdir(), prefix));
@@ -68,7 +72,14 @@ export async function openTestDatabase(
 }
 
 export async function startOmniMail(
-  options: { env?: Record<string, string>; busyTimeoutMs?: number; webhookTimeoutMs?: number } = {},
+  options: {
+    env?: Record<string, string>;
+    busyTimeoutMs?: number;
+    webhookTimeoutMs?: number;
+    smtpLimits?: SmtpLimits;
+    /** DNS for sender authentication (SPF/DKIM/DMARC): a stub that serves the test's records. */
+    dnsResolver?: DNSResolver;
+  } = {},
 ): Promise<OmniMail> {
   const dir = tempDir();
   const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
@@ -99,17 +110,22 @@ export async function startOmniMail(
   // Wired as smtp-edge/main.ts wires `npm start`.
   const messageEvents = createMessageNotifier();
   const metrics = createMetrics();
-  const { edge, port: smtpPort } = await startSmtpEdge({
+  const smtp = await startSmtpEdge({
     config,
     database,
     logger,
     companions: [createOutboxWrites(database.db, { publicUrl: config.http.publicUrl })],
+    metrics,
     onStored: (stored) => {
       drain.nudge();
       messageEvents.publishStored(stored);
       metrics.countMessagesReceived(stored.length);
     },
+    limits: options.smtpLimits,
+    // Tests never ask real DNS: by default every name is unknown (SPF/DKIM/DMARC "none").
+    dnsResolver: options.dnsResolver ?? noDns,
   });
+  const smtpPort = smtp.port;
   const app = createApp({
     database,
     logger,
@@ -125,7 +141,7 @@ export async function startOmniMail(
   const stop = async () => {
     if (stopped) return;
     stopped = true;
-    await edge.close();
+    await smtp.close();
     await api.stop();
     await drain.stop();
     database.close();
@@ -138,7 +154,7 @@ export async function startOmniMail(
     database,
     smtpPort,
     apiUrl,
-    edge,
+    smtp,
     drain,
     app,
     metrics,

@@ -125,3 +125,17 @@ describe("SMTP reply codes", () => {
     smtp.close();
   });
 });
+
+describe("metrics", () => {
+  test("refusals are counted by reason on /metrics", async () => {
+    const text = await (await fetch(`${omni.apiUrl}/metrics`)).text();
+    const count = (reason: string) =>
+      Number(
+        new RegExp(`omnimail_messages_rejected_total\\{reason="${reason}"\\} (\\d+)`).exec(text)?.[1] ?? 0,
+      );
+    // The RCPT table above refused one unhosted domain and one unknown mailbox, the DATA test one oversize message.
+    expect(count("relay_denied")).toBeGreaterThanOrEqual(1);
+    expect(count("mailbox_unknown")).toBeGreaterThanOrEqual(2);
+    expect(count("too_big")).toBeGreaterThanOrEqual(1);
+  });
+});

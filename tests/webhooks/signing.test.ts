@@ -53,6 +53,7 @@ test("a hostile message (thousands of recipients, a huge body) still makes a pay
         attachments: [],
       },
       parseError: null,
+      auth: null,
       deliveries: [{ messageId: "msg_1", tenantId: "tnt_1", mailboxId: "mbx_1", rcptTo: ["a@acme.test"] }],
       receivedAt: Date.now(),
     },
