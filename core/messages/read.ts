@@ -87,8 +87,10 @@ function filterConditions(filters: MessageFilters): SQL[] {
 
 /**
  * Newest first; `before` is the id the previous page ended at (ids are
- * time-ordered). `oldestFirst` with `after` walks forward from a known id, as
- * the long poll does, so a burst bigger than one page is never skipped.
+ * time-ordered). `oldestFirst` with `after` walks forward from a known message
+ * in COMMIT order (SQLite's rowid), as the long poll does: an id is chosen when
+ * a message arrives, so a big message can commit after a later small one, and
+ * comparing ids would skip it. A burst bigger than one page is never skipped.
  */
 export async function listMessages(
   db: Db,
@@ -116,12 +118,20 @@ export async function listMessages(
         eq(messages.tenantId, tenantId),
         eq(messages.mailboxId, mailboxId),
         page.before ? lt(messages.id, page.before) : undefined,
-        page.after ? sql`${messages.id} > ${page.after}` : undefined,
+        page.after ? committedAfter(tenantId, page.after) : undefined,
         ...filterConditions(filters),
       ),
     )
-    .orderBy(page.oldestFirst ? asc(messages.id) : desc(messages.id))
+    .orderBy(page.oldestFirst ? asc(sql`${messages}.rowid`) : desc(messages.id))
     .limit(page.limit);
+}
+
+/** Rows committed after the message `afterId`; by id if that message is gone (deleted). */
+function committedAfter(tenantId: string, afterId: string): SQL {
+  return sql`${messages}.rowid > coalesce(
+    (SELECT m.rowid FROM ${messages} m WHERE m.id = ${afterId} AND m.tenant_id = ${tenantId}),
+    (SELECT max(m.rowid) FROM ${messages} m WHERE m.tenant_id = ${tenantId} AND m.id <= ${afterId}),
+    0)`;
 }
 
 /** The id of the mailbox's newest message, or null when it has none. */
@@ -134,7 +144,7 @@ export async function findLatestMessageId(
     .select({ id: messages.id })
     .from(messages)
     .where(and(eq(messages.tenantId, tenantId), eq(messages.mailboxId, mailboxId)))
-    .orderBy(desc(messages.id))
+    .orderBy(desc(sql`${messages}.rowid`))
     .limit(1);
   return row?.id ?? null;
 }

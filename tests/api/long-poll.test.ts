@@ -122,3 +122,27 @@ describe("GET /v1/mailboxes/{id}/messages/wait", () => {
     expect(performance.now() - committedBy).toBeLessThan(2500);
   });
 });
+
+describe("commit order", () => {
+  test("a message whose id is older but that commits later is still returned (ids are chosen on arrival)", async () => {
+    const { storeInboundMessage } = await import("../../core/messages/store");
+    const { newId } = await import("../../core/ids");
+    await send("newer id, committed first");
+    const after = await newestId();
+    // A big message that arrived earlier (older id) and finished parsing later.
+    const lateId = newId("message", Date.now() - 60_000);
+    const waiting = omni.api(waitPath(`after=${after}&timeout=10`), acme.apiKey);
+    await storeInboundMessage(omni.database.db, {
+      raw: new TextEncoder().encode("Subject: older id, committed later\r\n\r\nbig\r\n"),
+      envelope: { mailFrom: "s@example.org", remoteIp: "127.0.0.1", helo: "client.test", tls: null },
+      content: null,
+      parseError: "not parsed in this test",
+      auth: null,
+      deliveries: [{ messageId: lateId, tenantId: acme.id, mailboxId: inbox, rcptTo: ["inbox@acme.test"] }],
+      receivedAt: Date.now(),
+    });
+    const response = await waiting;
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as Page).data.map((m) => m.id)).toEqual([lateId]);
+  });
+});
