@@ -1,12 +1,22 @@
 import { toApiKeyJson } from "../api/routes/api-keys";
 import { toDomainJson } from "../api/routes/domains";
 import { toMailboxJson } from "../api/routes/mailboxes";
+import { toDeliveryJson, toWebhookJson } from "../api/routes/webhooks";
 import { InvalidError } from "../core/errors";
 import { iso } from "../core/messages/serialize";
 import { createApiKey, listApiKeys, revokeApiKey } from "../core/tenancy/api-keys";
 import { createDomain, deleteDomain, listDomains } from "../core/tenancy/domains";
 import { createMailbox, deleteMailbox, getMailbox, listMailboxes } from "../core/tenancy/mailboxes";
 import { createTenant, getTenant, listTenants } from "../core/tenancy/tenants";
+import {
+  createEndpoint,
+  deleteEndpoint,
+  listDeliveries,
+  listEndpoints,
+  queueTestEvent,
+  retryDelivery,
+} from "../core/webhooks/endpoints";
+import type { UrlGuardOptions } from "../core/webhooks/url-guard";
 import type { Db } from "../db/client";
 import { type Column, formatTable } from "./output";
 
@@ -20,6 +30,10 @@ export interface CommandContext {
   /** Positional arguments after `<resource> <verb>`. */
   args: string[];
   name: string | undefined;
+  /** `--mailbox <id>`: a webhook's mailbox filter. */
+  mailbox: string | undefined;
+  /** Webhook URL checks, as the API applies them. */
+  webhookGuard: UrlGuardOptions;
   /** The tenant of `--tenant`, or the only one when there is exactly one. */
   tenantId(): Promise<string>;
 }
@@ -78,6 +92,23 @@ const domainColumns: Column<DomainJson>[] = [
   { header: "NAME", value: (row) => row.name },
   { header: "CREATED", value: (row) => row.created_at },
 ];
+type WebhookJson = ReturnType<typeof toWebhookJson>;
+type DeliveryJson = ReturnType<typeof toDeliveryJson>;
+const webhookColumns: Column<WebhookJson>[] = [
+  { header: "ID", value: (row) => row.id },
+  { header: "URL", value: (row) => row.url },
+  { header: "EVENTS", value: (row) => row.events.join(",") },
+  { header: "MAILBOX", value: (row) => row.mailbox_id },
+  { header: "ENABLED", value: (row) => (row.enabled ? "yes" : `no (${row.disabled_reason ?? "disabled"})`) },
+];
+const deliveryColumns: Column<DeliveryJson>[] = [
+  { header: "ID", value: (row) => row.id },
+  { header: "EVENT", value: (row) => row.event_type },
+  { header: "STATUS", value: (row) => row.status },
+  { header: "ATTEMPTS", value: (row) => row.attempts },
+  { header: "LAST", value: (row) => row.last_status ?? row.last_error },
+  { header: "NEXT", value: (row) => row.next_attempt_at },
+];
 const mailboxColumns: Column<MailboxJson>[] = [
   { header: "ID", value: (row) => row.id },
   { header: "ADDRESS", value: (row) => row.address },
@@ -87,6 +118,71 @@ const mailboxColumns: Column<MailboxJson>[] = [
 ];
 
 export const COMMANDS: Record<string, Record<string, Command>> = {
+  webhooks: {
+    list: {
+      usage: "webhooks list [--tenant <id>]",
+      async run(ctx) {
+        const tenantId = await ctx.tenantId();
+        const rows = (await everyRow((page) => listEndpoints(ctx.db, tenantId, page))).map((row) =>
+          toWebhookJson(row),
+        );
+        return { json: { data: rows }, text: formatTable(rows, webhookColumns) };
+      },
+    },
+    create: {
+      usage: "webhooks create <url> [--mailbox <mailbox id>] [--tenant <id>]",
+      async run(ctx) {
+        const url = argument(ctx, 0, "<url>");
+        const endpoint = await createEndpoint(
+          ctx.db,
+          await ctx.tenantId(),
+          { url, mailboxId: ctx.mailbox },
+          ctx.webhookGuard,
+        );
+        const json = toWebhookJson(endpoint, true);
+        const text = `${formatTable([json], webhookColumns)}\n\nSigning secret (shown once, keep it): ${endpoint.secret}`;
+        return { json, text };
+      },
+    },
+    delete: {
+      usage: "webhooks delete <webhook id> [--tenant <id>]",
+      async run(ctx) {
+        const id = argument(ctx, 0, "<webhook id>");
+        await deleteEndpoint(ctx.db, await ctx.tenantId(), id);
+        return { json: { id, deleted: true }, text: `deleted webhook ${id}` };
+      },
+    },
+    test: {
+      usage: "webhooks test <webhook id> [--tenant <id>]",
+      async run(ctx) {
+        const id = argument(ctx, 0, "<webhook id>");
+        const deliveryId = await queueTestEvent(ctx.db, await ctx.tenantId(), id);
+        return {
+          json: { delivery_id: deliveryId },
+          text: `queued webhook.test as ${deliveryId}; a running OmniMail sends it within a second`,
+        };
+      },
+    },
+    deliveries: {
+      usage: "webhooks deliveries <webhook id> [--tenant <id>]",
+      async run(ctx) {
+        const id = argument(ctx, 0, "<webhook id>");
+        const rows = (await listDeliveries(ctx.db, await ctx.tenantId(), id, { limit: 100 })).map(
+          toDeliveryJson,
+        );
+        return { json: { data: rows }, text: formatTable(rows, deliveryColumns) };
+      },
+    },
+    retry: {
+      usage: "webhooks retry <webhook id> <delivery id> [--tenant <id>]",
+      async run(ctx) {
+        const id = argument(ctx, 0, "<webhook id>");
+        const deliveryId = argument(ctx, 1, "<delivery id>");
+        await retryDelivery(ctx.db, await ctx.tenantId(), id, deliveryId);
+        return { json: { delivery_id: deliveryId }, text: `queued ${deliveryId} again` };
+      },
+    },
+  },
   tenants: {
     list: {
       usage: "tenants list",

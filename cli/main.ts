@@ -2,6 +2,7 @@ import { parseArgs } from "node:util";
 import { CoreError } from "../core/errors";
 import { createLogger } from "../core/logger";
 import { loadConfigOrExit, openDatabase } from "../runtime/boot";
+import { resolveHost } from "../runtime/webhook-transport";
 import { COMMANDS, resolveTenantId, UsageError } from "./commands";
 import { formatJson } from "./output";
 
@@ -22,6 +23,7 @@ const HELP = [
   "  --json           print JSON (the API's shapes) instead of a table",
   "  --tenant <id>    the tenant to act for; may be left out when there is only one",
   "  --name <name>    a name for `keys create`",
+  "  --mailbox <id>   only this mailbox's messages, for `webhooks create`",
   "",
   "environment: DATABASE_URL (default file:./data/omnimail.db), DATABASE_AUTH_TOKEN",
 ].join("\n");
@@ -50,6 +52,8 @@ async function main(argv: string[]): Promise<number> {
       db: database.db,
       args,
       name: values.name,
+      mailbox: values.mailbox,
+      webhookGuard: { allowPrivate: config.allowPrivateWebhooks, resolveHost },
       tenantId: () => resolveTenantId(database.db, values.tenant),
     });
     console.log(values.json ? formatJson(result.json) : result.text);
@@ -75,6 +79,7 @@ function parse(argv: string[]) {
       json: { type: "boolean", default: false },
       tenant: { type: "string" },
       name: { type: "string" },
+      mailbox: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
   });

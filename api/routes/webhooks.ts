@@ -92,7 +92,7 @@ const UpdateBody = z
   .strict()
   .openapi("UpdateWebhook");
 
-function toWebhookJson(endpoint: Endpoint, withSecret = false) {
+export function toWebhookJson(endpoint: Endpoint, withSecret = false) {
   return {
     id: endpoint.id,
     url: endpoint.url,
@@ -117,7 +117,7 @@ function toAttemptJson(attempt: Attempt) {
   };
 }
 
-function toDeliveryJson(delivery: Delivery & { attemptLog: Attempt[] }) {
+export function toDeliveryJson(delivery: Delivery & { attemptLog: Attempt[] }) {
   const waiting = delivery.status === "pending" || delivery.status === "failed";
   return {
     id: delivery.id,

@@ -12,9 +12,13 @@ const databaseUrl = `file:${join(dir, "cli.db")}`;
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 async function omnimail(...args: string[]) {
+  return omnimailWith({}, ...args);
+}
+
+async function omnimailWith(env: Record<string, string>, ...args: string[]) {
   const child = Bun.spawn([process.execPath, "cli/main.ts", ...args], {
     cwd: join(import.meta.dir, "../.."),
-    env: { PATH: process.env.PATH ?? "", DATABASE_URL: databaseUrl, LOG_LEVEL: "silent" },
+    env: { PATH: process.env.PATH ?? "", DATABASE_URL: databaseUrl, LOG_LEVEL: "silent", ...env },
     stdout: "pipe",
     stderr: "pipe",
   });
@@ -106,6 +110,40 @@ describe("npm run omnimail", () => {
     const deleted = await omnimail("mailboxes", "delete", mailboxes.data[0]?.id ?? "", "--tenant", tenantId);
     expect(deleted.stdout).toContain("deleted mailbox *@acme.test");
     expect((await omnimail("domains", "delete", domainId, "--tenant", tenantId)).code).toBe(0);
+  });
+
+  test("webhooks: private URLs refused by default; create, test, deliveries, delete", async () => {
+    const refused = await omnimail("webhooks", "create", "http://127.0.0.1:9/hook", "--tenant", tenantId);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("loopback");
+    const allowed = await omnimailWith(
+      { OMNIMAIL_ALLOW_PRIVATE_WEBHOOKS: "1" },
+      "webhooks",
+      "create",
+      "http://127.0.0.1:9/hook",
+      "--tenant",
+      tenantId,
+      "--json",
+    );
+    expect(allowed.code).toBe(0);
+    const hook = JSON.parse(allowed.stdout) as { id: string; secret: string; events: string[] };
+    expect(hook.secret).toMatch(/^whsec_/);
+    expect(hook.events).toEqual(["message.received"]);
+    const queued = await json<{ delivery_id: string }>("webhooks", "test", hook.id, "--tenant", tenantId);
+    const deliveries = await json<{ data: Array<{ id: string; status: string; event_type: string }> }>(
+      "webhooks",
+      "deliveries",
+      hook.id,
+      "--tenant",
+      tenantId,
+    );
+    expect(deliveries.data).toEqual([
+      expect.objectContaining({ id: queued.delivery_id, status: "pending", event_type: "webhook.test" }),
+    ]);
+    const table = await omnimail("webhooks", "list", "--tenant", tenantId);
+    expect(table.stdout).toContain("http://127.0.0.1:9/hook");
+    expect((await omnimail("webhooks", "delete", hook.id, "--tenant", tenantId)).code).toBe(0);
+    expect((await json<{ data: unknown[] }>("webhooks", "list", "--tenant", tenantId)).data).toEqual([]);
   });
 
   test("mistakes: unknown command or option is exit 2 with usage; a refused request is exit 1", async () => {
