@@ -61,6 +61,12 @@ const configSchema = z
       .min(0)
       .max(100_000)
       .default(20),
+    SMTP_GREETING_DELAY_MS: z.coerce
+      .number({ error: "must be a number of milliseconds" })
+      .int()
+      .min(0)
+      .max(30_000, "must be at most 30000")
+      .default(25),
     SMTP_IDLE_TIMEOUT_SECONDS: z.coerce
       .number({ error: "must be a number of seconds" })
       .min(1)
@@ -168,6 +174,8 @@ export interface Config {
     /** 0: no per-address limit. */
     maxConnectionsPerIp: number;
     idleTimeoutMs: number;
+    /** Wait before the greeting; a client that talks first is refused (early-talker check). */
+    greetingDelayMs: number;
     /** SPF/DKIM/DMARC/ARC checks on every message. */
     senderAuth: boolean;
     dnsTimeoutMs: number;
@@ -229,6 +237,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       maxClients: raw.SMTP_MAX_CLIENTS,
       maxConnectionsPerIp: raw.SMTP_MAX_CONNECTIONS_PER_IP,
       idleTimeoutMs: Math.round(raw.SMTP_IDLE_TIMEOUT_SECONDS * 1000),
+      greetingDelayMs: raw.SMTP_GREETING_DELAY_MS,
       senderAuth: raw.OMNIMAIL_SENDER_AUTH,
       dnsTimeoutMs: raw.OMNIMAIL_DNS_TIMEOUT_MS,
     },

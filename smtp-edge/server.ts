@@ -4,6 +4,7 @@ import type { StoredMessage } from "../core/messages/store";
 import type { RejectionReason } from "../core/metrics";
 import type { RecipientResolution } from "../core/tenancy/recipients";
 import { installEnhancedStatusCodes } from "./enhanced-status";
+import { installGreetingDelay } from "./greeting-delay";
 import type { ConnectionTracker } from "./hooks/connect";
 import { createDataHook } from "./hooks/data";
 import { createRcptToHook } from "./hooks/rcpt-to";
@@ -19,6 +20,8 @@ export interface SmtpServerDeps {
   /** Idle timeout; DESIGN.md says 300 s (RFC 5321 §4.5.3.2 minimums are 2-10 min). */
   socketTimeoutMs?: number | undefined;
   maxClients?: number | undefined;
+  /** Wait before the 220, to catch clients that talk first (greeting-delay.ts). */
+  greetingDelayMs?: number | undefined;
   /** PEM text of the certificate chain and key. */
   tls?: { key: string; cert: string } | undefined;
   /** Implicit TLS (SMTPS, port 465): TLS from the first byte. Needs `tls`. */
@@ -41,6 +44,7 @@ const SHUTDOWN_GRACE_MS = 30_000;
 /** Builds one SMTP listener. No I/O happens until `listen`. */
 export function createSmtpServer(deps: SmtpServerDeps): SmtpEdge {
   installEnhancedStatusCodes();
+  installGreetingDelay();
   const inFlight = new Set<Promise<unknown>>();
   const track = <T>(work: Promise<T>): Promise<T> => {
     inFlight.add(work);
@@ -49,7 +53,8 @@ export function createSmtpServer(deps: SmtpServerDeps): SmtpEdge {
     return work;
   };
 
-  const options: SMTPServerOptions = {
+  const options: SMTPServerOptions & { greetingDelayMs: number } = {
+    greetingDelayMs: deps.greetingDelayMs ?? 25,
     name: deps.serverName,
     banner: "OmniMail",
     logger: false,

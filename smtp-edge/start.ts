@@ -24,6 +24,7 @@ export interface SmtpService {
 }
 
 export interface SmtpLimits {
+  greetingDelayMs?: number;
   socketTimeoutMs?: number;
   maxClients?: number;
   maxConnectionsPerIp?: number;
@@ -85,6 +86,7 @@ export async function startSmtpEdge(input: {
     }),
     socketTimeoutMs: input.limits?.socketTimeoutMs ?? config.smtp.idleTimeoutMs,
     maxClients: input.limits?.maxClients ?? config.smtp.maxClients,
+    greetingDelayMs: input.limits?.greetingDelayMs ?? config.smtp.greetingDelayMs,
     countRejection,
     tls,
   };

@@ -86,6 +86,23 @@ describe("connection limits", () => {
     await smtp.closed;
   });
 
+  test("a client that talks before the greeting is refused (early-talker check)", async () => {
+    const slow = await startOmniMail({ smtpLimits: { greetingDelayMs: 300, maxConnectionsPerIp: 0 } });
+    try {
+      const smtp = await openRawSmtp(slow.smtpPort);
+      smtp.write("EHLO too.early\r\n");
+      const reply = await smtp.reply();
+      expect(reply.lines[0]).toMatch(/^421 .*talk too soon/i);
+      smtp.close();
+      // A client that waits gets its greeting.
+      const patient = await openRawSmtp(slow.smtpPort);
+      expect((await patient.reply()).code).toBe(220);
+      patient.close();
+    } finally {
+      await slow.stop();
+    }
+  });
+
   test("maxClients: past the limit a new session gets 421 4.3.2", async () => {
     const small = await startOmniMail({ smtpLimits: { maxClients: 2, maxConnectionsPerIp: 0 } });
     try {
