@@ -19,6 +19,7 @@ import { registerHealthRoutes } from "./routes/health";
 import { registerMailboxRoutes } from "./routes/mailboxes";
 import { registerMessageRoutes } from "./routes/messages";
 import { registerWebhookRoutes } from "./routes/webhooks";
+import { registerInboxUi } from "./ui/routes";
 
 /** Every JSON body we take is small; mail comes in over SMTP, not here. */
 export const MAX_REQUEST_BODY_BYTES = 1024 * 1024;
@@ -85,6 +86,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   registerWebhookRoutes(app, deps);
 
   registerOpenApiRoutes(app, deps);
+  registerInboxUi(app);
 
   app.notFound((c) => problemJson(c, problems.notFound(`no route for ${c.req.method} ${c.req.path}`)));
   app.onError((error, c) => problemJson(c, toApiError(error, deps, c.get("requestId"))));

@@ -1,0 +1,124 @@
+import { api, whenUnauthorized } from "./api";
+import { byId } from "./dom";
+import { applyFilters, loadMailboxes, mailboxHref, readSearchForm, showMailbox, stopLivePoll } from "./inbox";
+import { installShortcuts } from "./keyboard";
+import { forgetApiKey, readApiKey, storeApiKey } from "./session";
+import { createWebhook, leaveWebhooks, showWebhooks } from "./webhooks";
+
+/**
+ * The web inbox: sign in, then a hash router over two views (#/m/<mailbox>[/<message>]
+ * and #/webhooks[/<id>]). The API key is read from sessionStorage for each request.
+ */
+
+function showSignIn(message = ""): void {
+  document.body.dataset.signedIn = "false";
+  byId("signin").hidden = false;
+  byId("app").hidden = true;
+  const error = byId("signin-error");
+  error.textContent = message;
+  error.hidden = !message;
+  byId<HTMLInputElement>("api-key").focus();
+}
+
+async function showApp(): Promise<void> {
+  document.body.dataset.signedIn = "true";
+  byId("signin").hidden = true;
+  byId("app").hidden = false;
+  await loadMailboxes();
+  await route();
+}
+
+function signOut(message = ""): void {
+  forgetApiKey();
+  stopLivePoll();
+  leaveWebhooks();
+  history.replaceState(null, "", location.pathname);
+  showSignIn(message);
+}
+
+async function route(): Promise<void> {
+  if (document.body.dataset.signedIn !== "true") return;
+  const [view, id, messageId] = location.hash.replace(/^#\/?/, "").split("/");
+  for (const link of document.querySelectorAll<HTMLElement>("[data-nav]")) {
+    if (link.dataset.nav === (view === "webhooks" ? "webhooks" : "inbox"))
+      link.setAttribute("aria-current", "page");
+    else link.removeAttribute("aria-current");
+  }
+  if (view === "webhooks") {
+    document.body.dataset.view = "webhooks";
+    await showWebhooks(id ?? null);
+    return;
+  }
+  leaveWebhooks();
+  document.body.dataset.view = "inbox";
+  if (view === "m" && id) return showMailbox(id, messageId ?? null);
+  const first = (await loadMailboxes())[0];
+  if (first) location.replace(mailboxHref(first.id));
+}
+
+function wireSignIn(): void {
+  byId<HTMLFormElement>("signin-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const input = byId<HTMLInputElement>("api-key");
+    const key = input.value.trim();
+    if (!key) return showSignIn("Enter an API key.");
+    const button = byId<HTMLButtonElement>("signin-submit");
+    button.disabled = true;
+    try {
+      await api.verifyKey(key);
+      storeApiKey(key);
+      input.value = "";
+      await showApp();
+    } catch (error) {
+      showSignIn(
+        (error as { status?: number }).status === 401
+          ? "That key was not accepted. Check it and try again."
+          : `Could not reach OmniMail: ${(error as Error).message}`,
+      );
+    } finally {
+      button.disabled = false;
+    }
+  });
+  byId("signout").addEventListener("click", () => signOut());
+}
+
+function wireSearch(): void {
+  const form = byId<HTMLFormElement>("search-form");
+  let timer = 0;
+  const apply = () => void applyFilters(readSearchForm());
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    apply();
+  });
+  // Search as you type, a moment after the last key.
+  form.addEventListener("input", () => {
+    window.clearTimeout(timer);
+    timer = window.setTimeout(apply, 250);
+  });
+  form.addEventListener("reset", () => {
+    window.clearTimeout(timer);
+    timer = window.setTimeout(apply, 0);
+  });
+}
+
+function wireWebhookForm(): void {
+  byId<HTMLFormElement>("webhook-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const input = byId<HTMLInputElement>("webhook-url");
+    await createWebhook(input.value.trim());
+    input.value = "";
+  });
+}
+
+function start(): void {
+  whenUnauthorized(() => signOut("Your API key was refused (revoked?). Sign in again."));
+  wireSignIn();
+  wireSearch();
+  wireWebhookForm();
+  installShortcuts();
+  window.addEventListener("hashchange", () => void route());
+  if (readApiKey()) void showApp();
+  else showSignIn();
+}
+
+start();

@@ -1,0 +1,344 @@
+import { api } from "./api";
+import { announce, byId, fill, h, saveBlob } from "./dom";
+import { formatAddress, formatAddresses, formatBytes, longDate } from "./format";
+import { createMailFrame, hasRemoteContent, mailDocument, normalizeContentId } from "./mail-frame";
+import type { Attachment, AuthResults, Message } from "./types";
+
+/** The reading pane: one message with its tabs (HTML, text, headers, raw). */
+
+export interface MessageActions {
+  close(): void;
+  toggleSeen(message: Message): void;
+  remove(id: string): void;
+}
+
+type Tab = "html" | "text" | "headers" | "raw";
+
+const RAW_PREVIEW_BYTES = 1024 * 1024;
+const INLINE_IMAGE_BYTES = 5 * 1024 * 1024;
+
+export function renderMessage(message: Message, actions: MessageActions): void {
+  const reader = byId("reader");
+  const tabs: Tab[] = message.html ? ["html", "text", "headers", "raw"] : ["text", "headers", "raw"];
+  const panel = h("div", { class: "tab-panel", id: "message-panel", role: "tabpanel", tabindex: "0" });
+  const tabButtons = tabs.map((tab) =>
+    h(
+      "button",
+      {
+        type: "button",
+        role: "tab",
+        id: `tab-${tab}`,
+        "aria-controls": "message-panel",
+        "data-tab": tab,
+      },
+      tab === "html" ? "HTML" : tab[0]?.toUpperCase() + tab.slice(1),
+    ),
+  );
+  const tabList = h("div", { class: "tabs", role: "tablist", "aria-label": "Message views" }, tabButtons);
+
+  const select = (tab: Tab, focus = false) => {
+    for (const button of tabButtons) {
+      const selected = button.dataset.tab === tab;
+      button.setAttribute("aria-selected", String(selected));
+      button.tabIndex = selected ? 0 : -1;
+      if (selected && focus) button.focus();
+    }
+    panel.setAttribute("aria-labelledby", `tab-${tab}`);
+    panel.dataset.tab = tab;
+    void showTab(panel, tab, message);
+  };
+  tabList.addEventListener("click", (event) => {
+    const tab = (event.target as HTMLElement).closest<HTMLElement>("[role=tab]")?.dataset.tab;
+    if (tab) select(tab as Tab);
+  });
+  tabList.addEventListener("keydown", (event) => {
+    const step = event.key === "ArrowRight" ? 1 : event.key === "ArrowLeft" ? -1 : 0;
+    if (!step) return;
+    const current = tabs.indexOf(panel.dataset.tab as Tab);
+    const next = tabs[(current + step + tabs.length) % tabs.length];
+    if (next) select(next, true);
+  });
+
+  fill(
+    reader,
+    h(
+      "article",
+      { class: "message", "aria-labelledby": "message-subject" },
+      h(
+        "div",
+        { class: "message-toolbar" },
+        toolbarButton("back", "← Back", "Back to the list", actions.close),
+        h("span", { class: "spacer" }),
+        toolbarButton("seen", message.seen ? "Mark unread" : "Mark read", "Toggle read (u)", () =>
+          actions.toggleSeen(message),
+        ),
+        toolbarButton(
+          "eml",
+          [h("span", { class: "wide-only" }, "Download "), ".eml"],
+          "Download the raw message",
+          () => downloadRaw(message.id),
+        ),
+        toolbarButton("delete", "Delete", "Delete (#)", () => actions.remove(message.id), "danger"),
+      ),
+      h("h2", { id: "message-subject", class: "subject" }, message.subject || "(no subject)"),
+      messageMeta(message),
+      message.auth ? authBadges(message.auth) : null,
+      message.parse_error
+        ? h("p", { class: "notice warn" }, `This message could not be fully parsed: ${message.parse_error}`)
+        : null,
+      attachmentList(message),
+      tabList,
+      panel,
+    ),
+  );
+  select(tabs[0] ?? "text");
+  reader.scrollTop = 0;
+}
+
+function toolbarButton(
+  name: string,
+  label: string | Array<HTMLElement | string>,
+  title: string,
+  action: () => void,
+  kind = "",
+): HTMLButtonElement {
+  const button = h(
+    "button",
+    { type: "button", class: `button ${kind}`.trim(), title, "data-action": name },
+    label,
+  );
+  button.addEventListener("click", action);
+  return button;
+}
+
+function messageMeta(message: Message): HTMLElement {
+  const rows: Array<[string, string]> = [
+    ["From", formatAddress(message.from)],
+    ["To", formatAddresses(message.to) || message.envelope.rcpt_to.join(", ")],
+  ];
+  if (message.cc.length) rows.push(["Cc", formatAddresses(message.cc)]);
+  if (message.reply_to.length) rows.push(["Reply-To", formatAddresses(message.reply_to)]);
+  rows.push(["Date", longDate(message.date ?? message.received_at)]);
+  return h(
+    "dl",
+    { class: "meta" },
+    rows.map(([name, value]) => [h("dt", {}, name), h("dd", {}, value)]),
+  );
+}
+
+function verdictClass(result: string): string {
+  if (result === "pass") return "pass";
+  if (result === "fail" || result === "permerror") return "fail";
+  if (result === "softfail" || result === "temperror") return "warn";
+  return "none";
+}
+
+function badge(label: string, result: string, detail: string | null): HTMLElement {
+  return h(
+    "li",
+    { class: `auth-badge ${verdictClass(result)}`, title: detail ?? "" },
+    h("strong", {}, label),
+    " ",
+    result,
+    detail ? h("span", { class: "muted" }, ` · ${detail}`) : null,
+  );
+}
+
+function authBadges(auth: AuthResults): HTMLElement {
+  const dkim = auth.dkim.length
+    ? auth.dkim
+    : [{ result: "none", domain: null, selector: null, aligned: false }];
+  return h(
+    "ul",
+    { class: "auth", "aria-label": "Sender authentication" },
+    badge("SPF", auth.spf.result, auth.spf.domain),
+    dkim.map((signature) => badge("DKIM", signature.result, signature.domain)),
+    badge("DMARC", auth.dmarc.result, auth.dmarc.domain),
+  );
+}
+
+function attachmentList(message: Message): HTMLElement | null {
+  const files = message.attachments.filter((file) => file.disposition !== "inline" || !file.content_id);
+  if (!files.length) return null;
+  return h(
+    "ul",
+    { class: "attachments", "aria-label": "Attachments" },
+    files.map((file) => {
+      const button = h(
+        "button",
+        { type: "button", class: "attachment", "data-attachment": file.id },
+        h("span", { class: "file-icon", "aria-hidden": "true" }, fileBadge(file)),
+        h("span", { class: "file-name" }, file.filename ?? "attachment"),
+        h("span", { class: "muted" }, formatBytes(file.size)),
+      );
+      button.setAttribute(
+        "aria-label",
+        `Download ${file.filename ?? "attachment"}, ${formatBytes(file.size)}`,
+      );
+      button.addEventListener("click", () => void downloadAttachment(message.id, file));
+      return h("li", {}, button);
+    }),
+  );
+}
+
+function fileBadge(file: Attachment): string {
+  const extension = file.filename?.split(".").pop();
+  return (extension && extension.length <= 4 ? extension : (file.content_type.split("/")[1] ?? "file"))
+    .slice(0, 4)
+    .toUpperCase();
+}
+
+async function downloadAttachment(messageId: string, file: Attachment): Promise<void> {
+  try {
+    saveBlob(await api.attachment(messageId, file.id), file.filename ?? "attachment");
+  } catch (error) {
+    announce(`Download failed: ${(error as Error).message}`, "error");
+  }
+}
+
+async function downloadRaw(messageId: string): Promise<void> {
+  try {
+    saveBlob(await api.raw(messageId), `${messageId}.eml`);
+  } catch (error) {
+    announce(`Download failed: ${(error as Error).message}`, "error");
+  }
+}
+
+async function showTab(panel: HTMLElement, tab: Tab, message: Message): Promise<void> {
+  if (tab === "html") return showHtml(panel, message, false);
+  if (tab === "text") return fill(panel, textView(message));
+  if (tab === "headers") return fill(panel, headersView(message));
+  fill(panel, h("p", { class: "muted" }, "Loading the raw source…"));
+  try {
+    const raw = await api.raw(message.id);
+    const text = await raw.slice(0, RAW_PREVIEW_BYTES).text();
+    if (panel.dataset.tab !== "raw") return;
+    fill(
+      panel,
+      raw.size > RAW_PREVIEW_BYTES
+        ? h(
+            "p",
+            { class: "notice" },
+            `Showing the first 1 MB of ${formatBytes(raw.size)}; download the .eml for all.`,
+          )
+        : null,
+      h("pre", { class: "raw" }, text),
+    );
+  } catch (error) {
+    fill(panel, h("p", { class: "notice warn" }, `Could not load the source: ${(error as Error).message}`));
+  }
+}
+
+async function showHtml(panel: HTMLElement, message: Message, remoteImages: boolean): Promise<void> {
+  const html = message.html ?? "";
+  const inlineImages = await loadInlineImages(message);
+  if (panel.dataset.tab !== "html") return;
+  const blocked = !remoteImages && hasRemoteContent(html);
+  let bar: HTMLElement | null = null;
+  if (blocked) {
+    const load = h(
+      "button",
+      { type: "button", class: "button small", "data-action": "remote-images" },
+      "Load remote images",
+    );
+    load.addEventListener("click", () => void showHtml(panel, message, true));
+    bar = h(
+      "p",
+      { class: "notice" },
+      "Remote images are blocked, so the sender cannot see when you open this. ",
+      load,
+    );
+  }
+  fill(
+    panel,
+    bar,
+    createMailFrame(mailDocument(html, { remoteImages, inlineImages }), "Message content (HTML, sandboxed)"),
+  );
+}
+
+/** cid: images become data: URLs: the frame may load nothing else, and could not send our key anyway. */
+async function loadInlineImages(message: Message): Promise<Map<string, string>> {
+  const images = new Map<string, string>();
+  const wanted = message.attachments.filter(
+    (file) => file.content_id && file.content_type.startsWith("image/") && file.size <= INLINE_IMAGE_BYTES,
+  );
+  await Promise.all(
+    wanted.map(async (file) => {
+      try {
+        const blob = await api.attachment(message.id, file.id);
+        images.set(
+          normalizeContentId(file.content_id ?? ""),
+          await toDataUrl(new Blob([blob], { type: file.content_type })),
+        );
+      } catch {
+        // A missing inline image leaves its cid: reference, which the frame's policy blocks.
+      }
+    }),
+  );
+  return images;
+}
+
+function toDataUrl(blob: Blob): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(String(reader.result));
+    reader.onerror = () => reject(reader.error);
+    reader.readAsDataURL(blob);
+  });
+}
+
+/** Plain text with http(s) links made clickable; everything else stays text. */
+function textView(message: Message): HTMLElement {
+  const text = message.text ?? "";
+  if (!text.trim()) return h("p", { class: "muted" }, "This message has no text part.");
+  const parts: Array<Node | string> = [];
+  let last = 0;
+  for (const match of text.matchAll(/https?:\/\/[^\s<>"')\]]+/g)) {
+    const index = match.index ?? 0;
+    parts.push(text.slice(last, index));
+    parts.push(h("a", { href: match[0], target: "_blank", rel: "noopener noreferrer" }, match[0]));
+    last = index + match[0].length;
+  }
+  parts.push(text.slice(last));
+  return h("pre", { class: "text-body" }, parts);
+}
+
+function headersView(message: Message): HTMLElement {
+  const envelope: Array<[string, string]> = [
+    ["MAIL FROM", message.envelope.mail_from || "<>"],
+    ["RCPT TO", message.envelope.rcpt_to.join(", ")],
+    ["Client", [message.envelope.remote_ip, message.envelope.helo].filter(Boolean).join(" · ")],
+    [
+      "TLS",
+      message.envelope.tls
+        ? `${message.envelope.tls.protocol ?? ""} ${message.envelope.tls.cipher ?? ""}`
+        : "none",
+    ],
+    ["Size", formatBytes(message.size)],
+  ];
+  return h(
+    "div",
+    { class: "headers-view" },
+    h("h3", {}, "Envelope"),
+    h(
+      "dl",
+      { class: "meta compact" },
+      envelope.map(([name, value]) => [h("dt", {}, name), h("dd", {}, value)]),
+    ),
+    message.auth?.header
+      ? [h("h3", {}, "Authentication-Results"), h("pre", { class: "raw" }, message.auth.header)]
+      : null,
+    h("h3", {}, "Headers"),
+    h(
+      "table",
+      { class: "header-table" },
+      h(
+        "tbody",
+        {},
+        message.headers.map((header) =>
+          h("tr", {}, h("th", { scope: "row" }, header.name), h("td", {}, header.value)),
+        ),
+      ),
+    ),
+  );
+}
