@@ -1,0 +1,102 @@
+import { mkdirSync } from "node:fs";
+import { resolve } from "node:path";
+import type { Page } from "playwright-core";
+import { startOmniMail, waitFor } from "../helpers/harness";
+import { startReceiver } from "../helpers/receiver";
+import { sendMail } from "../helpers/send";
+import { hasChromium, launchChromium } from "./browser";
+import { authenticSender, newsletterMail, sampleMails } from "./fixtures";
+
+/**
+ * `npm run screenshots`: the main screens of the web inbox, from a real
+ * OmniMail with real mail, saved to docs/screenshots/*.png for the README.
+ */
+if (!hasChromium) {
+  console.error("Chromium is not installed (apt-get install chromium): no screenshots taken.");
+  process.exit(1);
+}
+
+const OUT = resolve(import.meta.dir, "../../docs/screenshots");
+mkdirSync(OUT, { recursive: true });
+
+const sender = authenticSender("acme-cloud.example");
+const omni = await startOmniMail({
+  dnsResolver: sender.resolver,
+  env: { OMNIMAIL_WEBHOOK_RETRY_SCHEDULE: "3600" },
+});
+const receiver = startReceiver();
+const browser = await launchChromium();
+try {
+  const tenant = await omni.addTenant("acme.test", ["dana", "support", "*"]);
+  const dana = "dana@acme.test";
+  const hook = await omni.api("/v1/webhooks", tenant.apiKey, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ url: receiver.url }),
+  });
+  const webhookId = ((await hook.json()) as { id: string }).id;
+
+  // One delivery fails (the log shows the 503 and the replay button), the rest succeed.
+  receiver.respond = (_hook, index) =>
+    index === 3 ? new Response("upstream unavailable", { status: 503 }) : new Response("ok");
+  for (const mail of sampleMails(dana)) await sendMail(omni.smtpPort, mail);
+  await sendMail(omni.smtpPort, {
+    from: "alerts@status.example",
+    to: "support@acme.test",
+    subject: "Heads up",
+    text: ".",
+  });
+  await sendMail(omni.smtpPort, newsletterMail(dana, sender.dkim));
+  await waitFor(() => (receiver.received.length >= 7 ? true : undefined), 10_000);
+
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, colorScheme: "light" });
+  const page = await context.newPage();
+  await page.goto(omni.apiUrl);
+  await page.fill("#api-key", tenant.apiKey);
+  await shot(page, "sign-in");
+  await page.click("#signin-submit");
+  const mailbox = tenant.mailboxes[dana];
+  await page.click(`[data-mailbox="${mailbox}"]`);
+  await page.waitForSelector("#message-list .row >> nth=5");
+  await page.locator("#message-list .row").nth(2).focus();
+  await shot(page, "inbox");
+
+  await page.locator("#message-list .row").first().click();
+  await page.waitForSelector("iframe.mail-frame");
+  await page.waitForTimeout(300);
+  await shot(page, "message");
+
+  await page.goto(`${omni.apiUrl}/#/webhooks/${webhookId}`);
+  await page.waitForSelector("[data-delivery]");
+  await page.locator("[data-status=failed] details summary").first().click();
+  await shot(page, "webhooks");
+
+  const phone = await browser.newContext({
+    viewport: { width: 390, height: 844 },
+    deviceScaleFactor: 2,
+    isMobile: true,
+    hasTouch: true,
+    colorScheme: "light",
+  });
+  const phonePage = await phone.newPage();
+  await phonePage.goto(omni.apiUrl);
+  await phonePage.fill("#api-key", tenant.apiKey);
+  await phonePage.click("#signin-submit");
+  await phonePage.click(`[data-mailbox="${mailbox}"]`);
+  await phonePage.waitForSelector("#message-list .row >> nth=5");
+  await shot(phonePage, "phone-list");
+  await phonePage.locator("#message-list .row").first().click();
+  await phonePage.waitForSelector("iframe.mail-frame");
+  await phonePage.waitForTimeout(300);
+  await shot(phonePage, "phone-message");
+} finally {
+  await browser.close();
+  receiver.stop();
+  await omni.stop();
+}
+
+async function shot(page: Page, name: string): Promise<void> {
+  await page.mouse.move(0, 0);
+  await page.screenshot({ path: resolve(OUT, `${name}.png`) });
+  console.log(`docs/screenshots/${name}.png`);
+}
