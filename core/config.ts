@@ -73,6 +73,7 @@ const configSchema = z
       .max(3600, "must be at most 3600")
       .default(300),
     OMNIMAIL_SENDER_AUTH: flag1,
+    OMNIMAIL_DB_WRITER: z.enum(["thread", "inline"], { error: "must be thread or inline" }).default("thread"),
     OMNIMAIL_DNS_TIMEOUT_MS: z.coerce
       .number({ error: "must be a number of milliseconds" })
       .int()
@@ -176,6 +177,8 @@ export interface Config {
     idleTimeoutMs: number;
     /** Wait before the greeting; a client that talks first is refused (early-talker check). */
     greetingDelayMs: number;
+    /** Where message batches commit: a group-committing worker thread, or inline on the event loop. */
+    writer: "thread" | "inline";
     /** SPF/DKIM/DMARC/ARC checks on every message. */
     senderAuth: boolean;
     dnsTimeoutMs: number;
@@ -239,6 +242,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       idleTimeoutMs: Math.round(raw.SMTP_IDLE_TIMEOUT_SECONDS * 1000),
       greetingDelayMs: raw.SMTP_GREETING_DELAY_MS,
       senderAuth: raw.OMNIMAIL_SENDER_AUTH,
+      writer: raw.OMNIMAIL_DB_WRITER,
       dnsTimeoutMs: raw.OMNIMAIL_DNS_TIMEOUT_MS,
     },
     http: {

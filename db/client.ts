@@ -8,7 +8,7 @@ import * as schema from "./schema";
  * on both. `file:` URLs are the embedded default; `libsql://` is Turso/sqld.
  */
 
-export type Db = LibSQLDatabase<typeof schema>;
+export type Db = LibSQLDatabase<typeof schema> & { $client: Client };
 
 export interface Database {
   client: Client;

@@ -3,6 +3,7 @@ import { newId } from "../core/ids";
 import { parseMessage } from "../core/messages/parse";
 import { type CompanionWrites, type StoredMessage, storeInboundMessage } from "../core/messages/store";
 import type { Database } from "../db/client";
+import type { WriteStatements } from "../db/statements";
 import { buildReceivedHeader } from "./received-header";
 import type { SenderAuth } from "./sender-auth";
 import { recipientTargets } from "./session-state";
@@ -17,7 +18,9 @@ export interface IngestDeps {
   /** Called after the commit (e.g. to nudge the webhook drain). Never delays the 250. */
   onStored?: (stored: StoredMessage[]) => void;
   /** SPF/DKIM/DMARC/ARC checks; omitted: messages are stored without auth results. */
-  senderAuth?: SenderAuth;
+  senderAuth?: SenderAuth | undefined;
+  /** Commits a message's statements (the group-committing writer thread); default: inline on `database`. */
+  write?: WriteStatements | undefined;
 }
 
 /**
@@ -92,6 +95,7 @@ export function createIngest(deps: IngestDeps) {
         receivedAt,
       },
       deps.companions,
+      deps.write,
     );
     const stored = await withTimeout(store, deps.storageTimeoutMs);
     deps.onStored?.(stored);

@@ -37,7 +37,8 @@ const smtp = await startSmtpEdge({
   companions: [createOutboxWrites(database.db, links)],
   metrics,
   onStored: (stored) => {
-    drain.nudge();
+    // Only when an outbox row was written: most mail has no webhook to announce to.
+    if (stored.some((copy) => copy.companionRows > 0)) drain.nudge();
     // Long polls wake on the commit; /metrics counts it.
     messageEvents.publishStored(stored);
     metrics.countMessagesReceived(stored.length);

@@ -7,6 +7,8 @@ import type { CompanionWrites, StoredMessage } from "../core/messages/store";
 import type { Metrics, RejectionReason } from "../core/metrics";
 import { resolveRecipient } from "../core/tenancy/recipients";
 import type { Database } from "../db/client";
+import type { SqlStatement } from "../db/statements";
+import { startWriterThread } from "../db/writer";
 import { createConnectionTracker } from "./hooks/connect";
 import { createIngest } from "./ingest";
 import { createRecipientCache } from "./recipient-cache";
@@ -56,6 +58,15 @@ export async function startSmtpEdge(input: {
   const serverName = config.smtp.hostname ?? hostname();
   const tls = readTls(config);
   const countRejection = (reason: RejectionReason) => input.metrics?.countMessageRejected(reason);
+  // Message batches commit on the writer thread with group commit (issue 8), unless configured inline.
+  const writer =
+    config.smtp.writer === "thread"
+      ? await startWriterThread({
+          url: config.databaseUrl,
+          authToken: config.databaseAuthToken,
+          busyTimeoutMs: config.databaseBusyTimeoutMs,
+        })
+      : null;
   const shared = {
     serverName,
     maxMessageBytes: config.smtp.maxMessageBytes,
@@ -70,6 +81,7 @@ export async function startSmtpEdge(input: {
       storageTimeoutMs: config.databaseBusyTimeoutMs + 5000,
       companions: input.companions,
       onStored: input.onStored,
+      write: writer ? (statements: SqlStatement[]) => writer.write(statements) : undefined,
       senderAuth: config.smtp.senderAuth
         ? createSenderAuth({
             resolver: input.dnsResolver ?? createDnsResolver(config.smtp.dnsTimeoutMs),
@@ -113,6 +125,7 @@ export async function startSmtpEdge(input: {
     },
     close: async () => {
       await Promise.all(edges.map((edge) => edge.close()));
+      await writer?.close();
     },
   };
 }

@@ -88,6 +88,16 @@ async function claimDue(
   db: Db,
   input: { owner: string; now: number; batchSize: number; leaseMs: number },
 ): Promise<ClaimedRow[]> {
+  // Read first: most drains find nothing due, and a read takes no write lock
+  // (an empty UPDATE would still queue behind the message writer for the lock).
+  const due = await db.all<{ one: number }>(sql`
+    SELECT 1 AS one FROM webhook_deliveries d
+    JOIN webhook_endpoints e ON e.id = d.endpoint_id AND e.tenant_id = d.tenant_id
+    WHERE e.enabled = 1
+      AND ((d.status IN ('pending', 'failed') AND d.next_attempt_at <= ${input.now})
+        OR (d.status = 'delivering' AND d.lease_until < ${input.now}))
+    LIMIT 1`);
+  if (due.length === 0) return [];
   const claimed = await db.all<Omit<ClaimedRow, "url" | "secret">>(sql`
     UPDATE webhook_deliveries
     SET status = 'delivering', lease_owner = ${input.owner}, lease_until = ${input.now + input.leaseMs},

@@ -1,7 +1,7 @@
 import { and, eq, isNull, or } from "drizzle-orm";
-import type { BatchItem } from "drizzle-orm/batch";
 import type { Db } from "../../db/client";
 import { webhookDeliveries, webhookEndpoints } from "../../db/schema";
+import { type SqlStatement, toStatement } from "../../db/statements";
 import { newId } from "../ids";
 import type { Links } from "../messages/serialize";
 import type { CompanionWrites } from "../messages/store";
@@ -49,20 +49,22 @@ export function createOutboxWrites(db: Db, links: Links): CompanionWrites {
 export function deliveryInsert(
   db: Db,
   input: { endpointId: string; tenantId: string; messageId: string | null; event: WebhookEvent; now: number },
-): { id: string; statement: BatchItem<"sqlite"> } {
+): { id: string; statement: SqlStatement } {
   const id = newId("delivery");
-  const statement = db.insert(webhookDeliveries).values({
-    id,
-    endpointId: input.endpointId,
-    tenantId: input.tenantId,
-    messageId: input.messageId,
-    eventType: input.event.type,
-    payload: JSON.stringify(input.event),
-    status: "pending",
-    attempts: 0,
-    nextAttemptAt: input.now,
-    createdAt: input.now,
-  });
+  const statement = toStatement(
+    db.insert(webhookDeliveries).values({
+      id,
+      endpointId: input.endpointId,
+      tenantId: input.tenantId,
+      messageId: input.messageId,
+      eventType: input.event.type,
+      payload: JSON.stringify(input.event),
+      status: "pending",
+      attempts: 0,
+      nextAttemptAt: input.now,
+      createdAt: input.now,
+    }),
+  );
   return { id, statement };
 }
 

@@ -218,7 +218,7 @@ export async function queueTestEvent(db: Db, tenantId: string, endpointId: strin
     event: buildTestEvent(endpointId, now),
     now,
   });
-  await db.batch([statement]);
+  await db.$client.batch([statement], "write");
   return id;
 }
 

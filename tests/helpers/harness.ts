@@ -117,7 +117,8 @@ export async function startOmniMail(
     companions: [createOutboxWrites(database.db, { publicUrl: config.http.publicUrl })],
     metrics,
     onStored: (stored) => {
-      drain.nudge();
+      // Only when an outbox row was written: most mail has no webhook to announce to.
+      if (stored.some((copy) => copy.companionRows > 0)) drain.nudge();
       messageEvents.publishStored(stored);
       metrics.countMessagesReceived(stored.length);
     },

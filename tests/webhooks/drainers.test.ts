@@ -49,8 +49,7 @@ async function enqueue(count: number) {
         now,
       }).statement,
   );
-  const [head, ...rest] = statements;
-  if (head) await first.db.batch([head, ...rest]);
+  await first.client.batch(statements, "write");
 }
 
 const drainerOn = (database: Database, owner: string) => () =>

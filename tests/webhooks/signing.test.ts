@@ -33,7 +33,7 @@ test("a hostile message (thousands of recipients, a huge body) still makes a pay
     name: `User Number ${i}`,
   }));
   const event = buildMessageReceivedEvent(
-    { id: "msg_1", tenantId: "tnt_1", mailboxId: "mbx_1", attachmentIds: [] },
+    { id: "msg_1", tenantId: "tnt_1", mailboxId: "mbx_1", attachmentIds: [], companionRows: 0 },
     {
       raw: new Uint8Array(10),
       envelope: { mailFrom: "a@example.org", remoteIp: null, helo: null, tls: null },

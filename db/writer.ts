@@ -1,0 +1,61 @@
+import type { SqlStatement } from "./statements";
+import type { WriterRequest, WriterResponse } from "./writer-thread";
+
+/**
+ * The main-thread side of the writer thread: `write(statements)` resolves when
+ * the transaction holding them has committed in the worker, and rejects with
+ * the worker's error (the SMTP edge then answers 451).
+ */
+export interface StatementWriter {
+  write(statements: SqlStatement[]): Promise<void>;
+  /** Waits for writes in flight, then stops the thread. */
+  close(): Promise<void>;
+}
+
+export async function startWriterThread(options: {
+  url: string;
+  authToken?: string | undefined;
+  busyTimeoutMs: number;
+}): Promise<StatementWriter> {
+  const worker = new Worker(new URL("./writer-thread.ts", import.meta.url).href);
+  const pending = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
+  let nextId = 1;
+  let failure: Error | null = null;
+
+  const ready = new Promise<void>((resolve, reject) => {
+    worker.onmessage = (event: MessageEvent<WriterResponse>) => {
+      const message = event.data;
+      if (message.type === "ready") return resolve();
+      if (message.type === "init-failed") return reject(new Error(`writer thread: ${message.error}`));
+      const waiter = pending.get(message.id);
+      if (!waiter) return;
+      pending.delete(message.id);
+      if (message.type === "written") waiter.resolve();
+      else waiter.reject(new Error(message.error));
+    };
+  });
+  worker.onerror = (event) => {
+    // The thread died: fail what is in flight and every later write (the edge answers 451).
+    failure = new Error(`writer thread crashed: ${event.message}`);
+    for (const waiter of pending.values()) waiter.reject(failure);
+    pending.clear();
+  };
+  worker.postMessage({ type: "init", ...options } satisfies WriterRequest);
+  await ready;
+
+  return {
+    write(statements) {
+      if (failure) return Promise.reject(failure);
+      const id = nextId++;
+      return new Promise<void>((resolve, reject) => {
+        pending.set(id, { resolve, reject });
+        worker.postMessage({ type: "write", id, statements } satisfies WriterRequest);
+      });
+    },
+    async close() {
+      const deadline = Date.now() + 30_000;
+      while (pending.size > 0 && Date.now() < deadline) await Bun.sleep(5);
+      worker.terminate();
+    },
+  };
+}
