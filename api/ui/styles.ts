@@ -103,7 +103,7 @@ body[data-view=inbox] .webhooks-page { display: none; }
 .row .dot { grid-row: 1; align-self: center; width: 8px; height: 8px; border-radius: 50%; }
 .row.unread .dot { background: var(--accent); }
 .row .from { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
-.row .when { font-size: 12px; color: var(--muted); white-space: nowrap; }
+.row .when { font-size: 12px; color: var(--muted); white-space: nowrap; display: inline-flex; align-items: center; gap: 6px; }
 .row .subject-line, .row .preview { grid-column: 2 / -1; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
 .row .preview { color: var(--muted); font-size: 13px; }
 .row.unread .from, .row.unread .subject-line { font-weight: 650; }
@@ -119,6 +119,8 @@ body[data-view=inbox] .webhooks-page { display: none; }
 .reader { min-width: 0; min-height: 0; overflow-y: auto; background: var(--panel); }
 .reader-empty { height: 100%; display: grid; place-content: center; text-align: center; color: var(--fg); padding: 24px; }
 .reader-empty p { margin: 2px 0; }
+.reader-empty .icon { width: 44px; height: 44px; margin: 0 auto 10px; stroke-width: 1.2; }
+.reader-empty kbd { color: var(--fg); }
 .message { display: flex; flex-direction: column; gap: 12px; padding: 16px 24px 24px; min-height: 100%; }
 .message-toolbar { display: flex; gap: 8px; align-items: center; flex-wrap: wrap; }
 .message-toolbar .spacer { flex: 1; }

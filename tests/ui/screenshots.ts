@@ -58,7 +58,8 @@ try {
   const mailbox = tenant.mailboxes[dana];
   await page.click(`[data-mailbox="${mailbox}"]`);
   await page.waitForSelector("#message-list .row >> nth=5");
-  await page.locator("#message-list .row").nth(2).focus();
+  await page.locator("#list-title").click();
+  for (const key of ["j", "j", "j"]) await page.keyboard.press(key);
   await shot(page, "inbox");
 
   await page.locator("#message-list .row").first().click();

@@ -48,6 +48,8 @@ export function icon(path: string, label = ""): SVGSVGElement {
 export const PAPERCLIP =
   "M21 11.5 12.4 20a5.5 5.5 0 0 1-7.8-7.8l8.6-8.5a3.7 3.7 0 0 1 5.2 5.2l-8.6 8.5a1.8 1.8 0 0 1-2.6-2.6l7.9-7.8";
 
+export const ENVELOPE = "M4 6h16v12H4z M4.5 6.5 12 12l7.5-5.5";
+
 /** Replaces an element's children. */
 export function fill(parent: Element, ...children: Child[]): void {
   parent.replaceChildren();

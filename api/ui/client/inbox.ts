@@ -1,5 +1,5 @@
 import { api } from "./api";
-import { announce, byId, fill, h, icon, PAPERCLIP } from "./dom";
+import { announce, byId, ENVELOPE, fill, h, icon, PAPERCLIP } from "./dom";
 import { displayName, shortDate } from "./format";
 import { renderMessage } from "./message-view";
 import type { Mailbox, Message, MessageFilters, MessageSummary } from "./types";
@@ -350,11 +350,21 @@ function closeReader(): void {
     h(
       "div",
       { class: "reader-empty" },
-      h("p", {}, "Select a message to read it."),
+      icon(ENVELOPE),
+      h("p", { class: "empty-title" }, "No message selected"),
       h(
         "p",
         { class: "muted" },
-        "Shortcuts: j / k to move, Enter to open, # to delete, / to search, ? for all.",
+        h("kbd", {}, "j"),
+        " ",
+        h("kbd", {}, "k"),
+        " to move, ",
+        h("kbd", {}, "Enter"),
+        " to open, ",
+        h("kbd", {}, "/"),
+        " to search, ",
+        h("kbd", {}, "?"),
+        " for all shortcuts",
       ),
     ),
   );
