@@ -1,104 +1,13 @@
 import { api } from "./api";
-import { announce, byId, ENVELOPE, fill, h, icon, PAPERCLIP } from "./dom";
-import { displayName, shortDate } from "./format";
+import { announce, byId, ENVELOPE, fill, h, icon } from "./dom";
+import { startLivePoll } from "./live";
+import { refreshMailboxesQuietly, renderMailboxes } from "./mailboxes";
+import { loadMore, markCurrentRow, reloadList, renderList, resetSearchForm, updateRow } from "./message-list";
 import { renderMessage } from "./message-view";
-import type { Mailbox, Message, MessageFilters, MessageSummary } from "./types";
+import { mailboxHref, messageHref, state } from "./state";
+import type { Message, MessageSummary } from "./types";
 
-/** Mailboxes, the message list (search, filters, infinite scroll, live arrivals) and the actions on messages. */
-
-interface InboxState {
-  mailboxes: Mailbox[];
-  mailboxId: string | null;
-  filters: MessageFilters;
-  messages: MessageSummary[];
-  nextCursor: string | null;
-  loading: boolean;
-  /** The newest message id of the mailbox (unfiltered): where the long poll starts. */
-  latestId: string | null;
-  openId: string | null;
-  selectedId: string | null;
-  /** Bumped on every new list load, so a late answer for an old one is dropped. */
-  generation: number;
-  poll: AbortController | null;
-  fresh: Set<string>;
-}
-
-const state: InboxState = {
-  mailboxes: [],
-  mailboxId: null,
-  filters: {},
-  messages: [],
-  nextCursor: null,
-  loading: false,
-  latestId: null,
-  openId: null,
-  selectedId: null,
-  generation: 0,
-  poll: null,
-  fresh: new Set(),
-};
-
-export const mailboxHref = (mailboxId: string) => `#/m/${mailboxId}`;
-export const messageHref = (mailboxId: string, messageId: string) => `#/m/${mailboxId}/${messageId}`;
-
-const hasFilters = () =>
-  Object.values(state.filters).some((value) => value !== undefined && value !== "" && value !== false);
-
-// ---- mailboxes ----------------------------------------------------------------
-
-export async function loadMailboxes(): Promise<Mailbox[]> {
-  // Named mailboxes A to Z, each domain's catch-all after them.
-  state.mailboxes = (await api.mailboxes()).data.sort(
-    (a, b) =>
-      Number(a.address.startsWith("*@")) - Number(b.address.startsWith("*@")) ||
-      a.address.localeCompare(b.address),
-  );
-  renderMailboxes();
-  return state.mailboxes;
-}
-
-function renderMailboxes(): void {
-  const list = byId("mailbox-list");
-  if (!state.mailboxes.length) {
-    fill(
-      list,
-      h("li", { class: "muted empty-nav" }, "No mailboxes yet: create one with POST /v1/mailboxes."),
-    );
-    return;
-  }
-  fill(
-    list,
-    state.mailboxes.map((mailbox) =>
-      h(
-        "li",
-        {},
-        h(
-          "a",
-          {
-            href: mailboxHref(mailbox.id),
-            class: "mailbox-link",
-            "aria-current": mailbox.id === state.mailboxId ? "page" : null,
-            "data-mailbox": mailbox.id,
-          },
-          h("span", { class: "mailbox-address" }, mailbox.address),
-          mailbox.unread_count
-            ? h(
-                "span",
-                { class: "count", "aria-label": `${mailbox.unread_count} unread` },
-                String(mailbox.unread_count),
-              )
-            : null,
-        ),
-      ),
-    ),
-  );
-}
-
-function refreshMailboxesQuietly(): void {
-  loadMailboxes().catch(() => {});
-}
-
-// ---- the list -----------------------------------------------------------------
+/** The inbox view: which mailbox and message are shown, the actions on messages, and the keys for them. */
 
 /** Shows a mailbox; with `messageId`, also opens that message. */
 export async function showMailbox(mailboxId: string, messageId: string | null): Promise<void> {
@@ -118,197 +27,6 @@ export async function showMailbox(mailboxId: string, messageId: string | null): 
   if (messageId) await openMessage(messageId);
   else closeReader();
 }
-
-export async function applyFilters(filters: MessageFilters): Promise<void> {
-  state.filters = filters;
-  await reloadList();
-}
-
-async function reloadList(): Promise<void> {
-  const mailboxId = state.mailboxId;
-  if (!mailboxId) return;
-  const generation = ++state.generation;
-  state.loading = true;
-  byId("message-list").setAttribute("aria-busy", "true");
-  try {
-    const page = await api.messages(mailboxId, state.filters, null);
-    if (generation !== state.generation) return;
-    state.messages = page.data;
-    state.nextCursor = page.next_cursor;
-    renderList();
-  } catch (error) {
-    announce(`Could not load messages: ${(error as Error).message}`, "error");
-  } finally {
-    if (generation === state.generation) {
-      state.loading = false;
-      byId("message-list").setAttribute("aria-busy", "false");
-    }
-  }
-}
-
-export async function loadMore(): Promise<void> {
-  const mailboxId = state.mailboxId;
-  if (!mailboxId || !state.nextCursor || state.loading) return;
-  const generation = state.generation;
-  state.loading = true;
-  try {
-    const page = await api.messages(mailboxId, state.filters, state.nextCursor);
-    if (generation !== state.generation) return;
-    const known = new Set(state.messages.map((message) => message.id));
-    state.messages.push(...page.data.filter((message) => !known.has(message.id)));
-    state.nextCursor = page.next_cursor;
-    renderList();
-  } catch (error) {
-    announce(`Could not load more: ${(error as Error).message}`, "error");
-  } finally {
-    if (generation === state.generation) state.loading = false;
-  }
-}
-
-function emptyState(): HTMLElement {
-  if (hasFilters()) return h("li", { class: "empty" }, h("p", {}, "No messages match this search."));
-  const mailbox = state.mailboxes.find((item) => item.id === state.mailboxId);
-  const address = mailbox?.address.replace(/^\*@/, "anything@") ?? "this mailbox";
-  return h(
-    "li",
-    { class: "empty" },
-    h("p", { class: "empty-title" }, "Waiting for mail"),
-    h(
-      "p",
-      { class: "muted" },
-      "Send a message to ",
-      h("code", {}, address),
-      "; it appears here as soon as it is stored.",
-    ),
-  );
-}
-
-function renderList(): void {
-  const list = byId("message-list");
-  const rows = state.messages.map(messageRow);
-  if (!rows.length) rows.push(emptyState());
-  if (state.nextCursor) {
-    const more = h("button", { type: "button", class: "button small", id: "load-more" }, "Load more");
-    more.addEventListener("click", () => void loadMore());
-    rows.push(h("li", { class: "more" }, more));
-  }
-  fill(list, rows);
-  const sentinel = list.querySelector(".more");
-  if (sentinel) moreObserver.observe(sentinel);
-  byId("list-count").textContent = listCountText();
-}
-
-function listCountText(): string {
-  const count = `${state.messages.length}${state.nextCursor ? "+" : ""}`;
-  return hasFilters() ? `${count} found` : `${count} messages`;
-}
-
-const moreObserver = new IntersectionObserver((entries) => {
-  if (entries.some((entry) => entry.isIntersecting)) void loadMore();
-});
-
-function messageRow(message: MessageSummary): HTMLElement {
-  const classes = ["row", message.seen ? "" : "unread", state.fresh.has(message.id) ? "fresh" : ""];
-  const link = h(
-    "a",
-    {
-      href: messageHref(message.mailbox_id, message.id),
-      class: classes.filter(Boolean).join(" "),
-      "data-id": message.id,
-      "aria-current": message.id === state.openId ? "true" : null,
-    },
-    h("span", { class: "dot", "aria-hidden": "true" }),
-    h("span", { class: "from" }, displayName(message.from)),
-    h(
-      "span",
-      { class: "when" },
-      message.attachment_count ? icon(PAPERCLIP, "Has attachments") : null,
-      h("time", { datetime: message.received_at ?? "" }, shortDate(message.received_at)),
-    ),
-    h(
-      "span",
-      { class: "subject-line" },
-      message.seen ? null : h("span", { class: "visually-hidden" }, "Unread. "),
-      message.subject || "(no subject)",
-    ),
-    h("span", { class: "preview" }, message.preview ?? ""),
-  );
-  if (message.id === state.selectedId) link.classList.add("selected");
-  return h("li", {}, link);
-}
-
-function updateRow(message: MessageSummary): void {
-  const row = document.querySelector(`#message-list [data-id="${CSS.escape(message.id)}"]`);
-  row?.parentElement?.replaceWith(messageRow(message));
-}
-
-// ---- live arrivals ----------------------------------------------------------------
-
-function startLivePoll(mailboxId: string): void {
-  state.poll?.abort();
-  const controller = new AbortController();
-  state.poll = controller;
-  void pollLoop(mailboxId, controller.signal);
-}
-
-export function stopLivePoll(): void {
-  state.poll?.abort();
-  state.poll = null;
-  state.mailboxId = null;
-}
-
-function setLive(live: boolean): void {
-  const badge = byId("live");
-  badge.dataset.live = String(live);
-  badge.textContent = live ? "Live" : "Reconnecting…";
-}
-
-async function pollLoop(mailboxId: string, signal: AbortSignal): Promise<void> {
-  let failures = 0;
-  while (!signal.aborted) {
-    try {
-      setLive(true);
-      const arrived = await api.waitForMessages(mailboxId, state.latestId, signal);
-      failures = 0;
-      if (signal.aborted) return;
-      // Nothing seen yet: a message stored between the first list and this wait is caught here.
-      if (arrived === null) {
-        if (!state.latestId && !hasFilters()) await reloadAfterQuietWait();
-        continue;
-      }
-      if (arrived.length === 0) continue;
-      state.latestId = arrived[0]?.id ?? state.latestId;
-      await onArrived(arrived);
-    } catch {
-      if (signal.aborted) return;
-      failures += 1;
-      setLive(false);
-      await new Promise((resolve) => setTimeout(resolve, Math.min(30_000, 1000 * 2 ** failures)));
-    }
-  }
-}
-
-async function reloadAfterQuietWait(): Promise<void> {
-  await reloadList();
-  state.latestId = state.messages[0]?.id ?? null;
-}
-
-async function onArrived(arrived: MessageSummary[]): Promise<void> {
-  for (const message of arrived) state.fresh.add(message.id);
-  if (hasFilters()) await reloadList();
-  else {
-    const known = new Set(state.messages.map((message) => message.id));
-    state.messages.unshift(...arrived.filter((message) => !known.has(message.id)));
-    renderList();
-  }
-  byId("live-region").textContent =
-    arrived.length === 1
-      ? `New message: ${arrived[0]?.subject ?? "(no subject)"}`
-      : `${arrived.length} new messages`;
-  refreshMailboxesQuietly();
-}
-
-// ---- reading and actions -------------------------------------------------------
 
 async function openMessage(id: string): Promise<void> {
   state.openId = id;
@@ -331,15 +49,6 @@ async function openMessage(id: string): Promise<void> {
   message.seen = true;
   renderMessage(message, { close: closeMessage, toggleSeen, remove: deleteMessage });
   if (!wasSeen) void setSeen(message, true, false);
-}
-
-function markCurrentRow(): void {
-  for (const row of document.querySelectorAll<HTMLElement>("#message-list .row")) {
-    const current = row.dataset.id === state.openId;
-    if (current) row.setAttribute("aria-current", "true");
-    else row.removeAttribute("aria-current");
-    row.classList.toggle("selected", row.dataset.id === state.selectedId);
-  }
 }
 
 function closeReader(): void {
@@ -416,7 +125,7 @@ export async function deleteMessage(id: string): Promise<void> {
   else if (next) select(next.id);
 }
 
-// ---- keyboard -------------------------------------------------------------------
+// The keys (keyboard.ts) act on the open message, or on the selected row when none is open.
 
 function select(id: string): void {
   state.selectedId = id;
@@ -458,24 +167,4 @@ export function toggleSeenCurrent(): void {
 
 export function closeCurrent(): void {
   if (state.openId) closeMessage();
-}
-
-// ---- search form ---------------------------------------------------------------
-
-function resetSearchForm(): void {
-  (byId("search-form") as HTMLFormElement).reset();
-}
-
-export function readSearchForm(): MessageFilters {
-  const form = new FormData(byId<HTMLFormElement>("search-form"));
-  const text = (name: string) => String(form.get(name) ?? "").trim() || undefined;
-  return {
-    q: text("q"),
-    from: text("from"),
-    to: text("to"),
-    subject: text("subject"),
-    since: text("since"),
-    until: text("until"),
-    unread: form.get("unread") === "on",
-  };
 }

@@ -1,8 +1,12 @@
 import { api, whenUnauthorized } from "./api";
 import { byId } from "./dom";
-import { applyFilters, loadMailboxes, mailboxHref, readSearchForm, showMailbox, stopLivePoll } from "./inbox";
+import { showMailbox } from "./inbox";
 import { installShortcuts } from "./keyboard";
+import { stopLivePoll } from "./live";
+import { loadMailboxes } from "./mailboxes";
+import { applyFilters, readSearchForm } from "./message-list";
 import { forgetApiKey, readApiKey, storeApiKey } from "./session";
+import { mailboxHref } from "./state";
 import { createWebhook, leaveWebhooks, showWebhooks } from "./webhooks";
 
 /**
