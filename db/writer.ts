@@ -12,6 +12,33 @@ export interface StatementWriter {
   close(): Promise<void>;
 }
 
+/**
+ * Big blobs (a message's raw bytes, its attachments) are moved to the writer
+ * thread instead of copied, which keeps a 25 MB message from existing twice.
+ * Only buffers a view covers whole and that are large: small Buffers can share
+ * a pooled ArrayBuffer with unrelated data, which must never be detached.
+ * The caller must not touch these bytes after `write`.
+ */
+const TRANSFER_MIN_BYTES = 64 * 1024;
+
+function largeBuffers(statements: SqlStatement[]): ArrayBuffer[] {
+  const buffers = new Set<ArrayBuffer>();
+  for (const statement of statements) {
+    for (const arg of statement.args) {
+      if (
+        arg instanceof Uint8Array &&
+        arg.buffer instanceof ArrayBuffer &&
+        arg.byteOffset === 0 &&
+        arg.byteLength === arg.buffer.byteLength &&
+        arg.byteLength >= TRANSFER_MIN_BYTES
+      ) {
+        buffers.add(arg.buffer);
+      }
+    }
+  }
+  return [...buffers];
+}
+
 export async function startWriterThread(options: {
   url: string;
   authToken?: string | undefined;
@@ -49,7 +76,9 @@ export async function startWriterThread(options: {
       const id = nextId++;
       return new Promise<void>((resolve, reject) => {
         pending.set(id, { resolve, reject });
-        worker.postMessage({ type: "write", id, statements } satisfies WriterRequest);
+        worker.postMessage({ type: "write", id, statements } satisfies WriterRequest, {
+          transfer: largeBuffers(statements),
+        });
       });
     },
     async close() {

@@ -8,6 +8,12 @@ import { buildReceivedHeader } from "./received-header";
 import type { SenderAuth } from "./sender-auth";
 import { recipientTargets } from "./session-state";
 
+/** The DATA bytes as smtp-server delivered them (dot-unstuffed), not yet joined. */
+export interface MessageBody {
+  chunks: Uint8Array[];
+  size: number;
+}
+
 export interface IngestDeps {
   database: Database;
   /** Our name in the Received: header and the greeting. */
@@ -30,7 +36,7 @@ export interface IngestDeps {
 export function createIngest(deps: IngestDeps) {
   return async function ingest(input: {
     session: SMTPServerSession;
-    raw: Uint8Array;
+    body: MessageBody;
   }): Promise<StoredMessage[]> {
     const { session } = input;
     const targets = recipientTargets(session.envelope);
@@ -59,17 +65,24 @@ export function createIngest(deps: IngestDeps) {
       recipients: targets.map((target) => target.address),
       date: new Date(receivedAt),
     });
+    // One allocation for what we store: our header, then the bytes as received.
     const headerBytes = new TextEncoder().encode(header);
-    const raw = new Uint8Array(headerBytes.byteLength + input.raw.byteLength);
+    const raw = new Uint8Array(headerBytes.byteLength + input.body.size);
     raw.set(headerBytes, 0);
-    raw.set(input.raw, headerBytes.byteLength);
+    let offset = headerBytes.byteLength;
+    for (const chunk of input.body.chunks) {
+      raw.set(chunk, offset);
+      offset += chunk.byteLength;
+    }
+    input.body.chunks.length = 0;
+    const asReceived = raw.subarray(headerBytes.byteLength);
 
     const mailFrom = session.envelope.mailFrom;
     // Authentication runs on the bytes as the client sent them (before our trace header),
     // in parallel with parsing; it cannot fail the delivery (errors become temperror).
     const [parsed, auth] = await Promise.all([
       parseMessage(raw),
-      deps.senderAuth?.(input.raw, {
+      deps.senderAuth?.(asReceived, {
         ip: session.remoteAddress,
         helo: session.hostNameAppearsAs || "",
         sender: mailFrom ? mailFrom.address : "",

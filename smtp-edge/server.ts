@@ -8,12 +8,13 @@ import { installGreetingDelay } from "./greeting-delay";
 import type { ConnectionTracker } from "./hooks/connect";
 import { createDataHook } from "./hooks/data";
 import { createRcptToHook } from "./hooks/rcpt-to";
+import type { MessageBody } from "./ingest";
 
 export interface SmtpServerDeps {
   serverName: string;
   maxMessageBytes: number;
   resolveRecipient: (address: string) => Promise<RecipientResolution>;
-  ingest: (input: { session: SMTPServerSession; raw: Uint8Array }) => Promise<StoredMessage[]>;
+  ingest: (input: { session: SMTPServerSession; body: MessageBody }) => Promise<StoredMessage[]>;
   logger: Logger;
   connections: ConnectionTracker;
   countRejection: (reason: RejectionReason) => void;

@@ -94,7 +94,8 @@ describe("Cloudflare Worker", () => {
     const deadline = Date.now() + 5000;
     while (!runtimeOutput.includes("outbox drain failed") && Date.now() < deadline) await Bun.sleep(20);
     expect(runtimeOutput).toContain('"msg":"outbox drain failed"');
-    expect(runtimeOutput).toContain("UPDATE webhook_deliveries");
+    // The drain got as far as its first query on the outbox.
+    expect(runtimeOutput).toContain("FROM webhook_deliveries");
     // The Worker is still serving afterwards.
     expect((await mf.dispatchFetch("http://omnimail.test/healthz")).status).toBe(200);
   });

@@ -2,13 +2,14 @@ import type { SMTPServerDataStream, SMTPServerSession } from "smtp-server";
 import type { Logger } from "../../core/logger";
 import type { StoredMessage } from "../../core/messages/store";
 import type { RejectionReason } from "../../core/metrics";
+import type { MessageBody } from "../ingest";
 import { replies } from "../replies";
 import { recipientTargets } from "../session-state";
 
 export interface DataHookDeps {
   maxMessageBytes: number;
   countRejection: (reason: RejectionReason) => void;
-  ingest: (input: { session: SMTPServerSession; raw: Uint8Array }) => Promise<StoredMessage[]>;
+  ingest: (input: { session: SMTPServerSession; body: MessageBody }) => Promise<StoredMessage[]>;
   logger: Logger;
   /** Tracks DATA in flight (first byte to reply) so a graceful shutdown can wait for it. */
   track: <T>(work: Promise<T>) => Promise<T>;
@@ -66,8 +67,8 @@ export function createDataHook(deps: DataHookDeps) {
         return callback(replies.messageTooBig(deps.maxMessageBytes));
       }
       if (recipientTargets(session.envelope).length === 0) return callback(replies.storageFailed());
-      const raw = concat(chunks, received);
-      deps.ingest({ session, raw }).then(
+      const body = { chunks: chunks.splice(0), size: received };
+      deps.ingest({ session, body }).then(
         (stored) => callback(null, `Ok: queued as ${stored[0]?.id ?? "nothing"}`),
         (error: unknown) => {
           deps.logger.error("message not stored", { session: session.id, error: String(error) });
@@ -77,15 +78,4 @@ export function createDataHook(deps: DataHookDeps) {
       );
     });
   };
-}
-
-function concat(chunks: Uint8Array[], length: number): Uint8Array {
-  if (chunks.length === 1 && chunks[0]) return chunks[0];
-  const out = new Uint8Array(length);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return out;
 }
