@@ -69,7 +69,7 @@ export function renderMessage(message: Message, actions: MessageActions): void {
         ),
         toolbarButton(
           "eml",
-          [h("span", { class: "wide-only" }, "Download "), ".eml"],
+          [h("span", { class: "wide-only" }, "Download"), ".eml"],
           "Download the raw message",
           () => downloadRaw(message.id),
         ),
