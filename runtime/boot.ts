@@ -1,8 +1,9 @@
 import { type Config, ConfigError, parseConfig } from "../core/config";
-import { createLogger, type Logger } from "../core/logger";
+import type { Logger } from "../core/logger";
 import { bootstrapDefaultTenant } from "../core/tenancy/tenants";
 import { createDatabase, type Database } from "../db/client";
 import { ensureDatabaseFolder, migrateDatabase } from "../db/migrate";
+import { createPinoLogger } from "./logger";
 
 /**
  * Start-up shared by the Bun entries (smtp-edge/main.ts, api/bun.ts): read the
@@ -54,7 +55,7 @@ export async function announceFirstStart(database: Database, config: Config): Pr
 }
 
 export function createRootLogger(config: Config, component: string): Logger {
-  return createLogger(config.logLevel, component);
+  return createPinoLogger(config.logLevel, component);
 }
 
 /** Runs `shutdown` once on SIGTERM/SIGINT; a second signal exits at once. */

@@ -2,6 +2,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { tempDir, waitFor } from "./helpers/harness";
+import { findLogLine, listeningPort } from "./helpers/logs";
 import { sendMail } from "./helpers/send";
 import { openRawSmtp } from "./helpers/smtp-client";
 
@@ -48,9 +49,9 @@ describe("npm start", () => {
     const omni = spawnOmniMail({});
     const ports = await waitFor(() => {
       const { stderr } = omni.output();
-      const smtp = /"msg":"smtp listening","port":(\d+)/.exec(stderr)?.[1];
-      const api = /"msg":"api listening","port":(\d+)/.exec(stderr)?.[1];
-      return smtp && api ? { smtp: Number(smtp), api: Number(api) } : undefined;
+      const smtp = listeningPort(stderr, "smtp listening");
+      const api = listeningPort(stderr, "api listening");
+      return smtp && api ? { smtp, api } : undefined;
     }, 20_000);
     const key = /API key \(shown once, keep it\): (om_live_\w+)/.exec(omni.output().stdout)?.[1] ?? "";
     expect(key).toMatch(/^om_live_/);
@@ -84,7 +85,7 @@ describe("npm start", () => {
     expect((await smtp.command("DATA")).code).toBe(354);
     smtp.write("Subject: in flight\r\n\r\nfirst half\r\n");
     omni.child.kill("SIGTERM");
-    await waitFor(() => (omni.output().stderr.includes('"msg":"shutting down"') ? true : undefined));
+    await waitFor(() => (findLogLine(omni.output().stderr, "shutting down") ? true : undefined));
     smtp.write("second half\r\n.\r\n");
     expect((await smtp.reply()).lines[0]).toMatch(/^250 2\.6\.0 /);
     // Then the session is closed with 421 and the process exits cleanly.

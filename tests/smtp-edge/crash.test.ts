@@ -3,6 +3,7 @@ import { rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { createClient } from "@libsql/client";
 import { tempDir, waitFor } from "../helpers/harness";
+import { listeningPort } from "../helpers/logs";
 import { openRawSmtp } from "../helpers/smtp-client";
 
 /**
@@ -34,8 +35,7 @@ async function startServer() {
     for await (const chunk of child.stderr) log += new TextDecoder().decode(chunk);
   })();
   const port = await waitFor(() => {
-    const match = /"msg":"smtp listening","port":(\d+)/.exec(log);
-    return match ? Number(match[1]) : undefined;
+    return listeningPort(log, "smtp listening");
   }, 15_000);
   return { child, port };
 }
