@@ -26,6 +26,31 @@ export function messageUrl(links: Links, id: string): string {
   return `${links.publicUrl}/v1/messages/${id}`;
 }
 
+/** An attachment's metadata as the API and webhooks show it; `messageUrl` is the message's API URL. */
+export function toAttachmentJson(
+  attachment: {
+    id: string;
+    filename: string | null;
+    contentType: string;
+    disposition: string | null;
+    contentId: string | null;
+    size: number;
+    sha256: string;
+  },
+  messageUrl: string,
+) {
+  return {
+    id: attachment.id,
+    filename: attachment.filename,
+    content_type: attachment.contentType,
+    disposition: attachment.disposition,
+    content_id: attachment.contentId,
+    size: attachment.size,
+    sha256: attachment.sha256,
+    url: `${messageUrl}/attachments/${attachment.id}`,
+  };
+}
+
 export function toMessageSummaryJson(row: MessageSummaryRow, links: Links) {
   return {
     id: row.id,
@@ -71,16 +96,7 @@ export function toMessageJson(row: MessageRow, links: Links) {
     headers: parseJson<Array<{ name: string; value: string }>>(row.headers, []),
     text: row.text,
     html: row.html,
-    attachments: row.attachments.map((attachment) => ({
-      id: attachment.id,
-      filename: attachment.filename,
-      content_type: attachment.contentType,
-      disposition: attachment.disposition,
-      content_id: attachment.contentId,
-      size: attachment.size,
-      sha256: attachment.sha256,
-      url: `${url}/attachments/${attachment.id}`,
-    })),
+    attachments: row.attachments.map((attachment) => toAttachmentJson(attachment, url)),
     size: row.size,
     seen: row.seen,
     parse_error: row.parseError,

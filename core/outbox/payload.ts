@@ -1,5 +1,5 @@
 import type { SenderAuthResults } from "../messages/auth";
-import { iso, type Links, messageUrl } from "../messages/serialize";
+import { iso, type Links, messageUrl, toAttachmentJson } from "../messages/serialize";
 import type { InboundMessage, StoredMessage } from "../messages/store";
 
 /**
@@ -50,16 +50,9 @@ export function buildMessageReceivedEvent(
     message_id: content?.messageId ?? null,
     text: content?.text === undefined || content?.text === null ? null : text.text,
     text_truncated: text.truncated,
-    attachments: (content?.attachments ?? []).map((attachment, index) => ({
-      id: attachmentIds[index] ?? null,
-      filename: attachment.filename,
-      content_type: attachment.contentType,
-      disposition: attachment.disposition,
-      content_id: attachment.contentId,
-      size: attachment.size,
-      sha256: attachment.sha256,
-      url: `${url}/attachments/${attachmentIds[index]}`,
-    })),
+    attachments: (content?.attachments ?? []).map((attachment, index) =>
+      toAttachmentJson({ ...attachment, id: attachmentIds[index] ?? "" }, url),
+    ),
     size: message.raw.byteLength,
     parse_error: message.parseError,
     auth: message.auth ? authSummary(message.auth) : null,
