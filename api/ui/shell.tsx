@@ -164,18 +164,29 @@ function WebhooksPage() {
           Every stored message is POSTed, signed per Standard Webhooks, to each matching endpoint.
         </p>
       </div>
-      <form id="webhook-form" class="webhook-form">
+      <form id="webhook-form" class="webhook-form" aria-label="Add an endpoint">
         <label for="webhook-url" class="visually-hidden">
           Endpoint URL
         </label>
-        <input id="webhook-url" type="url" required placeholder="https://example.com/hooks/omnimail" />
-        <button class="button primary" type="submit">
-          Add endpoint
-        </button>
+        <div class="form-row">
+          <input
+            id="webhook-url"
+            type="url"
+            required
+            autocomplete="off"
+            placeholder="https://example.com/hooks/omnimail"
+          />
+          <button id="webhook-add" class="button primary" type="submit">
+            Add endpoint
+          </button>
+        </div>
+        <p id="webhook-url-error" class="field-error" hidden />
       </form>
-      <p id="webhook-secret" class="notice secret" role="status" hidden />
-      <h2 class="section-title">Endpoints</h2>
-      <ul id="webhook-list" />
+      <h2 class="section-title" id="endpoints-title" tabindex={-1}>
+        Endpoints
+      </h2>
+      <ul id="webhook-list" aria-labelledby="endpoints-title" />
+      <section id="webhook-settings" class="settings-card" aria-labelledby="settings-title" hidden />
       <div id="delivery-log" />
     </section>
   );
@@ -216,6 +227,24 @@ function ShortcutHelp() {
   );
 }
 
+/** The one confirmation: filled by the client (client/confirm-dialog.ts) before each use. */
+function ConfirmDialog() {
+  return (
+    <dialog id="confirm" aria-labelledby="confirm-title" aria-describedby="confirm-body">
+      <h2 id="confirm-title">Are you sure?</h2>
+      <p id="confirm-body" />
+      <div class="dialog-actions">
+        <button id="confirm-cancel" class="button" type="button">
+          Cancel
+        </button>
+        <button id="confirm-ok" class="button danger-solid" type="button">
+          Confirm
+        </button>
+      </div>
+    </dialog>
+  );
+}
+
 export function InboxPage(props: { scriptUrl: string; styleUrl: string }) {
   return (
     <html lang="en">
@@ -239,6 +268,7 @@ export function InboxPage(props: { scriptUrl: string; styleUrl: string }) {
         <div id="live-region" class="visually-hidden" aria-live="polite" />
         <div id="toast" class="toast" role="status" aria-live="polite" hidden />
         <ShortcutHelp />
+        <ConfirmDialog />
       </body>
     </html>
   );

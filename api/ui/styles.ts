@@ -42,8 +42,21 @@ code, pre { font-family: var(--mono); font-size: 12.5px; }
 .button.small { padding: 3px 9px; font-size: 12.5px; }
 .button.ghost { border-color: transparent; background: transparent; }
 .button:disabled { opacity: .6; cursor: progress; }
-input[type=search], input[type=text], input[type=password], input[type=url], input[type=date] {
+input[type=search], input[type=text], input[type=password], input[type=url], input[type=date], select {
   font: inherit; color: var(--fg); background: var(--panel); border: 1px solid var(--line-strong); border-radius: 6px; padding: 7px 10px; width: 100%; }
+[aria-invalid=true] { border-color: var(--danger); box-shadow: 0 0 0 1px var(--danger); }
+.field-error { color: var(--danger); font-size: 12.5px; margin: 0; overflow-wrap: anywhere; }
+.button.danger-solid { background: var(--danger); border-color: var(--danger); color: var(--accent-fg); }
+.button.danger-solid:hover { filter: brightness(1.08); }
+input.switch { appearance: none; flex: none; position: relative; width: 36px; height: 20px; margin: 0; border-radius: 999px;
+  background: var(--line-strong); cursor: pointer; transition: background .15s; }
+input.switch::before { content: ""; position: absolute; top: 2px; left: 2px; width: 16px; height: 16px; border-radius: 50%;
+  background: #fff; box-shadow: 0 1px 2px rgb(0 0 0 / 30%); transition: transform .15s; }
+input.switch:checked { background: var(--pass); }
+input.switch:checked::before { transform: translateX(16px); }
+input.switch:focus-visible { outline: 2px solid var(--focus); outline-offset: 2px; }
+input.switch:disabled { opacity: .6; cursor: progress; }
+@media (prefers-reduced-motion: reduce) { input.switch, input.switch::before { transition: none; } }
 input::placeholder { color: var(--muted); }
 label { font-weight: 500; }
 
@@ -162,15 +175,37 @@ pre.raw { white-space: pre-wrap; overflow-wrap: anywhere; background: var(--bg);
 .webhooks-page { overflow-y: auto; padding: 24px 32px; min-width: 0; }
 .page-head { display: flex; align-items: baseline; gap: 12px; flex-wrap: wrap; }
 .page-head h1 { font-size: 20px; margin: 0; }
-.webhook-form { display: flex; gap: 8px; margin: 16px 0; max-width: 720px; }
-.webhook-form input { flex: 1; }
-.secret { max-width: 720px; overflow-wrap: anywhere; }
+.webhook-form { display: grid; gap: 4px; margin: 16px 0; max-width: 720px; }
+.form-row { display: flex; gap: 8px; }
+.form-row input { flex: 1; }
 #webhook-list { list-style: none; padding: 0; margin: 0 0 24px; display: grid; gap: 8px; max-width: 980px; }
 .endpoint { display: flex; align-items: center; gap: 12px; background: var(--panel); border: 1px solid var(--line); border-radius: var(--radius); padding: 10px 14px; box-shadow: var(--shadow); }
 .endpoint[aria-current] { border-color: var(--accent); box-shadow: 0 0 0 1px var(--accent); }
 .endpoint-link { flex: 1; min-width: 0; display: grid; gap: 2px; color: var(--fg); text-decoration: none; }
 .endpoint-url { font-family: var(--mono); font-weight: 600; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
 .endpoint-meta { font-size: 12.5px; color: var(--muted); }
+.endpoint-reason { font-size: 12.5px; color: var(--fail); }
+#endpoints-title:focus { outline: none; }
+.settings-card { display: grid; gap: 14px; max-width: 980px; margin: 0 0 24px; background: var(--panel); border: 1px solid var(--line);
+  border-radius: var(--radius); padding: 14px 16px 16px; box-shadow: var(--shadow); }
+.settings-head { display: flex; align-items: center; justify-content: space-between; gap: 12px; }
+.settings-head .section-title { margin: 0; }
+.switch-label { display: inline-flex; align-items: center; gap: 8px; cursor: pointer; }
+.settings-form { display: grid; grid-template-columns: minmax(0, 2fr) minmax(0, 1fr) auto; gap: 12px; align-items: start; }
+.field { display: grid; gap: 4px; min-width: 0; }
+.field label { font-size: 12.5px; }
+.form-actions { padding-top: 23px; }
+.settings-foot { display: grid; grid-template-columns: minmax(0, 2fr) minmax(0, 1fr); gap: 12px 24px; border-top: 1px solid var(--line); padding-top: 14px; }
+.settings-foot h3 { font-size: 13px; margin: 0; }
+.settings-foot p { margin: 2px 0 8px; }
+.secret-slot:empty { display: none; }
+.secret-slot { margin-top: 10px; }
+.secret-reveal { display: grid; gap: 8px; background: var(--accent-soft); border-radius: 6px; padding: 10px 12px; }
+.secret-reveal p { margin: 0; }
+.secret-row { display: flex; align-items: center; gap: 8px; flex-wrap: wrap; }
+.secret-value { flex: 1 1 260px; min-width: 0; background: var(--panel); border: 1px solid var(--line-strong); border-radius: 6px;
+  padding: 5px 10px; overflow-wrap: anywhere; user-select: all; }
+.secret-actions { display: inline-flex; gap: 6px; }
 .section-title { font-size: 15px; margin: 8px 0 10px; }
 #delivery-log { max-width: 980px; }
 .deliveries { width: 100%; border-collapse: collapse; background: var(--panel); border: 1px solid var(--line); border-radius: var(--radius); overflow: hidden; box-shadow: var(--shadow); }
@@ -190,6 +225,9 @@ dialog { border: 1px solid var(--line); border-radius: 12px; background: var(--p
 dialog::backdrop { background: rgb(0 0 0 / 35%); }
 dialog h2 { margin: 0 0 12px; font-size: 16px; }
 dialog table td { padding: 3px 12px 3px 0; }
+#confirm { width: min(460px, calc(100vw - 32px)); }
+#confirm p { margin: 0; overflow-wrap: anywhere; }
+.dialog-actions { display: flex; justify-content: flex-end; gap: 8px; margin-top: 20px; }
 kbd { font: 12px var(--mono); border: 1px solid var(--line-strong); border-bottom-width: 2px; border-radius: 4px; padding: 0 5px; background: var(--bg); }
 
 /* phones: one pane at a time */
@@ -213,7 +251,9 @@ kbd { font: 12px var(--mono); border: 1px solid var(--line-strong); border-botto
   .subject { font-size: 18px; }
   .mail-frame { min-height: 70vh; }
   .webhooks-page { padding: 16px; }
-  .webhook-form { flex-direction: column; }
+  .form-row { flex-direction: column; }
+  .settings-form, .settings-foot { grid-template-columns: minmax(0, 1fr); }
+  .form-actions { padding-top: 0; }
   .endpoint { flex-direction: column; align-items: stretch; }
   .deliveries, .deliveries tbody, .deliveries tr, .deliveries td { display: block; }
   .deliveries thead { display: none; }

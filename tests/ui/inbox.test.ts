@@ -73,6 +73,8 @@ describe.skipIf(!hasChromium)("web inbox in Chromium", () => {
     await page.goto(omni.apiUrl);
     await page.fill("#api-key", "om_live_not_a_real_key");
     await page.click("#signin-submit");
+    // textContent() does not wait for the answer: wait for the message to be shown first.
+    await page.waitForSelector("#signin-error:not([hidden])");
     await expect(page.locator("#signin-error").textContent()).resolves.toContain("not accepted");
 
     await page.fill("#api-key", tenant.apiKey);

@@ -29,16 +29,26 @@ const browser = await launchChromium();
 try {
   const tenant = await omni.addTenant("acme.test", ["dana", "support", "*"]);
   const dana = "dana@acme.test";
-  const hook = await omni.api("/v1/webhooks", tenant.apiKey, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ url: receiver.url }),
-  });
-  const webhookId = ((await hook.json()) as { id: string }).id;
+  const addWebhook = async (body: { url: string; mailbox_id?: string }) => {
+    const response = await omni.api("/v1/webhooks", tenant.apiKey, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    return ((await response.json()) as { id: string }).id;
+  };
+  // An older endpoint for support@ only, whose receiver says 410 Gone: the list shows why it is off.
+  const legacy = `${receiver.url}?source=legacy-crm`;
+  const legacyId = await addWebhook({ url: legacy, mailbox_id: tenant.mailboxes["support@acme.test"] ?? "" });
+  const webhookId = await addWebhook({ url: receiver.url });
 
-  // One delivery fails (the log shows the 503 and the replay button), the rest succeed.
-  receiver.respond = (_hook, index) =>
-    index === 3 ? new Response("upstream unavailable", { status: 503 }) : new Response("ok");
+  // The newest delivery fails (the log shows the 503 and the replay button), the rest succeed.
+  receiver.respond = (hook) => {
+    if (hook.query === "?source=legacy-crm") return new Response("gone", { status: 410 });
+    return hook.body.includes("October usage report")
+      ? new Response("upstream unavailable", { status: 503 })
+      : new Response("ok");
+  };
   for (const mail of sampleMails(dana)) await sendMail(omni.smtpPort, mail);
   await sendMail(omni.smtpPort, {
     from: "alerts@status.example",
@@ -47,7 +57,11 @@ try {
     text: ".",
   });
   await sendMail(omni.smtpPort, newsletterMail(dana, sender.dkim));
-  await waitFor(() => (receiver.received.length >= 7 ? true : undefined), 10_000);
+  await waitFor(() => (receiver.received.length >= 8 ? true : undefined), 10_000);
+  await waitFor(async () => {
+    const legacyHook = await omni.api(`/v1/webhooks/${legacyId}`, tenant.apiKey);
+    return ((await legacyHook.json()) as { enabled: boolean }).enabled ? undefined : true;
+  }, 10_000);
 
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, colorScheme: "light" });
   const page = await context.newPage();
@@ -70,6 +84,7 @@ try {
   await page.goto(`${omni.apiUrl}/#/webhooks/${webhookId}`);
   await page.waitForSelector("[data-delivery]");
   await page.locator("[data-status=failed] details summary").first().click();
+  await page.locator(".webhooks-page").evaluate((element) => element.scrollTo(0, 0));
   await shot(page, "webhooks");
 
   const phone = await browser.newContext({

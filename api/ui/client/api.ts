@@ -1,11 +1,27 @@
 import { readApiKey } from "./session";
-import type { Delivery, Mailbox, Message, MessageFilters, MessageSummary, Page, Webhook } from "./types";
+import type {
+  Delivery,
+  Mailbox,
+  Message,
+  MessageFilters,
+  MessageSummary,
+  Page,
+  Webhook,
+  WebhookChanges,
+} from "./types";
+
+/** One field at fault in a problem+json answer, e.g. `{location: "body.url", message: "must use http or https"}`. */
+export interface FieldProblem {
+  location: string;
+  message: string;
+}
 
 /** A problem+json answer (or a network failure) as an Error with the API's words. */
 export class ApiProblem extends Error {
   constructor(
     readonly status: number,
     message: string,
+    readonly errors: readonly FieldProblem[] = [],
   ) {
     super(message);
   }
@@ -31,11 +47,26 @@ export async function request(path: string, init: RequestInit = {}, key = readAp
 
 async function toProblem(response: Response): Promise<ApiProblem> {
   try {
-    const body = (await response.json()) as { title?: string; detail?: string };
-    return new ApiProblem(response.status, body.detail ?? body.title ?? response.statusText);
+    const body = (await response.json()) as { title?: string; detail?: string; errors?: unknown };
+    return new ApiProblem(
+      response.status,
+      body.detail ?? body.title ?? response.statusText,
+      fieldProblems(body.errors),
+    );
   } catch {
     return new ApiProblem(response.status, `${response.status} ${response.statusText}`);
   }
+}
+
+function fieldProblems(errors: unknown): FieldProblem[] {
+  if (!Array.isArray(errors)) return [];
+  return errors.filter(
+    (error): error is FieldProblem =>
+      typeof error === "object" &&
+      error !== null &&
+      typeof (error as FieldProblem).location === "string" &&
+      typeof (error as FieldProblem).message === "string",
+  );
 }
 
 async function json<T>(path: string, init?: RequestInit): Promise<T> {
@@ -82,6 +113,11 @@ export const api = {
   webhooks: () => json<Page<Webhook>>("/v1/webhooks?limit=100"),
   createWebhook: (url: string) =>
     json<Webhook>("/v1/webhooks", { method: "POST", body: JSON.stringify({ url }) }),
+  updateWebhook: (id: string, changes: WebhookChanges) =>
+    json<Webhook>(`/v1/webhooks/${enc(id)}`, { method: "PATCH", body: JSON.stringify(changes) }),
+  deleteWebhook: (id: string) => request(`/v1/webhooks/${enc(id)}`, { method: "DELETE" }),
+  /** The answer carries the new `secret`: the only time it is shown. */
+  rotateSecret: (id: string) => json<Webhook>(`/v1/webhooks/${enc(id)}/rotate-secret`, { method: "POST" }),
   deliveries: (webhookId: string) =>
     json<Page<Delivery>>(`/v1/webhooks/${enc(webhookId)}/deliveries?limit=50`),
   sendTestEvent: (webhookId: string) =>

@@ -83,3 +83,19 @@ export function saveBlob(blob: Blob, filename: string): void {
   link.remove();
   window.setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
+
+/** Disables `control` while `task` runs, and gives it back the focus that disabling took away. */
+export async function whileBusy<T>(
+  control: HTMLButtonElement | HTMLInputElement,
+  task: () => Promise<T>,
+): Promise<T> {
+  const focused = document.activeElement === control;
+  control.disabled = true;
+  try {
+    return await task();
+  } finally {
+    control.disabled = false;
+    const lost = document.activeElement === null || document.activeElement === document.body;
+    if (focused && lost && control.isConnected) control.focus();
+  }
+}

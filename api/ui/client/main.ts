@@ -7,7 +7,7 @@ import { loadMailboxes } from "./mailboxes";
 import { applyFilters, readSearchForm } from "./message-list";
 import { forgetApiKey, readApiKey, storeApiKey } from "./session";
 import { mailboxHref } from "./state";
-import { createWebhook, leaveWebhooks, showWebhooks } from "./webhooks";
+import { leaveWebhooks, showWebhooks, wireWebhookForm } from "./webhooks";
 
 /**
  * The web inbox: sign in, then a hash router over two views (#/m/<mailbox>[/<message>]
@@ -102,15 +102,6 @@ function wireSearch(): void {
   form.addEventListener("reset", () => {
     window.clearTimeout(timer);
     timer = window.setTimeout(apply, 0);
-  });
-}
-
-function wireWebhookForm(): void {
-  byId<HTMLFormElement>("webhook-form").addEventListener("submit", async (event) => {
-    event.preventDefault();
-    const input = byId<HTMLInputElement>("webhook-url");
-    await createWebhook(input.value.trim());
-    input.value = "";
   });
 }
 

@@ -79,6 +79,13 @@ export interface Webhook {
   secret?: string;
 }
 
+/** `PATCH /v1/webhooks/{id}`: only the fields to change. */
+export interface WebhookChanges {
+  url?: string;
+  mailbox_id?: string | null;
+  enabled?: boolean;
+}
+
 export interface DeliveryAttempt {
   attempt: number;
   status: number | null;
