@@ -1,5 +1,5 @@
 import type { SqlStatement } from "./statements";
-import type { WriterRequest, WriterResponse } from "./writer-thread";
+import type { DrainSettings, WriterRequest, WriterResponse } from "./writer-thread";
 
 /**
  * The main-thread side of the writer thread: `write(statements)` resolves when
@@ -8,6 +8,8 @@ import type { WriterRequest, WriterResponse } from "./writer-thread";
  */
 export interface StatementWriter {
   write(statements: SqlStatement[]): Promise<void>;
+  /** The webhook drain that runs in the writer thread (when started with `drain`). */
+  drain: { nudge(): void; stop(): Promise<void> };
   /** Waits for writes in flight, then stops the thread. */
   close(): Promise<void>;
 }
@@ -43,16 +45,20 @@ export async function startWriterThread(options: {
   url: string;
   authToken?: string | undefined;
   busyTimeoutMs: number;
+  /** Run the webhook drain in the writer thread too. */
+  drain?: DrainSettings | undefined;
 }): Promise<StatementWriter> {
   const worker = new Worker(new URL("./writer-thread.ts", import.meta.url).href);
   const pending = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
   let nextId = 1;
   let failure: Error | null = null;
 
+  let drainStopped: (() => void) | null = null;
   const ready = new Promise<void>((resolve, reject) => {
     worker.onmessage = (event: MessageEvent<WriterResponse>) => {
       const message = event.data;
       if (message.type === "ready") return resolve();
+      if (message.type === "stopped") return drainStopped?.();
       if (message.type === "init-failed") return reject(new Error(`writer thread: ${message.error}`));
       const waiter = pending.get(message.id);
       if (!waiter) return;
@@ -71,6 +77,18 @@ export async function startWriterThread(options: {
   await ready;
 
   return {
+    drain: {
+      nudge: () => worker.postMessage({ type: "nudge" } satisfies WriterRequest),
+      stop: () =>
+        Promise.race([
+          new Promise<void>((resolve) => {
+            drainStopped = resolve;
+            worker.postMessage({ type: "stop" } satisfies WriterRequest);
+          }),
+          // A thread that died answers nothing.
+          Bun.sleep(20_000),
+        ]),
+    },
     write(statements) {
       if (failure) return Promise.reject(failure);
       const id = nextId++;

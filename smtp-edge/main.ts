@@ -11,7 +11,6 @@ import {
   onShutdownSignal,
   openDatabase,
 } from "../runtime/boot";
-import { startWebhookDrain } from "../runtime/webhook-drain";
 import { resolveHost } from "../runtime/webhook-transport";
 import { startSmtpEdge } from "./start";
 
@@ -26,19 +25,16 @@ const database = await openDatabase(config, logger);
 await announceFirstStart(database, config);
 
 const links = { publicUrl: config.http.publicUrl };
-const drain = startWebhookDrain({ config, database, logger });
 const messageEvents = createMessageNotifier();
 const metrics = createMetrics();
 const smtp = await startSmtpEdge({
   config,
   database,
   logger,
-  // Outbox rows commit in the same batch as the message; the drain is nudged right after.
+  // Outbox rows commit in the same batch as the message; the drain (smtp.drain) is nudged right after.
   companions: [createOutboxWrites(database.db, links)],
   metrics,
   onStored: (stored) => {
-    // Only when an outbox row was written: most mail has no webhook to announce to.
-    if (stored.some((copy) => copy.companionRows > 0)) drain.nudge();
     // Long polls wake on the commit; /metrics counts it.
     messageEvents.publishStored(stored);
     metrics.countMessagesReceived(stored.length);
@@ -53,7 +49,10 @@ const api = smtpOnly
         ...appSettingsFrom(config),
         messageEvents,
         metrics,
-        webhooks: { guard: { allowPrivate: config.allowPrivateWebhooks, resolveHost }, nudge: drain.nudge },
+        webhooks: {
+          guard: { allowPrivate: config.allowPrivateWebhooks, resolveHost },
+          nudge: smtp.drain.nudge,
+        },
       }),
       { port: config.http.port },
     );
@@ -66,7 +65,6 @@ onShutdownSignal(async (signal) => {
   logger.info("shutting down", { signal });
   await smtp.close();
   await api?.stop();
-  await drain.stop();
   database.close();
   logger.info("stopped");
 });

@@ -9,6 +9,7 @@ import { resolveRecipient } from "../core/tenancy/recipients";
 import type { Database } from "../db/client";
 import type { SqlStatement } from "../db/statements";
 import { startWriterThread } from "../db/writer";
+import { startWebhookDrain } from "../runtime/webhook-drain";
 import { createConnectionTracker } from "./hooks/connect";
 import { createIngest } from "./ingest";
 import { createRecipientCache } from "./recipient-cache";
@@ -22,6 +23,12 @@ export interface SmtpService {
   smtpsPort: number | null;
   /** Re-reads SMTP_TLS_CERT / SMTP_TLS_KEY (SIGHUP). */
   reloadTls(): void;
+  /**
+   * The webhook drain. With the writer thread it runs there, nudged by the commit
+   * that wrote outbox rows; inline, it runs on this thread, nudged after the commit.
+   * `nudge` is for the API (test events, replays).
+   */
+  drain: { nudge(): void; stop(): Promise<void> };
   close(): Promise<void>;
 }
 
@@ -51,6 +58,8 @@ export async function startSmtpEdge(input: {
   limits?: SmtpLimits;
   /** Counts refused recipients and messages by reason (the /metrics registry). */
   metrics?: Pick<Metrics, "countMessageRejected">;
+  /** Drain tuning: timer interval (default 1 s) and per-request timeout (default 15 s). */
+  drain?: { intervalMs?: number; timeoutMs?: number };
   /** DNS for SPF/DKIM/DMARC; tests pass a resolver that serves their records. */
   dnsResolver?: DNSResolver;
 }): Promise<SmtpService> {
@@ -65,8 +74,29 @@ export async function startSmtpEdge(input: {
           url: config.databaseUrl,
           authToken: config.databaseAuthToken,
           busyTimeoutMs: config.databaseBusyTimeoutMs,
+          drain: {
+            retryScheduleSeconds: config.webhookRetryScheduleSeconds,
+            allowPrivateWebhooks: config.allowPrivateWebhooks,
+            intervalMs: input.drain?.intervalMs ?? 1000,
+            timeoutMs: input.drain?.timeoutMs,
+            logLevel: config.logLevel,
+          },
         })
       : null;
+  const drain =
+    writer?.drain ??
+    startWebhookDrain({
+      config,
+      database,
+      logger,
+      intervalMs: input.drain?.intervalMs,
+      options: input.drain?.timeoutMs ? { timeoutMs: input.drain.timeoutMs } : undefined,
+    });
+  const onStored = (stored: StoredMessage[]) => {
+    // Inline, nudge the drain here; the writer thread nudges itself after the commit.
+    if (!writer && stored.some((copy) => copy.companionRows > 0)) drain.nudge();
+    input.onStored?.(stored);
+  };
   const shared = {
     serverName,
     maxMessageBytes: config.smtp.maxMessageBytes,
@@ -80,7 +110,7 @@ export async function startSmtpEdge(input: {
       // A little over the busy timeout, so a locked database answers 451, not a hang.
       storageTimeoutMs: config.databaseBusyTimeoutMs + 5000,
       companions: input.companions,
-      onStored: input.onStored,
+      onStored,
       write: writer ? (statements: SqlStatement[]) => writer.write(statements) : undefined,
       senderAuth: config.smtp.senderAuth
         ? createSenderAuth({
@@ -123,8 +153,10 @@ export async function startSmtpEdge(input: {
       for (const edge of edges) edge.reloadTls(fresh);
       logger.info("tls certificate reloaded", { cert: config.smtp.tlsCertPath });
     },
+    drain,
     close: async () => {
       await Promise.all(edges.map((edge) => edge.close()));
+      await drain.stop();
       await writer?.close();
     },
   };

@@ -16,8 +16,6 @@ import { createMailbox } from "../../core/tenancy/mailboxes";
 import { createTenant } from "../../core/tenancy/tenants";
 import { createDatabase, type Database } from "../../db/client";
 import { migrateDatabase } from "../../db/migrate";
-import type { DrainLoop } from "../../runtime/drain-loop";
-import { startWebhookDrain } from "../../runtime/webhook-drain";
 import { type SmtpLimits, type SmtpService, startSmtpEdge } from "../../smtp-edge/start";
 
 /**
@@ -40,8 +38,8 @@ export interface OmniMail {
   smtpPort: number;
   apiUrl: string;
   smtp: SmtpService;
-  /** The in-process webhook drain (nudged after each commit, as in `npm start`). */
-  drain: DrainLoop;
+  /** The webhook drain (in the writer thread, nudged by each commit that wrote outbox rows, as in `npm start`). */
+  drain: SmtpService["drain"];
   /** The Hono app being served (its route table drives the isolation tests). */
   app: OpenAPIHono<AppEnv>;
   /** The registry /metrics renders, shared with the SMTP edge as in `npm start`. */
@@ -100,13 +98,6 @@ export async function startOmniMail(
     ...options.env,
   });
   const logger = createLogger("silent", "test");
-  const drain = startWebhookDrain({
-    config,
-    database,
-    logger,
-    intervalMs: 50,
-    options: options.webhookTimeoutMs ? { timeoutMs: options.webhookTimeoutMs } : undefined,
-  });
   // Wired as smtp-edge/main.ts wires `npm start`.
   const messageEvents = createMessageNotifier();
   const metrics = createMetrics();
@@ -117,12 +108,11 @@ export async function startOmniMail(
     companions: [createOutboxWrites(database.db, { publicUrl: config.http.publicUrl })],
     metrics,
     onStored: (stored) => {
-      // Only when an outbox row was written: most mail has no webhook to announce to.
-      if (stored.some((copy) => copy.companionRows > 0)) drain.nudge();
       messageEvents.publishStored(stored);
       metrics.countMessagesReceived(stored.length);
     },
     limits: options.smtpLimits,
+    drain: { intervalMs: 50, timeoutMs: options.webhookTimeoutMs },
     // Tests never ask real DNS: by default every name is unknown (SPF/DKIM/DMARC "none").
     dnsResolver: options.dnsResolver ?? noDns,
   });
@@ -133,7 +123,7 @@ export async function startOmniMail(
     ...appSettingsFrom(config),
     messageEvents,
     metrics,
-    webhooks: { guard: { allowPrivate: config.allowPrivateWebhooks }, nudge: drain.nudge },
+    webhooks: { guard: { allowPrivate: config.allowPrivateWebhooks }, nudge: smtp.drain.nudge },
   });
   const api = serveApp(app, { port: 0, hostname: "127.0.0.1" });
   const apiUrl = `http://127.0.0.1:${api.port}`;
@@ -144,7 +134,6 @@ export async function startOmniMail(
     stopped = true;
     await smtp.close();
     await api.stop();
-    await drain.stop();
     database.close();
     rmSync(dir, { recursive: true, force: true });
   };
@@ -156,7 +145,7 @@ export async function startOmniMail(
     smtpPort,
     apiUrl,
     smtp,
-    drain,
+    drain: smtp.drain,
     app,
     metrics,
     async addTenant(domain, localParts) {

@@ -56,7 +56,8 @@ describe("retries", () => {
       text: ".",
     });
     const messageId = /queued as (msg_\w+)/.exec(reply)?.[1];
-    await waitFor(async () => ((await deliveries(hook.id))[0]?.attempts === 1 ? true : undefined));
+    // Wait for the first attempt to be recorded (refused), not just claimed.
+    await waitFor(async () => ((await deliveries(hook.id))[0]?.attempt_log.length === 1 ? true : undefined));
 
     let receiver: Receiver | undefined;
     try {
