@@ -1,0 +1,662 @@
+import type { ApiResults, ApiTargetName, ScalePoint } from "./api.bench";
+import type { ComponentCost } from "./components.bench";
+import { describeCell, type IngestRow, type RunMeasure, type TargetName } from "./ingest.bench";
+import type { MemoryMeasure } from "./memory.bench";
+import type { ProfileResult } from "./profile.bench";
+import {
+  formatMs,
+  formatNumber,
+  formatRatio,
+  formatSpread,
+  markdownTable,
+  median,
+  spreadOf,
+  textTable,
+} from "./stats";
+import type { WebhookMeasure } from "./webhooks.bench";
+
+/** Everything one `npm run bench` measured, and how. */
+export interface BenchReport {
+  command: string;
+  date: string;
+  machine: { cpus: number; model: string; memoryBytes: number };
+  versions: Record<string, string>;
+  tree: string;
+  generator: string;
+  generatorMeasuresLatency: boolean;
+  settings: Record<string, string>;
+  runs: number;
+  ingestDurationMs: number;
+  webhookDurationMs: number;
+  apiDurationMs: number;
+  components: ComponentCost[];
+  profile: ProfileResult | null;
+  memory: MemoryMeasure | null;
+  ingest: IngestRow[];
+  webhookRates: number[];
+  webhooks: WebhookMeasure[];
+  api: ApiResults | null;
+  wallSeconds: number;
+}
+
+interface Table {
+  title: string;
+  headers: string[];
+  rows: string[][];
+  note?: string;
+}
+
+const med = (runs: RunMeasure[], pick: (run: RunMeasure) => number) => median(runs.map(pick));
+
+function ingestTable(report: BenchReport): Table {
+  return {
+    title: "SMTP ingest: OmniMail all-in-one vs a bare smtp-server sink (same load, same run)",
+    headers: [
+      "load",
+      "sink msg/s",
+      "OmniMail msg/s",
+      "ratio",
+      "CPU µs/msg sink | OmniMail",
+      "OmniMail cores",
+      "RSS MB sink | OmniMail",
+      "dot→250 p50/p99 ms sink | OmniMail",
+      "box busy sink | OmniMail",
+    ],
+    rows: report.ingest.map((row) => {
+      const sink = row.runs.sink;
+      const omni = row.runs.omnimail;
+      const ratio = med(omni, (run) => run.rate) / med(sink, (run) => run.rate);
+      const latency = (runs: RunMeasure[]) =>
+        `${formatMs(med(runs, (run) => run.latencyP50Ms))}/${formatMs(med(runs, (run) => run.latencyP99Ms))}`;
+      return [
+        describeCell(row.cell),
+        formatSpread(spreadOf(sink.map((run) => run.rate))),
+        formatSpread(spreadOf(omni.map((run) => run.rate))),
+        formatRatio(ratio),
+        `${formatNumber(
+          med(sink, (run) => run.cpuMicrosPerMessage),
+          0,
+        )} | ${formatNumber(
+          med(omni, (run) => run.cpuMicrosPerMessage),
+          0,
+        )}`,
+        formatNumber(
+          med(omni, (run) => run.cores),
+          2,
+        ),
+        `${formatNumber(med(sink, (run) => run.rssBytes) / 1e6, 0)} | ${formatNumber(med(omni, (run) => run.rssBytes) / 1e6, 0)}`,
+        report.generatorMeasuresLatency ? `${latency(sink)} | ${latency(omni)}` : "—",
+        `${formatNumber(100 * med(sink, (run) => run.machineBusy), 0)} % | ${formatNumber(100 * med(omni, (run) => run.machineBusy), 0)} %`,
+      ];
+    }),
+    note:
+      `msg/s: median (min–max) of ${report.runs} runs of ${report.ingestDurationMs / 1000} s; ratio = OmniMail median / sink median. ` +
+      "CPU: utime+stime of the server process per accepted message; cores: its CPU time over wall time; RSS after the run; " +
+      "dot→250: final dot written → 250 read by the client (medians of the runs' percentiles); " +
+      "box busy: the whole machine's CPU use during the runs (/proc/stat), load generator and neighbours included.",
+  };
+}
+
+function webhookTable(report: BenchReport): Table {
+  return {
+    title: "Webhooks: 250 received → signed POST received (loopback)",
+    headers: [
+      "rate",
+      "achieved msg/s",
+      "delivered",
+      "p50 ms",
+      "p99 ms",
+      "max ms",
+      "bad signatures",
+      "OmniMail CPU µs/msg",
+    ],
+    rows: report.webhooks.map((measure, index) => [
+      `${report.webhookRates[index] ?? "?"} msg/s for ${report.webhookDurationMs / 1000} s`,
+      formatNumber(measure.rate, 0),
+      `${measure.delivered}/${measure.sent}`,
+      formatMs(measure.p50Ms),
+      formatMs(measure.p99Ms),
+      formatMs(measure.maxMs),
+      String(measure.badSignatures),
+      formatNumber(measure.cpuMicrosPerMessage, 0),
+    ]),
+    note: "Each message sent at its scheduled time over reused connections; every signature verified with the standardwebhooks library.",
+  };
+}
+
+function apiMedians(api: ApiResults, query: string, target: ApiTargetName) {
+  const comparison = api.comparison.find((entry) => entry.query === query);
+  const runs = comparison?.runs[target] ?? [];
+  return {
+    rps: spreadOf(runs.map((run) => run.rps)),
+    p99: median(runs.map((run) => run.p99Ms)),
+    cpu: median(runs.map((run) => run.cpuMicrosPerRequest)),
+  };
+}
+
+function apiTable(report: BenchReport): Table | null {
+  const api = report.api;
+  if (!api) return null;
+  return {
+    title: `API at concurrency ${api.concurrency}: OmniMail vs bare Bun.serve + @libsql/client vs bare Hono (same SQL, same file)`,
+    headers: [
+      "request",
+      "OmniMail req/s",
+      "p99 ms",
+      "bare Bun req/s",
+      "p99 ms",
+      "bare Hono req/s",
+      "p99 ms",
+      "OmniMail / bare Bun",
+      "Hono / bare Bun",
+      "CPU µs/req OmniMail | Bun | Hono",
+    ],
+    rows: api.comparison.map((comparison) => {
+      const omni = apiMedians(api, comparison.query, "omnimail");
+      const bun = apiMedians(api, comparison.query, "bare-bun");
+      const hono = apiMedians(api, comparison.query, "bare-hono");
+      return [
+        `${comparison.query === "list" ? "list ?limit=50" : "search ?q=<common word>"}, ${comparison.size.toLocaleString("en-US")} msgs`,
+        formatSpread(omni.rps),
+        formatMs(omni.p99),
+        formatSpread(bun.rps),
+        formatMs(bun.p99),
+        formatSpread(hono.rps),
+        formatMs(hono.p99),
+        formatRatio(omni.rps.median / bun.rps.median),
+        formatRatio(hono.rps.median / bun.rps.median),
+        `${formatNumber(omni.cpu, 0)} | ${formatNumber(bun.cpu, 0)} | ${formatNumber(hono.cpu, 0)}`,
+      ];
+    }),
+    note:
+      `req/s: median (min–max) of ${report.runs} runs of ${report.apiDurationMs / 1000} s, interleaved; p99: median of the runs' p99; ` +
+      "CPU µs/req: the server process's utime + stime per answered request (bare Bun and bare Hono share one process), " +
+      "which a noisy neighbour disturbs much less than req/s.",
+  };
+}
+
+const QUERY_LABEL: Record<string, string> = {
+  list: "list",
+  search: "search, common word (1 msg in 5)",
+  "search-rare": "search, rare word (1 in 1,000)",
+};
+
+function scaleTable(report: BenchReport): Table | null {
+  const api = report.api;
+  if (!api || api.scale.length === 0) return null;
+  return {
+    title: "List and search latency by mailbox size",
+    headers: [
+      "messages",
+      "request",
+      "OmniMail p50/p99 ms (c=1)",
+      "bare p50/p99 ms (c=1)",
+      `OmniMail req/s, p99 ms (c=${api.concurrency})`,
+      "SQL p50 ms: as selected | w/o cols after raw",
+      "DB size GB",
+    ],
+    rows: api.scale.map((point: ScalePoint) => [
+      point.size.toLocaleString("en-US"),
+      QUERY_LABEL[point.query] ?? point.query,
+      `${formatMs(point.omnimailSerial.p50Ms)}/${formatMs(point.omnimailSerial.p99Ms)}`,
+      `${formatMs(point.bareSerial.p50Ms)}/${formatMs(point.bareSerial.p99Ms)}`,
+      `${formatNumber(point.omnimailLoaded.rps, 0)}, ${formatMs(point.omnimailLoaded.p99Ms)}`,
+      `${formatMs(point.sqlMs)} | ${formatMs(point.sqlBeforeRawMs)}`,
+      formatNumber((api.databaseBytes[point.size] ?? Number.NaN) / 1e9, 2),
+    ]),
+    note:
+      "c=1: one request at a time (the query's own latency); bare = the Bun.serve + @libsql/client handler; " +
+      "SQL p50: the page statement run in the runner process, as OmniMail selects it and without received_at, seen, " +
+      "parse_error and attachment_count, which the table stores after the raw message (reading them walks its overflow pages).",
+  };
+}
+
+function componentTable(report: BenchReport): Table {
+  return {
+    title: "Cost of the parts, one at a time in the runner process",
+    headers: ["part", "CPU µs/op", "wall µs/op", "ops"],
+    rows: report.components.map((cost) => [
+      cost.name,
+      formatNumber(cost.cpuMicros, 0),
+      formatNumber(cost.wallMicros, 0),
+      String(cost.operations),
+    ]),
+  };
+}
+
+/** What Bun's and the libraries' thread names are. */
+const THREAD_LABEL: Array<[RegExp, string]> = [
+  [/^bun$/, "main thread (event loop: SMTP, parsing, API)"],
+  [/^Worker$/, "JavaScript Worker (the database writer and webhook drain, where they run there)"],
+  [/^JITWorker$/, "JIT compiler"],
+  [/^(HeapHelper|.*ollector|mi-scavenger|JSCWarmUp)$/, "GC and allocator"],
+  [/^tokio-runtime/, "libSQL runtime threads"],
+];
+
+function threadLabel(name: string): string {
+  return THREAD_LABEL.find(([pattern]) => pattern.test(name))?.[1] ?? name;
+}
+
+/** Median cores per thread group of OmniMail's runs in one load. */
+export function threadCores(row: IngestRow): Array<{ label: string; cores: number }> {
+  const groups = new Map<string, number[]>();
+  row.runs.omnimail.forEach((run, index) => {
+    const perRun = new Map<string, number>();
+    for (const [name, cores] of Object.entries(run.threads)) {
+      const label = threadLabel(name);
+      perRun.set(label, (perRun.get(label) ?? 0) + cores);
+    }
+    for (const [label, cores] of perRun) {
+      const list = groups.get(label) ?? Array(index).fill(0);
+      list.push(cores);
+      groups.set(label, list);
+    }
+  });
+  return [...groups.entries()]
+    .map(([label, values]) => ({ label, cores: median(values) }))
+    .sort((a, b) => b.cores - a.cores);
+}
+
+function threadTable(report: BenchReport): Table | null {
+  const loads = report.ingest.filter((row) => row.cell.sessions === 20 && row.cell.reuse);
+  if (loads.length === 0) return null;
+  const columns = loads.map(threadCores);
+  const labels = [...new Set(columns.flatMap((column) => column.map((entry) => entry.label)))];
+  return {
+    title: "OmniMail's CPU by thread (cores: CPU time over wall time, median of the runs)",
+    headers: ["thread", ...loads.map((row) => describeCell(row.cell))],
+    rows: labels.map((label) => [
+      label,
+      ...columns.map((column) => formatNumber(column.find((entry) => entry.label === label)?.cores ?? 0, 2)),
+    ]),
+    note: "From /proc/<pid>/task/*/stat, grouped by thread name. 2.00 would be both cores of this machine.",
+  };
+}
+
+function profileTable(report: BenchReport): Table | null {
+  const profile = report.profile;
+  if (!profile) return null;
+  const rows: string[][] = [];
+  for (const thread of profile.threads) {
+    const total = thread.shares.reduce((sum, share) => sum + share.ms, 0);
+    rows.push([
+      `${thread.thread}: busy ${formatNumber(100 * thread.busy, 0)} % of the time`,
+      "100 %",
+      formatNumber((total * 1000) / Math.max(1, profile.messages), 0),
+    ]);
+    for (const share of thread.shares) {
+      rows.push([
+        `  ${share.category}`,
+        `${formatNumber((100 * share.ms) / Math.max(1, total), 1)} %`,
+        formatNumber(share.microsPerMessage, 0),
+      ]);
+    }
+  }
+  return {
+    title: "Where OmniMail's threads go (CPU profile, 5 KB, 20 sessions, reused connections)",
+    headers: ["thread / part", "share", "µs/msg"],
+    rows,
+    note:
+      `A separate OmniMail run with Bun's sampling profiler (--cpu-prof, 1 ms): ${profile.messages} messages in ` +
+      `${formatNumber(profile.windowMs / 1000, 1)} s. Bun profiles the main JavaScript thread. Samples are taken while it runs, native calls included, so a ` +
+      "commit blocked in fsync counts as SQLite time; each sample goes to the first frame up its stack that names a package.",
+  };
+}
+
+function memoryTable(report: BenchReport): Table | null {
+  const memory = report.memory;
+  if (!memory) return null;
+  const growth = memory.largePeakRssBytes - memory.largeRssBeforeBytes;
+  return {
+    title: "Memory (fresh OmniMail process)",
+    headers: ["check", "RSS MB", "detail"],
+    rows: [
+      ["fresh, idle", formatNumber(memory.baselineRssBytes / 1e6, 0), ""],
+      [
+        `${memory.idleConnections} idle SMTP connections`,
+        formatNumber(memory.idleRssBytes / 1e6, 0),
+        `${memory.idleGreeted} greeted; +${formatNumber((memory.idleRssBytes - memory.baselineRssBytes) / 1e3 / Math.max(1, memory.idleGreeted), 0)} KB each`,
+      ],
+      [
+        `one ${formatNumber(memory.largeMessageBytes / 1e6, 0)} MB message (peak)`,
+        formatNumber(memory.largePeakRssBytes / 1e6, 0),
+        `${memory.largeAccepted ? "stored" : "NOT stored"}; peak − before = ${formatNumber(growth / 1e6, 0)} MB = ${formatRatio(growth / memory.largeMessageBytes)} the message${memory.peakResetWorked ? "" : " (VmHWM not reset: lifetime peak)"}`,
+      ],
+    ],
+  };
+}
+
+export function tables(report: BenchReport): Table[] {
+  return [
+    ingestTable(report),
+    webhookTable(report),
+    apiTable(report),
+    scaleTable(report),
+    memoryTable(report),
+    threadTable(report),
+    profileTable(report),
+    componentTable(report),
+  ].filter((table): table is Table => table !== null);
+}
+
+export function renderText(report: BenchReport): string {
+  return tables(report)
+    .map(
+      (table) =>
+        `${table.title}\n\n${textTable(table.headers, table.rows)}${table.note ? `\n${table.note}` : ""}`,
+    )
+    .join("\n\n");
+}
+
+/** A goal of issue 8 or 5, judged on this run. */
+interface Goal {
+  issue: string;
+  goal: string;
+  measured: string;
+  /** measured / goal, oriented so that ≥ 1 means met. */
+  ratio: number;
+  met: boolean | null;
+}
+
+function ingestRow(report: BenchReport, kind: "5k" | "100k", sessions: number, reuse: boolean) {
+  return report.ingest.find(
+    (row) => row.cell.kind === kind && row.cell.sessions === sessions && row.cell.reuse === reuse,
+  );
+}
+
+function rateOf(row: IngestRow | undefined, target: TargetName): number {
+  return row ? med(row.runs[target], (run) => run.rate) : Number.NaN;
+}
+
+export function goals(report: BenchReport): Goal[] {
+  const list: Goal[] = [];
+  const judge = (issue: string, goal: string, measured: string, ratio: number): Goal => ({
+    issue,
+    goal,
+    measured,
+    ratio,
+    met: Number.isFinite(ratio) ? ratio >= 1 : null,
+  });
+
+  const reuse20 = ingestRow(report, "5k", 20, true);
+  const ingestRatio = rateOf(reuse20, "omnimail") / rateOf(reuse20, "sink");
+  list.push(
+    judge(
+      "#8",
+      "full ingest, 5 KB, 20 sessions: ≥ 0.17× the bare sink",
+      `${formatRatio(ingestRatio)} (${formatNumber(rateOf(reuse20, "omnimail"), 0)} vs ${formatNumber(rateOf(reuse20, "sink"), 0)} msg/s)`,
+      ingestRatio / 0.17,
+    ),
+  );
+  const perMessage = rateOf(ingestRow(report, "5k", 100, false), "omnimail");
+  list.push(
+    judge(
+      "#8",
+      "one connection per message, 100 sessions: ≥ 1,000 msg/s",
+      `${formatNumber(perMessage, 0)} msg/s`,
+      perMessage / 1000,
+    ),
+  );
+  const at50 = report.webhooks[report.webhookRates.indexOf(50)];
+  const p99 = at50?.p99Ms ?? Number.NaN;
+  list.push(judge("#8", "webhook p99 < 10 ms at 50 msg/s", `${formatMs(p99)} ms`, 10 / p99));
+  list.push(judge("#5", "webhook p99 < 50 ms at 50 msg/s", `${formatMs(p99)} ms`, 50 / p99));
+
+  const api = report.api;
+  if (api) {
+    const omni = apiMedians(api, "list", "omnimail").rps.median;
+    const bare = apiMedians(api, "list", "bare-bun").rps.median;
+    list.push(
+      judge(
+        "#8",
+        "GET …/messages ≥ 90 % of bare Bun.serve + libSQL",
+        `${formatNumber((100 * omni) / bare, 0)} % (${formatNumber(omni, 0)} vs ${formatNumber(bare, 0)} req/s)`,
+        omni / bare / 0.9,
+      ),
+    );
+    const largest = Math.max(...api.scale.map((point) => point.size));
+    const at = (query: string) => api.scale.find((point) => point.size === largest && point.query === query);
+    const sizeNote = largest >= 1_000_000 ? "" : ` at ${largest.toLocaleString("en-US")} (1M needs --scale)`;
+    const listP99 = at("list")?.omnimailSerial.p99Ms ?? Number.NaN;
+    const searchP99 = Math.max(
+      at("search")?.omnimailSerial.p99Ms ?? Number.NaN,
+      at("search-rare")?.omnimailSerial.p99Ms ?? Number.NaN,
+    );
+    const scaleGoal = (goal: string, measured: number, limit: number): Goal => {
+      const entry = judge("#8", goal, `${formatMs(measured)} ms${sizeNote}`, limit / measured);
+      return largest >= 1_000_000 ? entry : { ...entry, met: null };
+    };
+    list.push(scaleGoal("list p99 < 5 ms at 1M messages", listP99, 5));
+    list.push(
+      scaleGoal("full-text search p99 < 20 ms at 1M messages (worst of common/rare word)", searchP99, 20),
+    );
+  }
+
+  const memory = report.memory;
+  if (memory) {
+    const growth = (memory.largePeakRssBytes - memory.largeRssBeforeBytes) / memory.largeMessageBytes;
+    list.push(
+      judge(
+        "#8",
+        "a 25 MB message takes at most a few (≤ 4) times its size in RSS",
+        `${formatRatio(growth)} its size`,
+        memory.largeAccepted ? 4 / growth : Number.NaN,
+      ),
+    );
+    list.push(
+      judge(
+        "#8",
+        "1,000 idle connections: RSS < 200 MB",
+        `${formatNumber(memory.idleRssBytes / 1e6, 0)} MB (${memory.idleGreeted} greeted)`,
+        memory.idleGreeted >= memory.idleConnections ? 200e6 / memory.idleRssBytes : Number.NaN,
+      ),
+    );
+  }
+  return list;
+}
+
+function verdict(goal: Goal): string {
+  if (goal.met === null) return "not measured";
+  return goal.met ? "**met**" : "**not met**";
+}
+
+function analysis(report: BenchReport): string[] {
+  const lines: string[] = [];
+  const row = ingestRow(report, "5k", 20, true);
+  const component = (prefix: string) => report.components.find((cost) => cost.name.startsWith(prefix));
+  const parse = component("postal-mime parse, 5");
+  const store = component("store 5 KB");
+  const plain = component("SQLite commit, plain SQL: 5 KB message row only");
+  const withFts = component("SQLite commit, plain SQL: 5 KB message row + FTS5");
+  const fsync = component("write 4 KB + fsync");
+  if (row && parse && store && plain && withFts) {
+    const sinkCpu = med(row.runs.sink, (run) => run.cpuMicrosPerMessage);
+    const omniCpu = med(row.runs.omnimail, (run) => run.cpuMicrosPerMessage);
+    const cores = med(row.runs.omnimail, (run) => run.cores);
+    lines.push(
+      `- **Ingest CPU (5 KB, 20 sessions).** OmniMail used ${formatNumber(omniCpu, 0)} µs of CPU per message, the bare sink ` +
+        `${formatNumber(sinkCpu, 0)} µs (the SMTP protocol alone). Measured one at a time: postal-mime parses the message in ` +
+        `${formatNumber(parse.cpuMicros, 0)} µs; OmniMail's store (core storeInboundMessage: message and FTS5 row, one commit) takes ` +
+        `${formatNumber(store.cpuMicros, 0)} µs CPU and ${formatNumber(store.wallMicros, 0)} µs wall; the same commit in plain SQL ` +
+        `takes ${formatNumber(plain.wallMicros, 0)} µs wall without the FTS5 row and ${formatNumber(withFts.wallMicros, 0)} µs with it, ` +
+        `so indexing on the reply path costs ~${formatNumber(withFts.wallMicros - plain.wallMicros, 0)} µs per message. ` +
+        "The rest is OmniMail's other per-message work (lookups, the outbox, the drain, the log line; see the profile) " +
+        "and the system time of every lock, write and fsync" +
+        (fsync
+          ? ` (one 4 KB write + fsync takes ${formatNumber(fsync.wallMicros, 0)} µs on this disk).`
+          : "."),
+    );
+    const threads = threadCores(row);
+    const mainCores = threads.find((entry) => entry.label.startsWith("main thread"))?.cores ?? Number.NaN;
+    const workerCores = threads.find((entry) => entry.label.startsWith("JavaScript Worker"))?.cores;
+    const latencyP50 = med(row.runs.omnimail, (run) => run.latencyP50Ms);
+    const split = threads
+      .filter((entry) => entry.cores >= 0.02)
+      .map((entry) => `${entry.label} ${formatNumber(entry.cores, 2)}`)
+      .join(", ");
+    const machineBusy = med(row.runs.omnimail, (run) => run.machineBusy);
+    const bound =
+      machineBusy >= 0.9
+        ? `the machine itself was ${formatNumber(100 * machineBusy, 0)} % busy (OmniMail, the load generator and anything else ` +
+          "on the box share two cores), so CPU is the limit and any CPU saved per message is throughput"
+        : mainCores >= 0.85
+          ? "the event loop is saturated: it is the bottleneck, and everything on it (see the profile) is on the reply path"
+          : workerCores !== undefined && workerCores >= 0.85
+            ? "the writer thread is saturated: commits are the bottleneck"
+            : `no thread is saturated (the box was ${formatNumber(100 * machineBusy, 0)} % busy), so the limit is latency: ` +
+              `a reply comes ${formatMs(latencyP50)} ms (p50) after the final dot, as each message queues on the event loop, ` +
+              "then for the database write, then on the event loop again, and 20 sessions × one message per " +
+              `${formatMs(latencyP50)} ms is ~${formatNumber((20 * 1000) / latencyP50, 0)} msg/s. Less work per message on ` +
+              "each of those steps shortens it";
+    lines.push(
+      `- **Threads.** During that load the OmniMail process used ${formatNumber(cores, 2)} cores: ${split}. So ${bound}. ` +
+        "(@libsql/client's local driver prepares and runs every statement synchronously on the thread that calls it; " +
+        (workerCores !== undefined
+          ? "here the message batches go to a Worker, while lookups still run on the event loop.)"
+          : "here that is the event loop, for every lookup, commit and fsync.)"),
+    );
+  }
+  const main = report.profile?.threads.find((thread) => thread.thread === "main thread");
+  if (main) {
+    const total = main.shares.reduce((sum, share) => sum + share.ms, 0);
+    const top = main.shares
+      .slice(0, 4)
+      .map((share) => `${share.category} ${formatNumber((100 * share.ms) / total, 0)} %`)
+      .join(", ");
+    const workers = (report.profile?.threads.length ?? 1) - 1;
+    lines.push(
+      `- **Profile.** Under that load the main thread was busy ${formatNumber(100 * main.busy, 0)} % of the time; ` +
+        `its biggest parts: ${top}.` +
+        (workers > 0 ? ` ${workers} worker thread(s) ran beside it (table below).` : ""),
+    );
+  }
+  const perMessage = ingestRow(report, "5k", 100, false);
+  const single = ingestRow(report, "5k", 1, false);
+  if (perMessage && single) {
+    const connectionMs = (target: TargetName) => 1000 / rateOf(single, target);
+    lines.push(
+      `- **Connection per message.** With one session a new connection per message takes ${formatMs(connectionMs("sink"))} ms ` +
+        `at the sink (smtp-server's fixed ~100 ms early-talker wait before the greeting) and ${formatMs(connectionMs("omnimail"))} ms ` +
+        "at OmniMail (its own greeting delay plus the message). That wait bounds 100 sessions to about " +
+        `${formatNumber((100 * 1000) / connectionMs("sink"), 0)} connections/s at the sink and ` +
+        `${formatNumber((100 * 1000) / connectionMs("omnimail"), 0)}/s at OmniMail; at 100 sessions OmniMail made ` +
+        `${formatNumber(rateOf(perMessage, "omnimail"), 0)} msg/s, so ${rateOf(perMessage, "omnimail") < 0.8 * ((100 * 1000) / connectionMs("omnimail")) ? "its ingest, not the greeting, is the limit" : "the greeting delay is the limit"}.`,
+    );
+  }
+  const at50 = report.webhooks[report.webhookRates.indexOf(50)];
+  const at500 = report.webhooks[report.webhookRates.indexOf(500)];
+  if (at50) {
+    lines.push(
+      `- **Webhooks.** At 50 msg/s a webhook arrives ${formatMs(at50.p50Ms)} ms (p50) / ${formatMs(at50.p99Ms)} ms (p99) after the 250` +
+        (at500 ? `; at 500 msg/s ${formatMs(at500.p50Ms)} / ${formatMs(at500.p99Ms)} ms` : "") +
+        ". Each delivery is a drain run: a read for due rows, a claiming `UPDATE … RETURNING`, the endpoint lookup, " +
+        "the HMAC, a node:http POST, then a write transaction per attempt (attempt row + delivery update); drain runs never " +
+        "overlap, so a message committed during a run waits for that run's POSTs and records before its claim." +
+        (at500 && at500.p50Ms > 100
+          ? ` At the higher rate the drain fell behind: deliveries queued (p50 ${formatMs(at500.p50Ms)} ms), so its ` +
+            "throughput, not its latency, is the limit there: one write transaction per attempt and drain runs that never " +
+            "overlap cap it."
+          : "") +
+        (at500 && row
+          ? ` With an endpoint, OmniMail's CPU per message was ${formatNumber(at500.cpuMicrosPerMessage, 0)} µs at the ` +
+            `500 msg/s target, which it reached only ${formatNumber(at500.rate, 0)} msg/s of, against ` +
+            `${formatNumber(
+              med(row.runs.omnimail, (run) => run.cpuMicrosPerMessage),
+              0,
+            )} µs per message for ingest alone ` +
+            "(5 KB, 20 sessions): the outbox row, the claim and the per-attempt record are each a write on the same database."
+          : ""),
+    );
+  }
+  const api = report.api;
+  if (api) {
+    const omni = apiMedians(api, "list", "omnimail").rps.median;
+    const bare = apiMedians(api, "list", "bare-bun").rps.median;
+    const hono = apiMedians(api, "list", "bare-hono").rps.median;
+    const omniCpu = apiMedians(api, "list", "omnimail").cpu;
+    const bareCpu = apiMedians(api, "list", "bare-bun").cpu;
+    const honoCpu = apiMedians(api, "list", "bare-hono").cpu;
+    const searchOmniCpu = apiMedians(api, "search", "omnimail").cpu;
+    const searchBareCpu = apiMedians(api, "search", "bare-bun").cpu;
+    lines.push(
+      `- **API.** The list route serves ${formatNumber((100 * omni) / bare, 0)} % of the bare handler's req/s (bare Hono ` +
+        `${formatNumber((100 * hono) / bare, 0)} %) and spends ${formatNumber(omniCpu, 0)} µs of CPU per request against the ` +
+        `bare handler's ${formatNumber(bareCpu, 0)} µs (bare Hono ${formatNumber(honoCpu, 0)} µs); the search route spends ` +
+        `${formatNumber(searchOmniCpu, 0)} µs against ${formatNumber(searchBareCpu, 0)} µs. The bare handler runs the same three statements ` +
+        "(key by hash, mailbox check, page) and returns the rows as they are; OmniMail adds the OpenAPI/zod validation, " +
+        "middleware (request id, metrics, auth), drizzle's row mapping and the JSON shaping of each summary, all CPU on " +
+        "the one thread that also runs SQLite.",
+    );
+    const largest = Math.max(...api.scale.map((point) => point.size));
+    const common = api.scale.find((point) => point.size === largest && point.query === "search");
+    const list = api.scale.find((point) => point.size === largest && point.query === "list");
+    const rare = api.scale.find((point) => point.size === largest && point.query === "search-rare");
+    if (common && list && rare) {
+      lines.push(
+        `- **List and search SQL.** At ${largest.toLocaleString("en-US")} messages the page statement alone takes ` +
+          `${formatMs(list.sqlMs)} ms for a list, ${formatMs(common.sqlMs)} ms for a word in 1 message in 5 and ` +
+          `${formatMs(rare.sqlMs)} ms for a word in 1 in 1,000. The search filter is ` +
+          "`rowid IN (SELECT rowid FROM messages_fts WHERE … MATCH …)`: SQLite builds the whole list of matching rowids, " +
+          "then walks the mailbox index newest first testing each row, so a common word costs all its hits and a rare one " +
+          "a walk over the mailbox until 50 are found. Without the four summary columns stored after `raw` " +
+          `(received_at, seen, parse_error, attachment_count) the list statement takes ${formatMs(list.sqlBeforeRawMs)} ms` +
+          (list.sqlBeforeRawMs < 0.85 * list.sqlMs
+            ? ": reading them walks every row's raw-message overflow pages."
+            : "; the overflow pages those columns sit behind were in SQLite's cache here, so they cost little."),
+      );
+    }
+  }
+  lines.push(
+    "- **Noise.** This is a shared 2-core VM and the load generator runs on the same cores as the server. Compare the " +
+      "ratios within one run; absolute msg/s moves by tens of percent between runs.",
+  );
+  return lines;
+}
+
+export function renderMarkdown(report: BenchReport): string {
+  const versionList = Object.entries(report.versions)
+    .map(([name, version]) => `${name} ${version}`)
+    .join(", ");
+  const parts = [
+    "# Benchmarks",
+    "",
+    `Made by \`${report.command}\` on ${report.date} (${formatNumber(report.wallSeconds / 60, 1)} minutes). ` +
+      "Regenerate with the same command; `--quick` for a shorter run, `--scale` for 100k and 1M stored messages.",
+    "",
+    `- **Machine:** ${report.machine.cpus} CPUs (nproc), ${report.machine.model}, ${formatNumber(report.machine.memoryBytes / 2 ** 30, 1)} GiB memory; shared and noisy, so read medians and ratios.`,
+    `- **Versions:** ${versionList}.`,
+    `- **Code measured:** ${report.tree}.`,
+    `- **Load generator:** ${report.generator}, on the same machine. OmniMail runs as \`npm start\` does (one Bun process: SMTP, API, webhook drain) on a fresh file database (WAL, synchronous=FULL), LOG_LEVEL=info, with ${Object.entries(
+      report.settings,
+    )
+      .map(([name, value]) => `\`${name}=${value}\``)
+      .join(
+        ", ",
+      )}: one load address, no API rate limit, and no SPF/DKIM/DMARC DNS queries (the benchmark only talks to 127.0.0.1).`,
+    "",
+    "## Goals",
+    "",
+    markdownTable(
+      ["issue", "goal", "measured", "measured / goal", "verdict"],
+      goals(report).map((goal) => [
+        goal.issue,
+        goal.goal,
+        goal.measured,
+        Number.isFinite(goal.ratio) ? formatRatio(goal.ratio) : "—",
+        verdict(goal),
+      ]),
+    ),
+    "",
+    "measured / goal is oriented so that 1× or more meets the goal.",
+    "",
+    "## What limits it",
+    "",
+    ...analysis(report),
+    "",
+  ];
+  for (const table of tables(report)) {
+    parts.push(`## ${table.title}`, "", markdownTable(table.headers, table.rows), "");
+    if (table.note) parts.push(table.note, "");
+  }
+  return `${parts.join("\n")}`;
+}
