@@ -67,7 +67,15 @@ async function init(request: Extract<WriterRequest, { type: "init" }>): Promise<
     drain = startDrainLoop({
       drain: () =>
         drainOutbox(
-          { db: database.db, transport, logger, retryScheduleSeconds: settings.retryScheduleSeconds, owner },
+          {
+            db: database.db,
+            // Attempt records join the group commits of this thread.
+            write: writer ?? undefined,
+            transport,
+            logger,
+            retryScheduleSeconds: settings.retryScheduleSeconds,
+            owner,
+          },
           settings.timeoutMs ? { timeoutMs: settings.timeoutMs } : {},
         ),
       logger,

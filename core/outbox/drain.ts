@@ -1,6 +1,7 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { webhookAttempts, webhookDeliveries, webhookEndpoints } from "../../db/schema";
+import { toStatement, type WriteStatements } from "../../db/statements";
 import { newId } from "../ids";
 import type { Logger } from "../logger";
 import { webhookHeaders } from "../webhooks/sign";
@@ -20,6 +21,12 @@ import type { WebhookResult, WebhookTransport } from "../webhooks/transport";
 
 export interface DrainDeps {
   db: Db;
+  /**
+   * Commits an attempt's records. The writer thread passes its group-commit
+   * writer, so the records of concurrent sends (and the message batches) share
+   * commits; default: one batch on `db`.
+   */
+  write?: WriteStatements | undefined;
   transport: WebhookTransport;
   logger: Logger;
   /** Seconds to wait before retry 1, 2, …; after the last retry fails the delivery is dead. */
@@ -198,9 +205,9 @@ async function recordResult(
       .update(webhookEndpoints)
       .set({ enabled: false, disabledReason: "receiver answered 410 Gone", updatedAt: now })
       .where(and(eq(webhookEndpoints.id, row.endpoint_id), eq(webhookEndpoints.tenantId, row.tenant_id)));
-    await db.batch([attempt, update, disable]);
+    await commitRecords(deps, [attempt, update, disable]);
   } else {
-    await db.batch([attempt, update]);
+    await commitRecords(deps, [attempt, update]);
   }
   if (!ok) {
     deps.logger.info("webhook attempt failed", {
@@ -212,6 +219,13 @@ async function recordResult(
     });
   }
   return outcome;
+}
+
+function commitRecords(deps: DrainDeps, queries: Array<{ toSQL(): { sql: string; params: unknown[] } }>) {
+  const statements = queries.map(toStatement);
+  return deps.write
+    ? deps.write(statements)
+    : deps.db.$client.batch(statements, "write").then(() => undefined);
 }
 
 async function forEachLimited<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
