@@ -114,6 +114,8 @@ async function main(): Promise<void> {
   const started = performance.now();
   const dir = trackTempDir(mkdtempSync(join(tmpdir(), "omnimail-bench-")));
   const generator = chooseGenerator(dir);
+  // Others may commit while this runs: quote what the first processes were started from.
+  const treeAtStart = await treeState();
   log(`omnimail bench${quick ? " (quick)" : ""}${scale ? " (scale)" : ""}: load from ${generator.name}`);
 
   log("parts: parse and commit, one at a time");
@@ -174,12 +176,13 @@ async function main(): Promise<void> {
     log,
   });
 
+  const treeAtEnd = await treeState();
   const report: BenchReport = {
     command: `npm run bench${measuredArgs.length ? ` -- ${measuredArgs.join(" ")}` : ""}`,
     date: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
     machine: await machine(),
     versions: await versions(),
-    tree: await treeState(),
+    tree: treeAtStart === treeAtEnd ? treeAtStart : `${treeAtStart} at the start (${treeAtEnd} by the end)`,
     generator: generator.name,
     generatorMeasuresLatency: generator.measuresLatency,
     settings: BENCH_SETTINGS,
