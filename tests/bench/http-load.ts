@@ -1,3 +1,4 @@
+import { argument } from "./args";
 import { quantile } from "./stats";
 
 /**
@@ -68,13 +69,6 @@ export async function runHttpLoad(input: {
     p99Ms: quantile(measured, 0.99),
     firstError,
   };
-}
-
-function argument(name: string, fallback?: string): string {
-  const index = process.argv.indexOf(`--${name}`);
-  const value = index >= 0 ? process.argv[index + 1] : fallback;
-  if (value === undefined) throw new Error(`missing --${name}`);
-  return value;
 }
 
 if (import.meta.main) {

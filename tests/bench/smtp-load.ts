@@ -1,4 +1,5 @@
 import type { Socket } from "bun";
+import { argument } from "./args";
 import { buildMessage, type MessageKind } from "./messages";
 import { quantile } from "./stats";
 
@@ -324,13 +325,6 @@ export async function runSmtpLoad(options: LoadOptions): Promise<LoadResult> {
     latencyP99Ms: quantile(accepted, 0.99),
     errors,
   };
-}
-
-function argument(name: string, fallback?: string): string {
-  const index = process.argv.indexOf(`--${name}`);
-  const value = index >= 0 ? process.argv[index + 1] : fallback;
-  if (value === undefined) throw new Error(`missing --${name}`);
-  return value;
 }
 
 if (import.meta.main) {
