@@ -3,7 +3,6 @@ import { serveApp } from "../api/bun";
 import { appSettingsFrom } from "../api/context";
 import { createMessageNotifier } from "../core/messages/notifier";
 import { createMetrics } from "../core/metrics";
-import { createOutboxWrites } from "../core/outbox/enqueue";
 import {
   announceFirstStart,
   createRootLogger,
@@ -24,21 +23,15 @@ const logger = createRootLogger(config, smtpOnly ? "smtp-edge" : "omnimail");
 const database = await openDatabase(config, logger);
 await announceFirstStart(database, config);
 
-const links = { publicUrl: config.http.publicUrl };
 const messageEvents = createMessageNotifier();
 const metrics = createMetrics();
 const smtp = await startSmtpEdge({
   config,
   database,
   logger,
-  // Outbox rows commit in the same batch as the message; the drain (smtp.drain) is nudged right after.
-  companions: [createOutboxWrites(database.db, links)],
   metrics,
-  onStored: (stored) => {
-    // Long polls wake on the commit; /metrics counts it.
-    messageEvents.publishStored(stored);
-    metrics.countMessagesReceived(stored.length);
-  },
+  // Long polls wake on the commit.
+  onStored: (stored) => messageEvents.publishStored(stored),
 });
 const api = smtpOnly
   ? null

@@ -3,8 +3,9 @@ import { hostname } from "node:os";
 import type { DNSResolver } from "mailauth";
 import type { Config } from "../core/config";
 import type { Logger } from "../core/logger";
-import type { CompanionWrites, StoredMessage } from "../core/messages/store";
+import type { StoredMessage } from "../core/messages/store";
 import type { Metrics, RejectionReason } from "../core/metrics";
+import { createOutboxWrites } from "../core/outbox/enqueue";
 import { resolveRecipient } from "../core/tenancy/recipients";
 import type { Database } from "../db/client";
 import type { SqlStatement } from "../db/statements";
@@ -53,11 +54,11 @@ export async function startSmtpEdge(input: {
   config: Config;
   database: Database;
   logger: Logger;
-  companions?: CompanionWrites[];
+  /** Called after each commit (e.g. to wake long polls); never delays the 250. */
   onStored?: (stored: StoredMessage[]) => void;
   limits?: SmtpLimits;
-  /** Counts refused recipients and messages by reason (the /metrics registry). */
-  metrics?: Pick<Metrics, "countMessageRejected">;
+  /** The /metrics registry: stored copies, and refusals by reason. */
+  metrics?: Pick<Metrics, "countMessageRejected" | "countMessagesReceived">;
   /** Drain tuning: timer interval (default 1 s) and per-request timeout (default 15 s). */
   drain?: { intervalMs?: number; timeoutMs?: number };
   /** DNS for SPF/DKIM/DMARC; tests pass a resolver that serves their records. */
@@ -95,6 +96,7 @@ export async function startSmtpEdge(input: {
   const onStored = (stored: StoredMessage[]) => {
     // Inline, nudge the drain here; the writer thread nudges itself after the commit.
     if (!writer && stored.some((copy) => copy.companionRows > 0)) drain.nudge();
+    input.metrics?.countMessagesReceived(stored.length);
     input.onStored?.(stored);
   };
   const shared = {
@@ -109,7 +111,8 @@ export async function startSmtpEdge(input: {
       serverName,
       // A little over the busy timeout, so a locked database answers 451, not a hang.
       storageTimeoutMs: config.databaseBusyTimeoutMs + 5000,
-      companions: input.companions,
+      // The webhook outbox rows commit in the same batch as each message, always.
+      companions: [createOutboxWrites(database.db, { publicUrl: config.http.publicUrl })],
       onStored,
       write: writer ? (statements: SqlStatement[]) => writer.write(statements) : undefined,
       senderAuth: config.smtp.senderAuth

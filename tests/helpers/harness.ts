@@ -10,7 +10,6 @@ import { parseConfig } from "../../core/config";
 import { createLogger } from "../../core/logger";
 import { createMessageNotifier } from "../../core/messages/notifier";
 import { createMetrics, type Metrics } from "../../core/metrics";
-import { createOutboxWrites } from "../../core/outbox/enqueue";
 import { createDomain } from "../../core/tenancy/domains";
 import { createMailbox } from "../../core/tenancy/mailboxes";
 import { createTenant } from "../../core/tenancy/tenants";
@@ -105,12 +104,8 @@ export async function startOmniMail(
     config,
     database,
     logger,
-    companions: [createOutboxWrites(database.db, { publicUrl: config.http.publicUrl })],
     metrics,
-    onStored: (stored) => {
-      messageEvents.publishStored(stored);
-      metrics.countMessagesReceived(stored.length);
-    },
+    onStored: (stored) => messageEvents.publishStored(stored),
     limits: options.smtpLimits,
     drain: { intervalMs: 50, timeoutMs: options.webhookTimeoutMs },
     // Tests never ask real DNS: by default every name is unknown (SPF/DKIM/DMARC "none").
