@@ -3,11 +3,12 @@ import type { Logger } from "../core/logger";
 import type { MessageNotifier } from "../core/messages/notifier";
 import type { Metrics } from "../core/metrics";
 import type { UrlGuardOptions } from "../core/webhooks/url-guard";
-import type { Database } from "../db/client";
+import type { Store } from "../db/store";
 
 /** What the app needs from its host (Bun or a Worker). No environment reads inside the app. */
 export interface AppDeps {
-  database: Database;
+  /** Reads through `store.db`; every write commits through the store. */
+  store: Store;
   logger: Logger;
   publicUrl: string;
   adminToken?: string | undefined;

@@ -4,7 +4,8 @@ import { type Config, ConfigError, parseConfig } from "../core/config";
 import { createLogger, type Logger } from "../core/logger";
 import { drainOutbox } from "../core/outbox/drain";
 import { createFetchTransport } from "../core/webhooks/transport";
-import { createDatabase, type Database } from "../db/client";
+import { createDatabase } from "../db/client";
+import { createInlineStore, type Store } from "../db/store";
 import { createApp } from "./app";
 import { type AppEnv, appSettingsFrom } from "./context";
 
@@ -24,7 +25,7 @@ interface ScheduledController {
 
 interface Runtime {
   config: Config;
-  database: Database;
+  store: Store;
   logger: Logger;
   app: OpenAPIHono<AppEnv>;
 }
@@ -43,15 +44,17 @@ function getRuntime(env: WorkerEnv): Promise<Runtime> {
     const config = parseConfig(stringBindings(env));
     const logger = createLogger(config.logLevel, "worker");
     const database = await createDatabase({ url: config.databaseUrl, authToken: config.databaseAuthToken });
+    // Remote libSQL over HTTP: each write is one batch (one round trip), no writer thread.
+    const store = createInlineStore(database);
     const app = createApp({
-      database,
+      store,
       logger,
       // Rate limits are per isolate on Workers (in-memory buckets); CORS as configured.
       ...appSettingsFrom(config),
       // No DNS here; Workers' fetch does not reach private networks. Names are still checked.
       webhooks: { guard: { allowPrivate: config.allowPrivateWebhooks } },
     });
-    return { config, database, logger, app };
+    return { config, store, logger, app };
   })().catch((error: unknown) => {
     runtime = null;
     throw error;
@@ -92,10 +95,10 @@ export default {
 /** The cron's drain. Never throws: a failure is logged and the next minute tries again. */
 async function runDrain(env: WorkerEnv): Promise<void> {
   try {
-    const { config, database, logger } = await getRuntime(env);
+    const { config, store, logger } = await getRuntime(env);
     const counts = await drainOutbox(
       {
-        db: database.db,
+        store,
         transport: createFetchTransport({ allowPrivate: config.allowPrivateWebhooks }),
         logger,
         retryScheduleSeconds: config.webhookRetryScheduleSeconds,

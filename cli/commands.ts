@@ -18,6 +18,7 @@ import {
 } from "../core/webhooks/endpoints";
 import type { UrlGuardOptions } from "../core/webhooks/url-guard";
 import type { Db } from "../db/client";
+import type { Store } from "../db/store";
 import { type Column, formatTable } from "./output";
 
 /**
@@ -26,7 +27,10 @@ import { type Column, formatTable } from "./output";
  */
 
 export interface CommandContext {
+  /** Reads. */
   db: Db;
+  /** Every write commits through it (inline: the CLI has no writer thread). */
+  store: Store;
   /** Positional arguments after `<resource> <verb>`. */
   args: string[];
   name: string | undefined;
@@ -134,7 +138,7 @@ export const COMMANDS: Record<string, Record<string, Command>> = {
       async run(ctx) {
         const url = argument(ctx, 0, "<url>");
         const endpoint = await createEndpoint(
-          ctx.db,
+          ctx.store,
           await ctx.tenantId(),
           { url, mailboxId: ctx.mailbox },
           ctx.webhookGuard,
@@ -148,7 +152,7 @@ export const COMMANDS: Record<string, Record<string, Command>> = {
       usage: "webhooks delete <webhook id> [--tenant <id>]",
       async run(ctx) {
         const id = argument(ctx, 0, "<webhook id>");
-        await deleteEndpoint(ctx.db, await ctx.tenantId(), id);
+        await deleteEndpoint(ctx.store, await ctx.tenantId(), id);
         return { json: { id, deleted: true }, text: `deleted webhook ${id}` };
       },
     },
@@ -156,7 +160,7 @@ export const COMMANDS: Record<string, Record<string, Command>> = {
       usage: "webhooks test <webhook id> [--tenant <id>]",
       async run(ctx) {
         const id = argument(ctx, 0, "<webhook id>");
-        const deliveryId = await queueTestEvent(ctx.db, await ctx.tenantId(), id);
+        const deliveryId = await queueTestEvent(ctx.store, await ctx.tenantId(), id);
         return {
           json: { delivery_id: deliveryId },
           text: `queued webhook.test as ${deliveryId}; a running OmniMail sends it within a second`,
@@ -178,7 +182,7 @@ export const COMMANDS: Record<string, Record<string, Command>> = {
       async run(ctx) {
         const id = argument(ctx, 0, "<webhook id>");
         const deliveryId = argument(ctx, 1, "<delivery id>");
-        await retryDelivery(ctx.db, await ctx.tenantId(), id, deliveryId);
+        await retryDelivery(ctx.store, await ctx.tenantId(), id, deliveryId);
         return { json: { delivery_id: deliveryId }, text: `queued ${deliveryId} again` };
       },
     },
@@ -198,7 +202,7 @@ export const COMMANDS: Record<string, Record<string, Command>> = {
     create: {
       usage: "tenants create <name>",
       async run(ctx) {
-        const { tenant, apiKey } = await createTenant(ctx.db, { name: argument(ctx, 0, "<name>") });
+        const { tenant, apiKey } = await createTenant(ctx.store, { name: argument(ctx, 0, "<name>") });
         const json = {
           id: tenant.id,
           name: tenant.name,
@@ -223,7 +227,7 @@ export const COMMANDS: Record<string, Record<string, Command>> = {
       usage: "keys create [--name <name>] [--tenant <id>]",
       async run(ctx) {
         const tenantId = await ctx.tenantId();
-        const created = await createApiKey(ctx.db, { tenantId, name: ctx.name ?? "cli" });
+        const created = await createApiKey(ctx.store, { tenantId, name: ctx.name ?? "cli" });
         const row = toApiKeyJson({ ...created, lastUsedAt: null, revokedAt: null });
         const text = `${formatTable([row], keyColumns)}\n\nAPI key (shown once, keep it): ${created.key}`;
         return { json: { ...row, key: created.key }, text };
@@ -233,7 +237,7 @@ export const COMMANDS: Record<string, Record<string, Command>> = {
       usage: "keys revoke <key id> [--tenant <id>]",
       async run(ctx) {
         const id = argument(ctx, 0, "<key id>");
-        const row = toApiKeyJson(await revokeApiKey(ctx.db, await ctx.tenantId(), id));
+        const row = toApiKeyJson(await revokeApiKey(ctx.store, await ctx.tenantId(), id));
         return { json: row, text: `revoked ${row.id} (${row.prefix}…) at ${row.revoked_at}` };
       },
     },
@@ -251,7 +255,7 @@ export const COMMANDS: Record<string, Record<string, Command>> = {
       usage: "domains create <name> [--tenant <id>]",
       async run(ctx) {
         const name = argument(ctx, 0, "<name>");
-        const row = toDomainJson(await createDomain(ctx.db, await ctx.tenantId(), { name }));
+        const row = toDomainJson(await createDomain(ctx.store, await ctx.tenantId(), { name }));
         return { json: row, text: formatTable([row], domainColumns) };
       },
     },
@@ -259,7 +263,7 @@ export const COMMANDS: Record<string, Record<string, Command>> = {
       usage: "domains delete <domain id> [--tenant <id>]",
       async run(ctx) {
         const id = argument(ctx, 0, "<domain id>");
-        await deleteDomain(ctx.db, await ctx.tenantId(), id);
+        await deleteDomain(ctx.store, await ctx.tenantId(), id);
         return { json: { id, deleted: true }, text: `deleted domain ${id}` };
       },
     },
@@ -278,7 +282,7 @@ export const COMMANDS: Record<string, Record<string, Command>> = {
       async run(ctx) {
         const address = argument(ctx, 0, "<address>");
         const tenantId = await ctx.tenantId();
-        const created = await createMailbox(ctx.db, tenantId, { address });
+        const created = await createMailbox(ctx.store, tenantId, { address });
         const row = toMailboxJson(await getMailbox(ctx.db, tenantId, created.id));
         return { json: row, text: formatTable([row], mailboxColumns) };
       },
@@ -287,7 +291,7 @@ export const COMMANDS: Record<string, Record<string, Command>> = {
       usage: "mailboxes delete <mailbox id> [--tenant <id>]",
       async run(ctx) {
         const id = argument(ctx, 0, "<mailbox id>");
-        const { address, deletedMessages } = await deleteMailbox(ctx.db, await ctx.tenantId(), id);
+        const { address, deletedMessages } = await deleteMailbox(ctx.store, await ctx.tenantId(), id);
         return {
           json: { id, address, deleted: true, deleted_messages: deletedMessages },
           text: `deleted mailbox ${address} (${id}) and its ${deletedMessages} message${deletedMessages === 1 ? "" : "s"}`,

@@ -1,6 +1,7 @@
 import { parseArgs } from "node:util";
 import { CoreError } from "../core/errors";
 import { createLogger } from "../core/logger";
+import { createInlineStore } from "../db/store";
 import { loadConfigOrExit, openDatabase } from "../runtime/boot";
 import { resolveHost } from "../runtime/webhook-transport";
 import { COMMANDS, resolveTenantId, UsageError } from "./commands";
@@ -28,7 +29,7 @@ const HELP = [
   "environment: DATABASE_URL (default file:./data/omnimail.db), DATABASE_AUTH_TOKEN",
 ].join("\n");
 
-async function main(argv: string[]): Promise<number> {
+export async function runCli(argv: string[]): Promise<number> {
   let parsed: ReturnType<typeof parse>;
   try {
     parsed = parse(argv);
@@ -50,6 +51,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     const result = await command.run({
       db: database.db,
+      store: createInlineStore(database),
       args,
       name: values.name,
       mailbox: values.mailbox,
@@ -89,5 +91,3 @@ function usage(message: string): number {
   console.error(`omnimail: ${message}\n\n${HELP}`);
   return 2;
 }
-
-process.exitCode = await main(process.argv.slice(2));

@@ -80,9 +80,16 @@ export function newId(kind: IdKind, now: number = Date.now()): string {
 }
 
 const ID_BODY = /^[0-9A-HJKMNP-TV-Z]{26}$/;
+/**
+ * A `message.received` delivery is made inside the commit, one per matching
+ * endpoint (core/outbox/enqueue.ts): its id is the copy's delivery id, `_`, and
+ * the endpoint id's body. Still time-ordered, still unique.
+ */
+const DELIVERY_BODY = /^[0-9A-HJKMNP-TV-Z]{26}(_[0-9A-HJKMNP-TV-Z]{26})?$/;
 
 /** True when `value` looks like one of our ids of that kind (cheap input check before a query). */
 export function isId(kind: IdKind, value: string): boolean {
   const prefix = `${ID_PREFIXES[kind]}_`;
-  return value.startsWith(prefix) && ID_BODY.test(value.slice(prefix.length));
+  const body = kind === "delivery" ? DELIVERY_BODY : ID_BODY;
+  return value.startsWith(prefix) && body.test(value.slice(prefix.length));
 }

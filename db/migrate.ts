@@ -17,15 +17,3 @@ export function ensureDatabaseFolder(url: string): void {
   const path = url.slice("file:".length).replace(/^\/\/(localhost)?(?=\/)/, "");
   mkdirSync(dirname(resolve(path.split("?")[0] ?? path)), { recursive: true });
 }
-
-// `npm run migrate`: apply migrations to DATABASE_URL and exit.
-if (import.meta.main) {
-  const { parseConfig } = await import("../core/config");
-  const { createDatabase } = await import("./client");
-  const config = parseConfig(process.env);
-  ensureDatabaseFolder(config.databaseUrl);
-  const database = await createDatabase({ url: config.databaseUrl, authToken: config.databaseAuthToken });
-  await migrateDatabase(database);
-  database.close();
-  console.log(`migrations applied to ${config.databaseUrl.replace(/\?.*$/, "")}`);
-}

@@ -3,10 +3,11 @@ import type { Logger } from "../core/logger";
 import { bootstrapDefaultTenant } from "../core/tenancy/tenants";
 import { createDatabase, type Database } from "../db/client";
 import { ensureDatabaseFolder, migrateDatabase } from "../db/migrate";
+import type { Store } from "../db/store";
 import { createPinoLogger } from "./logger";
 
 /**
- * Start-up shared by the Bun entries (smtp-edge/main.ts, api/bun.ts): read the
+ * Start-up shared by the Bun entries (main/): read the
  * environment once, open and migrate the database, create the default tenant on
  * first start. Bun-only; Workers have their own entry.
  */
@@ -36,8 +37,8 @@ export async function openDatabase(config: Config, logger: Logger): Promise<Data
 }
 
 /** On an empty database: the default tenant, its domain and catch-all; the API key printed once. */
-export async function announceFirstStart(database: Database, config: Config): Promise<void> {
-  const created = await bootstrapDefaultTenant(database.db, {
+export async function announceFirstStart(store: Store, config: Config): Promise<void> {
+  const created = await bootstrapDefaultTenant(store, {
     defaultDomain: config.defaultDomain,
     bootstrapApiKey: config.bootstrapApiKey,
   });

@@ -1,9 +1,8 @@
 import type { SMTPServerSession } from "smtp-server";
 import { newId } from "../core/ids";
+import { type IngestDeps, type IngestResult, ingestMessage } from "../core/ingest/ingest-message";
+import type { StoredMessage } from "../core/ingest/message-batch";
 import { parseMessage } from "../core/messages/parse";
-import { type CompanionWrites, type StoredMessage, storeInboundMessage } from "../core/messages/store";
-import type { Database } from "../db/client";
-import type { WriteStatements } from "../db/statements";
 import { buildReceivedHeader } from "./received-header";
 import type { SenderAuth } from "./sender-auth";
 import { recipientTargets } from "./session-state";
@@ -14,31 +13,34 @@ export interface MessageBody {
   size: number;
 }
 
-export interface IngestDeps {
-  database: Database;
+export interface SmtpIngestDeps extends IngestDeps {
   /** Our name in the Received: header and the greeting. */
   serverName: string;
-  /** A write that has not committed by then is answered 451 (the sender retries). */
-  storageTimeoutMs: number;
-  companions?: CompanionWrites[];
-  /** Called after the commit (e.g. to nudge the webhook drain). Never delays the 250. */
-  onStored?: (stored: StoredMessage[]) => void;
+  /**
+   * How long a message may wait for storage to start its write. Past it the
+   * write is dropped unstarted and the sender is told 451: not stored, so its
+   * retry stores exactly one copy. A write that has started is waited for.
+   */
+  storageDeadlineMs: number;
+  /** Called after the commit (e.g. to wake long polls, count). Never delays the 250. */
+  onStored?: ((stored: StoredMessage[]) => void) | undefined;
   /** SPF/DKIM/DMARC/ARC checks; omitted: messages are stored without auth results. */
   senderAuth?: SenderAuth | undefined;
-  /** Commits a message's statements (the group-committing writer thread); default: inline on `database`. */
-  write?: WriteStatements | undefined;
 }
 
 /**
- * One accepted DATA: prepend the trace header, parse (never fatal), and store a
- * copy per mailbox in one batch. Resolves only after the commit.
+ * The SMTP adapter over core/ingest: join the DATA bytes behind our trace
+ * header (one allocation), check the sender and parse in parallel, then hand
+ * it all to `ingestMessage`. Resolves only after the commit, or with the
+ * reason nothing was stored.
  */
-export function createIngest(deps: IngestDeps) {
+export function createSmtpIngest(deps: SmtpIngestDeps) {
   return async function ingest(input: {
     session: SMTPServerSession;
     body: MessageBody;
-  }): Promise<StoredMessage[]> {
+  }): Promise<IngestResult> {
     const { session } = input;
+    const deadline = Date.now() + deps.storageDeadlineMs;
     const targets = recipientTargets(session.envelope);
     const byMailbox = new Map<
       string,
@@ -57,25 +59,15 @@ export function createIngest(deps: IngestDeps) {
       }
     }
     const deliveries = [...byMailbox.values()];
-    const receivedAt = Date.now();
     const header = buildReceivedHeader({
       session,
       serverName: deps.serverName,
       queueId: deliveries[0]?.messageId ?? "none",
       recipients: targets.map((target) => target.address),
-      date: new Date(receivedAt),
+      date: new Date(),
     });
-    // One allocation for what we store: our header, then the bytes as received.
-    const headerBytes = new TextEncoder().encode(header);
-    const raw = new Uint8Array(headerBytes.byteLength + input.body.size);
-    raw.set(headerBytes, 0);
-    let offset = headerBytes.byteLength;
-    for (const chunk of input.body.chunks) {
-      raw.set(chunk, offset);
-      offset += chunk.byteLength;
-    }
-    input.body.chunks.length = 0;
-    const asReceived = raw.subarray(headerBytes.byteLength);
+    const raw = joinBehindHeader(header, input.body);
+    const asReceived = raw.subarray(raw.byteLength - input.body.size);
 
     const mailFrom = session.envelope.mailFrom;
     // Authentication runs on the bytes as the client sent them (before our trace header),
@@ -88,38 +80,36 @@ export function createIngest(deps: IngestDeps) {
         sender: mailFrom ? mailFrom.address : "",
       }) ?? null,
     ]);
-    const tls = session.tlsOptions
-      ? { protocol: session.tlsOptions.version ?? null, cipher: session.tlsOptions.name ?? null }
-      : null;
-    const store = storeInboundMessage(
-      deps.database.db,
-      {
-        raw,
-        envelope: {
-          mailFrom: mailFrom ? mailFrom.address : "",
-          remoteIp: session.remoteAddress || null,
-          helo: session.hostNameAppearsAs || null,
-          tls,
-        },
-        content: parsed.ok ? parsed.content : null,
-        parseError: parsed.ok ? null : parsed.error,
-        auth: auth ?? null,
-        deliveries,
-        receivedAt,
+    const result = await ingestMessage(deps, {
+      raw,
+      parsed,
+      auth,
+      deliveries,
+      deadline,
+      envelope: {
+        mailFrom: mailFrom ? mailFrom.address : "",
+        remoteIp: session.remoteAddress || null,
+        helo: session.hostNameAppearsAs || null,
+        tls: session.tlsOptions
+          ? { protocol: session.tlsOptions.version ?? null, cipher: session.tlsOptions.name ?? null }
+          : null,
       },
-      deps.companions,
-      deps.write,
-    );
-    const stored = await withTimeout(store, deps.storageTimeoutMs);
-    deps.onStored?.(stored);
-    return stored;
+    });
+    if (result.status === "stored") deps.onStored?.(result.stored);
+    return result;
   };
 }
 
-function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`storage did not commit within ${ms} ms`)), ms);
-  });
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+/** One allocation for what we store: our header, then the bytes as received. */
+function joinBehindHeader(header: string, body: MessageBody): Uint8Array {
+  const headerBytes = new TextEncoder().encode(header);
+  const raw = new Uint8Array(headerBytes.byteLength + body.size);
+  raw.set(headerBytes, 0);
+  let offset = headerBytes.byteLength;
+  for (const chunk of body.chunks) {
+    raw.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  body.chunks.length = 0;
+  return raw;
 }

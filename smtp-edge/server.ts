@@ -1,6 +1,6 @@
 import { SMTPServer, type SMTPServerOptions, type SMTPServerSession } from "smtp-server";
+import type { IngestResult } from "../core/ingest/ingest-message";
 import type { Logger } from "../core/logger";
-import type { StoredMessage } from "../core/messages/store";
 import type { RejectionReason } from "../core/metrics";
 import type { RecipientResolution } from "../core/tenancy/recipients";
 import { installEnhancedStatusCodes } from "./enhanced-status";
@@ -14,7 +14,7 @@ export interface SmtpServerDeps {
   serverName: string;
   maxMessageBytes: number;
   resolveRecipient: (address: string) => Promise<RecipientResolution>;
-  ingest: (input: { session: SMTPServerSession; body: MessageBody }) => Promise<StoredMessage[]>;
+  ingest: (input: { session: SMTPServerSession; body: MessageBody }) => Promise<IngestResult>;
   logger: Logger;
   connections: ConnectionTracker;
   countRejection: (reason: RejectionReason) => void;

@@ -16,7 +16,7 @@ afterAll(() => {
 function spawnOmniMail(env: Record<string, string>) {
   const dir = tempDir("omnimail-start-");
   dirs.push(dir);
-  const child = Bun.spawn([process.execPath, join(ROOT, "smtp-edge/main.ts")], {
+  const child = Bun.spawn([process.execPath, join(ROOT, "main/start.ts")], {
     cwd: dir,
     env: {
       PATH: process.env.PATH ?? "",

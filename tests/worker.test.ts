@@ -95,7 +95,7 @@ describe("Cloudflare Worker", () => {
     while (!runtimeOutput.includes("outbox drain failed") && Date.now() < deadline) await Bun.sleep(20);
     expect(runtimeOutput).toContain('"msg":"outbox drain failed"');
     // The drain got as far as its first query on the outbox.
-    expect(runtimeOutput).toContain("FROM webhook_deliveries");
+    expect(runtimeOutput).toContain("claiming due webhook deliveries failed");
     // The Worker is still serving afterwards.
     expect((await mf.dispatchFetch("http://omnimail.test/healthz")).status).toBe(200);
   });

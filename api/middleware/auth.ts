@@ -10,7 +10,7 @@ export function apiKeyAuth(deps: AppDeps) {
     if (!header) throw problems.unauthorized("send the API key as: Authorization: Bearer <key>");
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (!match?.[1]) throw problems.unauthorized("the Authorization header must be: Bearer <key>");
-    const principal = await authenticateApiKey(deps.database.db, match[1]);
+    const principal = await authenticateApiKey(deps.store, match[1]);
     if (!principal) throw problems.unauthorized("the API key is not valid or has been revoked");
     c.set("tenantId", principal.tenantId);
     c.set("apiKeyId", principal.apiKeyId);

@@ -48,7 +48,7 @@ const createTenantRoute = createRoute({
 export function registerAdminRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
   app.openapi(createTenantRoute, async (c) => {
     const { name } = c.req.valid("json");
-    const { tenant, apiKey } = await createTenant(deps.database.db, { name });
+    const { tenant, apiKey } = await createTenant(deps.store, { name });
     return c.json(
       { id: tenant.id, name: tenant.name, api_key: apiKey.key, created_at: iso(tenant.createdAt) ?? "" },
       201,

@@ -76,7 +76,7 @@ const revokeKeyRoute = createRoute({
 export function registerApiKeyRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
   app.openapi(createKeyRoute, async (c) => {
     const { name } = c.req.valid("json");
-    const created = await createApiKey(deps.database.db, { tenantId: c.get("tenantId"), name });
+    const created = await createApiKey(deps.store, { tenantId: c.get("tenantId"), name });
     const json = toApiKeyJson({ ...created, lastUsedAt: null, revokedAt: null });
     return c.json({ ...json, key: created.key }, 201);
   });
@@ -84,14 +84,14 @@ export function registerApiKeyRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): v
   app.openapi(listKeysRoute, async (c) => {
     const { limit, cursor } = c.req.valid("query");
     const before = decodeCursor(cursor, (id) => looksLike("apiKey", id));
-    const rows = await listApiKeys(deps.database.db, c.get("tenantId"), { limit: limit + 1, before });
+    const rows = await listApiKeys(deps.store.db, c.get("tenantId"), { limit: limit + 1, before });
     return c.json(pageOf(rows, limit, toApiKeyJson), 200);
   });
 
   app.openapi(revokeKeyRoute, async (c) => {
     const { id } = c.req.valid("param");
     if (!looksLike("apiKey", id)) throw problems.notFound(`no API key ${id}`);
-    await revokeApiKey(deps.database.db, c.get("tenantId"), id);
+    await revokeApiKey(deps.store, c.get("tenantId"), id);
     return c.body(null, 204);
   });
 }

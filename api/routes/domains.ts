@@ -87,26 +87,26 @@ const deleteDomainRoute = createRoute({
 export function registerDomainRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
   app.openapi(createDomainRoute, async (c) => {
     const { name } = c.req.valid("json");
-    return c.json(toDomainJson(await createDomain(deps.database.db, c.get("tenantId"), { name })), 201);
+    return c.json(toDomainJson(await createDomain(deps.store, c.get("tenantId"), { name })), 201);
   });
 
   app.openapi(listDomainsRoute, async (c) => {
     const { limit, cursor } = c.req.valid("query");
     const before = decodeCursor(cursor, (id) => looksLike("domain", id));
-    const rows = await listDomains(deps.database.db, c.get("tenantId"), { limit: limit + 1, before });
+    const rows = await listDomains(deps.store.db, c.get("tenantId"), { limit: limit + 1, before });
     return c.json(pageOf(rows, limit, toDomainJson), 200);
   });
 
   app.openapi(getDomainRoute, async (c) => {
     const { id } = c.req.valid("param");
     if (!looksLike("domain", id)) throw problems.notFound(`no domain ${id}`);
-    return c.json(toDomainJson(await getDomain(deps.database.db, c.get("tenantId"), id)), 200);
+    return c.json(toDomainJson(await getDomain(deps.store.db, c.get("tenantId"), id)), 200);
   });
 
   app.openapi(deleteDomainRoute, async (c) => {
     const { id } = c.req.valid("param");
     if (!looksLike("domain", id)) throw problems.notFound(`no domain ${id}`);
-    await deleteDomain(deps.database.db, c.get("tenantId"), id);
+    await deleteDomain(deps.store, c.get("tenantId"), id);
     return c.body(null, 204);
   });
 }

@@ -17,11 +17,14 @@ const readyz = createRoute({
   method: "get",
   path: "/readyz",
   tags: ["Operations"],
-  summary: "Readiness: the database answers",
+  summary: "Readiness: the database answers and the writer is up",
   security: [],
   responses: {
     200: { description: "Ready", content: { "application/json": { schema: Health } } },
-    503: { description: "Database unreachable", content: { "application/json": { schema: Health } } },
+    503: {
+      description: "Database unreachable, or the writer restarting",
+      content: { "application/json": { schema: Health } },
+    },
   },
 });
 
@@ -42,13 +45,10 @@ const metricsRoute = createRoute({
 export function registerHealthRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps, metrics: Metrics): void {
   app.openapi(healthz, (c) => c.json({ status: "ok" }, 200));
   app.openapi(readyz, async (c) => {
-    try {
-      await deps.database.client.execute("SELECT 1");
-      return c.json({ status: "ready" }, 200);
-    } catch (error) {
-      deps.logger.warn("readiness check failed", { error: String(error) });
-      return c.json({ status: "database unreachable" }, 503);
-    }
+    const health = await deps.store.health();
+    if (health.ok) return c.json({ status: "ready" }, 200);
+    deps.logger.warn("readiness check failed", { error: health.detail });
+    return c.json({ status: health.detail }, 503);
   });
 
   app.openapi(metricsRoute, (c) =>

@@ -99,26 +99,26 @@ export function registerMailboxRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): 
   app.openapi(listRoute, async (c) => {
     const { limit, cursor } = c.req.valid("query");
     const before = decodeCursor(cursor, (id) => looksLike("mailbox", id));
-    const rows = await listMailboxes(deps.database.db, c.get("tenantId"), { limit: limit + 1, before });
+    const rows = await listMailboxes(deps.store.db, c.get("tenantId"), { limit: limit + 1, before });
     return c.json(pageOf(rows, limit, toMailboxJson), 200);
   });
 
   app.openapi(createMailboxRoute, async (c) => {
     const { address } = c.req.valid("json");
-    const created = await createMailbox(deps.database.db, c.get("tenantId"), { address });
+    const created = await createMailbox(deps.store, c.get("tenantId"), { address });
     return c.json(toMailboxJson({ ...created, messageCount: 0, unreadCount: 0 }), 201);
   });
 
   app.openapi(deleteMailboxRoute, async (c) => {
     const { id } = c.req.valid("param");
     if (!looksLike("mailbox", id)) throw problems.notFound(`no mailbox ${id}`);
-    await deleteMailbox(deps.database.db, c.get("tenantId"), id);
+    await deleteMailbox(deps.store, c.get("tenantId"), id);
     return c.body(null, 204);
   });
 
   app.openapi(getRoute, async (c) => {
     const { id } = c.req.valid("param");
     if (!looksLike("mailbox", id)) throw problems.notFound(`no mailbox ${id}`);
-    return c.json(toMailboxJson(await getMailbox(deps.database.db, c.get("tenantId"), id)), 200);
+    return c.json(toMailboxJson(await getMailbox(deps.store.db, c.get("tenantId"), id)), 200);
   });
 }

@@ -234,7 +234,7 @@ const routes = {
 export function registerWebhookRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
   const guard = deps.webhooks?.guard ?? { allowPrivate: false };
   const nudge = () => deps.webhooks?.nudge?.();
-  const db = () => deps.database.db;
+  const db = () => deps.store.db;
   const requireId = (id: string) => {
     if (!looksLike("webhook", id)) throw problems.notFound(`no webhook ${id}`);
     return id;
@@ -243,7 +243,7 @@ export function registerWebhookRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): 
   app.openapi(routes.create, async (c) => {
     const body = c.req.valid("json");
     const endpoint = await createEndpoint(
-      db(),
+      deps.store,
       c.get("tenantId"),
       { url: body.url, events: body.events, mailboxId: body.mailbox_id },
       guard,
@@ -270,7 +270,7 @@ export function registerWebhookRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): 
     const id = requireId(c.req.valid("param").id);
     const body = c.req.valid("json");
     const endpoint = await updateEndpoint(
-      db(),
+      deps.store,
       c.get("tenantId"),
       id,
       { url: body.url, events: body.events, mailboxId: body.mailbox_id, enabled: body.enabled },
@@ -281,18 +281,18 @@ export function registerWebhookRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): 
   });
 
   app.openapi(routes.remove, async (c) => {
-    await deleteEndpoint(db(), c.get("tenantId"), requireId(c.req.valid("param").id));
+    await deleteEndpoint(deps.store, c.get("tenantId"), requireId(c.req.valid("param").id));
     return c.body(null, 204);
   });
 
   app.openapi(routes.rotate, async (c) => {
     const id = requireId(c.req.valid("param").id);
-    return c.json(toWebhookJson(await rotateEndpointSecret(db(), c.get("tenantId"), id), true), 200);
+    return c.json(toWebhookJson(await rotateEndpointSecret(deps.store, c.get("tenantId"), id), true), 200);
   });
 
   app.openapi(routes.test, async (c) => {
     const id = requireId(c.req.valid("param").id);
-    const deliveryId = await queueTestEvent(db(), c.get("tenantId"), id);
+    const deliveryId = await queueTestEvent(deps.store, c.get("tenantId"), id);
     nudge();
     return c.json({ delivery_id: deliveryId }, 202);
   });
@@ -309,7 +309,7 @@ export function registerWebhookRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): 
     const { id, delivery_id: deliveryId } = c.req.valid("param");
     requireId(id);
     if (!looksLike("delivery", deliveryId)) throw problems.notFound(`no delivery ${deliveryId}`);
-    await retryDelivery(db(), c.get("tenantId"), id, deliveryId);
+    await retryDelivery(deps.store, c.get("tenantId"), id, deliveryId);
     nudge();
     return c.json({ delivery_id: deliveryId }, 202);
   });

@@ -1,43 +1,51 @@
-import { and, eq, sql } from "drizzle-orm";
-import type { BatchItem } from "drizzle-orm/batch";
-import type { Db } from "../../db/client";
-import { attachments, messages } from "../../db/schema";
+import type { SqlStatement } from "../../db/statements";
+import { commit, type Store } from "../../db/store";
 import { NotFoundError } from "../errors";
+import { orphanedBlobDeletion } from "./blobs";
 
 /**
- * Deleting mail removes the message row (with its raw bytes), its attachments
- * and its full-text row together, in one batch. The index is contentless, so
- * its row must be deleted by rowid before the message row is gone.
+ * Deleting mail removes the message row, its attachments, its full-text row
+ * and the bytes no other copy refers to, together, in one batch. The index is
+ * contentless, so its row must be deleted by rowid before the message row is
+ * gone; the blobs likewise, while the rows still say which they are.
  */
 
 /** Deletes one message. Another tenant's id is NotFound and nothing changes. */
-export async function deleteMessage(db: Db, tenantId: string, id: string): Promise<void> {
-  const [row] = await db
-    .select({ id: messages.id })
-    .from(messages)
-    .where(and(eq(messages.tenantId, tenantId), eq(messages.id, id)))
-    .limit(1);
-  if (!row) throw new NotFoundError(`no message ${id}`);
-  await db.batch([
-    db.run(sql`DELETE FROM messages_fts WHERE rowid IN
-      (SELECT rowid FROM ${messages} WHERE ${messages.tenantId} = ${tenantId} AND ${messages.id} = ${id})`),
-    db.delete(attachments).where(and(eq(attachments.tenantId, tenantId), eq(attachments.messageId, id))),
-    db.delete(messages).where(and(eq(messages.tenantId, tenantId), eq(messages.id, id))),
-  ]);
+export async function deleteMessage(store: Store, tenantId: string, id: string): Promise<void> {
+  const deletions = messageDeletions({ where: "tenant_id = ? AND id = ?", args: [tenantId, id] });
+  const results = await commit(store, deletions.statements);
+  if ((results[deletions.messageRowsAt]?.rowsAffected ?? 0) === 0)
+    throw new NotFoundError(`no message ${id}`);
 }
 
 /** The statements that delete every message of a mailbox; the caller runs them in its own batch. */
-export function mailboxMessageDeletions(
-  db: Db,
-  tenantId: string,
-  mailboxId: string,
-): [BatchItem<"sqlite">, BatchItem<"sqlite">, BatchItem<"sqlite">] {
-  const inMailbox = and(eq(messages.tenantId, tenantId), eq(messages.mailboxId, mailboxId));
-  return [
-    db.run(sql`DELETE FROM messages_fts WHERE rowid IN
-      (SELECT rowid FROM ${messages} WHERE ${messages.tenantId} = ${tenantId} AND ${messages.mailboxId} = ${mailboxId})`),
-    db.run(sql`DELETE FROM ${attachments} WHERE ${attachments.tenantId} = ${tenantId} AND ${attachments.messageId} IN
-      (SELECT ${messages.id} FROM ${messages} WHERE ${messages.tenantId} = ${tenantId} AND ${messages.mailboxId} = ${mailboxId})`),
-    db.delete(messages).where(inMailbox),
-  ];
+export function mailboxMessageDeletions(tenantId: string, mailboxId: string) {
+  return messageDeletions({ where: "tenant_id = ? AND mailbox_id = ?", args: [tenantId, mailboxId] });
+}
+
+/**
+ * Deletes the messages `scope` selects; `messageRowsAt` is the index of the
+ * statement whose rowsAffected counts the deleted messages.
+ */
+function messageDeletions(scope: { where: string; args: Array<string | number> }): {
+  statements: SqlStatement[];
+  messageRowsAt: number;
+} {
+  const inScope = `SELECT id FROM messages WHERE ${scope.where}`;
+  const tenantId = scope.args[0] as string;
+  return {
+    statements: [
+      {
+        sql: `DELETE FROM messages_fts WHERE rowid IN (SELECT rowid FROM messages WHERE ${scope.where})`,
+        args: scope.args,
+      },
+      orphanedBlobDeletion(scope),
+      {
+        sql: `DELETE FROM attachments WHERE tenant_id = ? AND message_id IN (${inScope})`,
+        args: [tenantId, ...scope.args],
+      },
+      { sql: `DELETE FROM messages WHERE ${scope.where}`, args: scope.args },
+    ],
+    messageRowsAt: 3,
+  };
 }

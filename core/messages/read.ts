@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, gte, like, lt, lte, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
-import { attachments, mailboxes, messages } from "../../db/schema";
+import { attachments, blobs, mailboxes, messages } from "../../db/schema";
 import { NotFoundError } from "../errors";
 
 /** Filters of `GET /v1/mailboxes/{id}/messages`. Text filters are case-insensitive "contains". */
@@ -189,8 +189,9 @@ export type MessageSummaryRow = Awaited<ReturnType<typeof listMessages>>[number]
 
 export async function getRawMessage(db: Db, tenantId: string, id: string): Promise<Uint8Array> {
   const [row] = await db
-    .select({ raw: messages.raw })
+    .select({ raw: blobs.content })
     .from(messages)
+    .innerJoin(blobs, eq(blobs.key, messages.rawBlob))
     .where(and(eq(messages.tenantId, tenantId), eq(messages.id, id)))
     .limit(1);
   if (!row) throw new NotFoundError(`no message ${id}`);
@@ -204,9 +205,10 @@ export async function getAttachment(db: Db, tenantId: string, messageId: string,
       contentType: attachments.contentType,
       size: attachments.size,
       sha256: attachments.sha256,
-      content: attachments.content,
+      content: blobs.content,
     })
     .from(attachments)
+    .innerJoin(blobs, eq(blobs.key, attachments.blobKey))
     .where(
       and(
         eq(attachments.tenantId, tenantId),

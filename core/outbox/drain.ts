@@ -1,32 +1,34 @@
-import { and, eq, inArray, sql } from "drizzle-orm";
-import type { Db } from "../../db/client";
-import { webhookAttempts, webhookDeliveries, webhookEndpoints } from "../../db/schema";
-import { toStatement, type WriteStatements } from "../../db/statements";
+import { sql } from "drizzle-orm";
+import type { SqlStatement } from "../../db/statements";
+import { commit, type Store } from "../../db/store";
 import { newId } from "../ids";
 import type { Logger } from "../logger";
 import { webhookHeaders } from "../webhooks/sign";
 import type { WebhookResult, WebhookTransport } from "../webhooks/transport";
 
 /**
- * The outbox drain, shared by the Bun process (nudged after each commit, and on
- * a timer for retries) and the Worker's cron. Named steps, as Svix's worker:
- *   claim  — one `UPDATE … RETURNING` leases due rows to this drainer;
- *   send   — sign (Standard Webhooks) and POST, bounded concurrency;
+ * The outbox drain, shared by the Bun process (runtime/outbox-drain.ts: nudged
+ * after each commit that queued deliveries, and on a timer for retries) and the
+ * Worker's cron. Named steps, as Svix's worker:
+ *   claim  — one `UPDATE … RETURNING` leases due rows to this drainer, as many
+ *            as it has free send slots, so a row is leased when its send starts;
+ *   send   — sign (Standard Webhooks) and POST;
  *   record — delivered, or failed with the next attempt scheduled (jittered,
  *            honouring Retry-After), or dead after the last; 410 disables the endpoint.
- * Several drainers may run at once: a row is only ever leased to one of them, and
- * a drainer that crashed gets its rows back when the lease expires. Delivery is
- * at least once; `webhook-id` (the delivery id) is the receiver's idempotency key.
+ *
+ * The lease covers one send and its record (timeout × 2 + margin), never a
+ * queue of sends behind it, so a second drainer re-claims a row only when the
+ * first really stopped. Only the lease holder records: the attempt row and the
+ * outcome are written only while the row is still leased to this drainer for
+ * this attempt. Fair shares: at most `perEndpoint` rows of one endpoint are in
+ * flight across every drainer, so a dead endpoint holds a few slots while other
+ * tenants' deliveries go on. Delivery is at least once; `webhook-id` (the
+ * delivery id) is the receiver's idempotency key.
  */
 
 export interface DrainDeps {
-  db: Db;
-  /**
-   * Commits an attempt's records. The writer thread passes its group-commit
-   * writer, so the records of concurrent sends (and the message batches) share
-   * commits; default: one batch on `db`.
-   */
-  write?: WriteStatements | undefined;
+  /** Claims and records commit through the Store (the Bun writer thread group-commits them). */
+  store: Pick<Store, "db" | "write">;
   transport: WebhookTransport;
   logger: Logger;
   /** Seconds to wait before retry 1, 2, …; after the last retry fails the delivery is dead. */
@@ -37,12 +39,17 @@ export interface DrainDeps {
 }
 
 export interface DrainOptions {
-  batchSize?: number;
+  /** Sends in flight at once, per drainer. */
   concurrency?: number;
-  leaseMs?: number;
+  /** Sends in flight at once to one endpoint, across all drainers. */
+  perEndpoint?: number;
   timeoutMs?: number;
-  /** Stop claiming new batches after this long (a cron invocation has a budget). */
+  /** Added to 2 × timeout for the lease (time to record the outcome). */
+  leaseMarginMs?: number;
+  /** Stop claiming after this long (a cron invocation has a budget); sends in flight finish. */
   budgetMs?: number;
+  /** Resolves when there may be new work (a nudge); the run then claims again at once. */
+  wake?: (() => Promise<void>) | undefined;
 }
 
 export interface DrainCounts {
@@ -52,7 +59,13 @@ export interface DrainCounts {
   dead: number;
 }
 
-const DEFAULTS = { batchSize: 50, concurrency: 16, leaseMs: 60_000, timeoutMs: 15_000, budgetMs: 25_000 };
+const DEFAULTS = {
+  concurrency: 16,
+  perEndpoint: 4,
+  timeoutMs: 15_000,
+  leaseMarginMs: 10_000,
+  budgetMs: 25_000,
+};
 
 /** Longest wait a receiver's Retry-After can ask for. */
 const MAX_RETRY_AFTER_SECONDS = 24 * 3600;
@@ -67,76 +80,113 @@ interface ClaimedRow {
   secret: string;
 }
 
+/** Due: never sent or failed and due now, or leased to a drainer whose lease ran out. */
+const DUE = `e.enabled = 1 AND ((d.status IN ('pending', 'failed') AND d.next_attempt_at <= ?)
+  OR (d.status = 'delivering' AND d.lease_until < ?))`;
+
 export async function drainOutbox(deps: DrainDeps, options: DrainOptions = {}): Promise<DrainCounts> {
   const settings = { ...DEFAULTS, ...options };
   const clock = deps.now ?? Date.now;
   const started = clock();
   const counts: DrainCounts = { claimed: 0, delivered: 0, failed: 0, dead: 0 };
-  while (clock() - started < settings.budgetMs) {
-    const rows = await claimDue(deps.db, { owner: deps.owner, now: clock(), ...settings });
-    if (rows.length === 0) break;
-    counts.claimed += rows.length;
-    await forEachLimited(rows, settings.concurrency, async (row) => {
-      try {
-        const result = await sendOne(deps, row, settings.timeoutMs, clock);
-        counts[await recordResult(deps, row, result, clock())]++;
-      } catch (error) {
-        // Left leased: it comes back to a drainer when the lease expires.
-        deps.logger.error("webhook delivery not recorded", { delivery: row.id, error: String(error) });
+  const sending = new Set<Promise<void>>();
+  let idle = false;
+
+  for (;;) {
+    const free = settings.concurrency - sending.size;
+    const inBudget = clock() - started < settings.budgetMs;
+    if (!idle && free > 0 && inBudget) {
+      const rows = await claimDue(deps, { now: clock(), limit: free, ...settings }).catch(
+        (error: unknown) => {
+          throw new Error(`claiming due webhook deliveries failed: ${String(error)}`, { cause: error });
+        },
+      );
+      counts.claimed += rows.length;
+      // Fewer rows than slots: nothing else is due (or every due endpoint is at its share).
+      if (rows.length < free) idle = true;
+      for (const row of rows) {
+        const send = deliverOne(deps, row, settings.timeoutMs, clock)
+          .then((outcome) => {
+            if (outcome) counts[outcome]++;
+          })
+          .finally(() => sending.delete(send));
+        sending.add(send);
       }
-    });
-    if (rows.length < settings.batchSize) break;
+      if (rows.length > 0) continue;
+    }
+    if (sending.size === 0 && (idle || !inBudget)) break;
+    // A send finished (its endpoint may have a free share now) or a nudge came: claim again.
+    const woken = settings.wake?.();
+    await Promise.race(woken && inBudget ? [...sending, woken] : [...sending]);
+    if (inBudget) idle = false;
   }
   return counts;
 }
 
-/** Leases up to `batchSize` due rows of enabled endpoints to `owner`, counting the attempt. */
+/** Leases up to `limit` due rows to this drainer (fair per endpoint), counting the attempt. */
 async function claimDue(
-  db: Db,
-  input: { owner: string; now: number; batchSize: number; leaseMs: number },
+  deps: DrainDeps,
+  input: { now: number; limit: number; perEndpoint: number; timeoutMs: number; leaseMarginMs: number },
 ): Promise<ClaimedRow[]> {
-  // Read first: most drains find nothing due, and a read takes no write lock
-  // (an empty UPDATE would still queue behind the message writer for the lock).
-  const due = await db.all<{ one: number }>(sql`
+  const { now } = input;
+  // Read first: most drains find nothing due, and a read takes no write lock.
+  const due = await deps.store.db.all<{ one: number }>(sql`
     SELECT 1 AS one FROM webhook_deliveries d
     JOIN webhook_endpoints e ON e.id = d.endpoint_id AND e.tenant_id = d.tenant_id
     WHERE e.enabled = 1
-      AND ((d.status IN ('pending', 'failed') AND d.next_attempt_at <= ${input.now})
-        OR (d.status = 'delivering' AND d.lease_until < ${input.now}))
+      AND ((d.status IN ('pending', 'failed') AND d.next_attempt_at <= ${now})
+        OR (d.status = 'delivering' AND d.lease_until < ${now}))
     LIMIT 1`);
   if (due.length === 0) return [];
-  const claimed = await db.all<Omit<ClaimedRow, "url" | "secret">>(sql`
-    UPDATE webhook_deliveries
-    SET status = 'delivering', lease_owner = ${input.owner}, lease_until = ${input.now + input.leaseMs},
-        attempts = attempts + 1
-    WHERE id IN (
-      SELECT d.id FROM webhook_deliveries d
-      JOIN webhook_endpoints e ON e.id = d.endpoint_id AND e.tenant_id = d.tenant_id
-      WHERE e.enabled = 1
-        AND ((d.status IN ('pending', 'failed') AND d.next_attempt_at <= ${input.now})
-          OR (d.status = 'delivering' AND d.lease_until < ${input.now}))
-      ORDER BY d.next_attempt_at
-      LIMIT ${input.batchSize}
-    )
-    RETURNING id, endpoint_id, tenant_id, payload, attempts`);
-  if (claimed.length === 0) return [];
-  const endpointIds = [...new Set(claimed.map((row) => row.endpoint_id))];
-  const endpoints = await db
-    .select({ id: webhookEndpoints.id, url: webhookEndpoints.url, secret: webhookEndpoints.secret })
-    .from(webhookEndpoints)
-    .where(inArray(webhookEndpoints.id, endpointIds));
-  const byId = new Map(endpoints.map((endpoint) => [endpoint.id, endpoint]));
-  return claimed.flatMap((row) => {
-    const endpoint = byId.get(row.endpoint_id);
-    return endpoint
-      ? [{ ...row, attempts: Number(row.attempts), url: endpoint.url, secret: endpoint.secret }]
-      : [];
-  });
+  const lease = now + 2 * input.timeoutMs + input.leaseMarginMs;
+  const claim: SqlStatement = {
+    sql: `UPDATE webhook_deliveries
+      SET status = 'delivering', lease_owner = ?, lease_until = ?, attempts = attempts + 1
+      WHERE id IN (
+        SELECT id FROM (
+          SELECT d.id, d.endpoint_id, d.next_attempt_at,
+            ROW_NUMBER() OVER (PARTITION BY d.endpoint_id ORDER BY d.next_attempt_at, d.id) AS rank
+          FROM webhook_deliveries d
+          JOIN webhook_endpoints e ON e.id = d.endpoint_id AND e.tenant_id = d.tenant_id
+          WHERE ${DUE}
+        ) ranked
+        WHERE ranked.rank <= ? - (SELECT count(*) FROM webhook_deliveries x
+          WHERE x.endpoint_id = ranked.endpoint_id AND x.status = 'delivering' AND x.lease_until >= ?)
+        ORDER BY ranked.next_attempt_at
+        LIMIT ?
+      )
+      RETURNING id, endpoint_id, tenant_id, payload, attempts,
+        (SELECT url FROM webhook_endpoints WHERE id = endpoint_id) AS url,
+        (SELECT secret FROM webhook_endpoints WHERE id = endpoint_id) AS secret`,
+    args: [deps.owner, lease, now, now, input.perEndpoint, now, input.limit],
+  };
+  const [result] = await commit(deps.store, [claim]);
+  return (result?.rows ?? []).map((row) => ({
+    id: String(row.id),
+    endpoint_id: String(row.endpoint_id),
+    tenant_id: String(row.tenant_id),
+    payload: String(row.payload),
+    attempts: Number(row.attempts),
+    url: String(row.url),
+    secret: String(row.secret),
+  }));
 }
 
-async function sendOne(deps: DrainDeps, row: ClaimedRow, timeoutMs: number, clock: () => number) {
-  const headers = await webhookHeaders({ secret: row.secret, id: row.id, body: row.payload, now: clock() });
-  return deps.transport({ url: row.url, headers, body: row.payload, timeoutMs });
+/** Send and record one claimed row; a failure to record leaves it leased (it comes back when the lease ends). */
+async function deliverOne(
+  deps: DrainDeps,
+  row: ClaimedRow,
+  timeoutMs: number,
+  clock: () => number,
+): Promise<Outcome | null> {
+  try {
+    const headers = await webhookHeaders({ secret: row.secret, id: row.id, body: row.payload, now: clock() });
+    const result = await deps.transport({ url: row.url, headers, body: row.payload, timeoutMs });
+    return await recordResult(deps, row, result, clock());
+  } catch (error) {
+    deps.logger.error("webhook delivery not recorded", { delivery: row.id, error: String(error) });
+    return null;
+  }
 }
 
 type Outcome = "delivered" | "failed" | "dead";
@@ -152,7 +202,6 @@ async function recordResult(
   result: WebhookResult,
   now: number,
 ): Promise<Outcome> {
-  const { db } = deps;
   const status = result.kind === "response" ? result.status : null;
   const ok = status !== null && status >= 200 && status < 300;
   const error = result.kind === "error" ? result.error : ok ? null : `HTTP ${status}`;
@@ -171,43 +220,62 @@ async function recordResult(
     nextAttemptAt = now + Math.round(1000 * Math.max(scheduled, Math.min(asked, MAX_RETRY_AFTER_SECONDS)));
   }
 
-  const attempt = db.insert(webhookAttempts).values({
-    id: newId("attempt"),
-    deliveryId: row.id,
-    tenantId: row.tenant_id,
-    endpointId: row.endpoint_id,
-    attempt: row.attempts,
-    url: row.url,
-    status,
-    error,
-    responseMs: result.durationMs,
-    responseBody,
-    createdAt: now,
-  });
-  // Only the lease holder records: if our lease expired and another drainer took
-  // the row, its result stands.
-  const update = db
-    .update(webhookDeliveries)
-    .set({
-      status: outcome === "failed" ? "failed" : outcome,
-      nextAttemptAt,
-      leaseOwner: null,
-      leaseUntil: null,
-      lastStatus: status,
-      lastError: gone ? "receiver answered 410 Gone; endpoint disabled" : error,
-      lastResponseMs: result.durationMs,
-      lastResponseBody: responseBody,
-      deliveredAt: ok ? now : null,
-    })
-    .where(and(eq(webhookDeliveries.id, row.id), eq(webhookDeliveries.leaseOwner, deps.owner)));
+  // Both statements hold only while the row is still ours for this attempt: if
+  // our lease ran out and another drainer took the row, its result stands and
+  // ours leaves no trace.
+  const stillOurs = "id = ? AND lease_owner = ? AND attempts = ? AND status = 'delivering'";
+  const ours = [row.id, deps.owner, row.attempts];
+  const statements: SqlStatement[] = [
+    {
+      sql: `INSERT INTO webhook_attempts
+          (id, delivery_id, tenant_id, endpoint_id, attempt, url, status, error, response_ms, response_body, created_at)
+        SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+        WHERE EXISTS (SELECT 1 FROM webhook_deliveries WHERE ${stillOurs})`,
+      args: [
+        newId("attempt"),
+        row.id,
+        row.tenant_id,
+        row.endpoint_id,
+        row.attempts,
+        row.url,
+        status,
+        error,
+        result.durationMs,
+        responseBody,
+        now,
+        ...ours,
+      ],
+    },
+    {
+      sql: `UPDATE webhook_deliveries
+        SET status = ?, next_attempt_at = ?, lease_owner = NULL, lease_until = NULL, last_status = ?,
+          last_error = ?, last_response_ms = ?, last_response_body = ?, delivered_at = ?
+        WHERE ${stillOurs}`,
+      args: [
+        outcome,
+        nextAttemptAt,
+        status,
+        gone ? "receiver answered 410 Gone; endpoint disabled" : error,
+        result.durationMs,
+        responseBody,
+        ok ? now : null,
+        ...ours,
+      ],
+    },
+  ];
   if (gone) {
-    const disable = db
-      .update(webhookEndpoints)
-      .set({ enabled: false, disabledReason: "receiver answered 410 Gone", updatedAt: now })
-      .where(and(eq(webhookEndpoints.id, row.endpoint_id), eq(webhookEndpoints.tenantId, row.tenant_id)));
-    await commitRecords(deps, [attempt, update, disable]);
-  } else {
-    await commitRecords(deps, [attempt, update]);
+    statements.push({
+      sql: `UPDATE webhook_endpoints SET enabled = 0, disabled_reason = ?, updated_at = ?
+        WHERE id = ? AND tenant_id = ?`,
+      args: ["receiver answered 410 Gone", now, row.endpoint_id, row.tenant_id],
+    });
+  }
+  const results = await commit(deps.store, statements);
+  if ((results[1]?.rowsAffected ?? 0) === 0) {
+    deps.logger.warn("webhook result not recorded: the lease had passed to another drainer", {
+      delivery: row.id,
+      attempt: row.attempts,
+    });
   }
   if (!ok) {
     deps.logger.info("webhook attempt failed", {
@@ -219,22 +287,4 @@ async function recordResult(
     });
   }
   return outcome;
-}
-
-function commitRecords(deps: DrainDeps, queries: Array<{ toSQL(): { sql: string; params: unknown[] } }>) {
-  const statements = queries.map(toStatement);
-  return deps.write
-    ? deps.write(statements)
-    : deps.db.$client.batch(statements, "write").then(() => undefined);
-}
-
-async function forEachLimited<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const runners = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const item = items[next++] as T;
-      await work(item);
-    }
-  });
-  await Promise.all(runners);
 }

@@ -1,51 +1,52 @@
-import { and, eq, isNull, or } from "drizzle-orm";
 import type { Db } from "../../db/client";
-import { webhookDeliveries, webhookEndpoints } from "../../db/schema";
+import { webhookDeliveries } from "../../db/schema";
 import { type SqlStatement, toStatement } from "../../db/statements";
 import { newId } from "../ids";
-import type { Links } from "../messages/serialize";
-import type { CompanionWrites } from "../messages/store";
-import { buildMessageReceivedEvent, type WebhookEvent } from "./payload";
+import type { WebhookEvent } from "./payload";
 
 export const MESSAGE_RECEIVED = "message.received";
 
 /**
- * The transactional outbox: for each stored copy, one `message.received`
- * delivery row per matching endpoint (the tenant's, enabled, subscribed to the
- * event, and either unfiltered or filtered to that mailbox), written in the same
- * batch as the message. Nothing is announced that was not stored, and nothing
- * stored goes unannounced.
+ * The transactional outbox row(s) for one stored copy: one `message.received`
+ * delivery per matching endpoint — the tenant's, enabled, subscribed to the
+ * event, unfiltered or filtered to that mailbox — chosen by `INSERT … SELECT`
+ * inside the same commit as the message. So an endpoint deleted or disabled a
+ * moment before never fails the message (no foreign key points at a row that
+ * is gone), one created a moment before gets it, and no read happens first.
+ *
+ * Delivery ids are `<base>_<endpoint id body>`: unique per (copy, endpoint),
+ * time-ordered like every id, and known only after the commit.
  */
-export function createOutboxWrites(db: Db, links: Links): CompanionWrites {
-  return async (stored, message) => {
-    const endpoints = await db
-      .select({ id: webhookEndpoints.id, eventTypes: webhookEndpoints.eventTypes })
-      .from(webhookEndpoints)
-      .where(
-        and(
-          eq(webhookEndpoints.tenantId, stored.tenantId),
-          eq(webhookEndpoints.enabled, true),
-          or(isNull(webhookEndpoints.mailboxId), eq(webhookEndpoints.mailboxId, stored.mailboxId)),
-        ),
-      );
-    const subscribed = endpoints.filter((endpoint) =>
-      parseEventTypes(endpoint.eventTypes).includes(MESSAGE_RECEIVED),
-    );
-    if (subscribed.length === 0) return [];
-    const event = buildMessageReceivedEvent(stored, message, stored.attachmentIds, links);
-    return subscribed.map(
-      (endpoint) =>
-        deliveryInsert(db, {
-          endpointId: endpoint.id,
-          tenantId: stored.tenantId,
-          messageId: stored.id,
-          event,
-          now: message.receivedAt,
-        }).statement,
-    );
+export function messageReceivedOutboxInsert(input: {
+  tenantId: string;
+  mailboxId: string;
+  messageId: string;
+  event: WebhookEvent;
+  now: number;
+}): SqlStatement {
+  return {
+    sql: `INSERT INTO webhook_deliveries
+        (id, endpoint_id, tenant_id, message_id, event_type, payload, status, attempts, next_attempt_at, created_at)
+      SELECT ? || '_' || substr(e.id, instr(e.id, '_') + 1), e.id, e.tenant_id, ?, ?, ?, 'pending', 0, ?, ?
+      FROM webhook_endpoints e
+      WHERE e.tenant_id = ? AND e.enabled = 1
+        AND (e.mailbox_id IS NULL OR e.mailbox_id = ?)
+        AND EXISTS (SELECT 1 FROM json_each(e.event_types) WHERE json_each.value = ?)`,
+    args: [
+      newId("delivery"),
+      input.messageId,
+      MESSAGE_RECEIVED,
+      JSON.stringify(input.event),
+      input.now,
+      input.now,
+      input.tenantId,
+      input.mailboxId,
+      MESSAGE_RECEIVED,
+    ],
   };
 }
 
+/** One delivery row for one endpoint (test events), as a statement. */
 export function deliveryInsert(
   db: Db,
   input: { endpointId: string; tenantId: string; messageId: string | null; event: WebhookEvent; now: number },

@@ -1,6 +1,6 @@
+import type { InboundMessage, StoredMessage } from "../ingest/message-batch";
 import type { SenderAuthResults } from "../messages/auth";
 import { iso, type Links, messageUrl, toAttachmentJson } from "../messages/serialize";
-import type { InboundMessage, StoredMessage } from "../messages/store";
 
 /**
  * Webhook bodies are thin by design (DESIGN.md, "Webhooks"): a summary of the

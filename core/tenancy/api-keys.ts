@@ -1,6 +1,9 @@
 import { and, desc, eq, isNull, lt, or } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { apiKeys } from "../../db/schema";
+import type { SqlStatement } from "../../db/statements";
+import { toStatement } from "../../db/statements";
+import { commit, type Store } from "../../db/store";
 import { randomBase62, sha256Hex } from "../crypto";
 import { InvalidError, NotFoundError } from "../errors";
 import { newId } from "../ids";
@@ -32,9 +35,19 @@ export interface CreatedApiKey {
 }
 
 export async function createApiKey(
-  db: Db,
+  store: Store,
   input: { tenantId: string; name: string; key?: string | undefined },
 ): Promise<CreatedApiKey> {
+  const { created, statement } = await apiKeyInsert(store.db, input);
+  await commit(store, [statement]);
+  return created;
+}
+
+/** The row of a new key, as a statement, so a caller can commit it with others (createTenant). */
+export async function apiKeyInsert(
+  db: Db,
+  input: { tenantId: string; name: string; key?: string | undefined },
+): Promise<{ created: CreatedApiKey; statement: SqlStatement }> {
   const name = input.name.trim();
   if (name === "" || name.length > 100) throw new InvalidError("body.name", "must be 1-100 characters");
   const key = input.key ?? generateApiKey();
@@ -46,14 +59,16 @@ export async function createApiKey(
     name,
     createdAt: Date.now(),
   };
-  await db.insert(apiKeys).values(row);
   return {
-    id: row.id,
-    tenantId: row.tenantId,
-    name: row.name,
-    prefix: row.prefix,
-    createdAt: row.createdAt,
-    key,
+    created: {
+      id: row.id,
+      tenantId: row.tenantId,
+      name: row.name,
+      prefix: row.prefix,
+      createdAt: row.createdAt,
+      key,
+    },
+    statement: toStatement(db.insert(apiKeys).values(row)),
   };
 }
 
@@ -62,8 +77,13 @@ export interface Principal {
   apiKeyId: string;
 }
 
-/** Resolves a presented key to its tenant, or null for unknown and revoked keys. */
-export async function authenticateApiKey(db: Db, presented: string): Promise<Principal | null> {
+/**
+ * Resolves a presented key to its tenant, or null for unknown and revoked keys.
+ * `last_used_at` is written at most once a minute; a failed write of it never
+ * fails the request (the outcome is not checked).
+ */
+export async function authenticateApiKey(store: Store, presented: string): Promise<Principal | null> {
+  const db = store.db;
   if (presented.length < 16 || presented.length > 256) return null;
   const hash = await sha256Hex(presented);
   const [row] = await db
@@ -74,15 +94,21 @@ export async function authenticateApiKey(db: Db, presented: string): Promise<Pri
   if (!row) return null;
   const now = Date.now();
   if (row.lastUsedAt === null || now - row.lastUsedAt > LAST_USED_RESOLUTION_MS) {
-    await db
-      .update(apiKeys)
-      .set({ lastUsedAt: now })
-      .where(
-        and(
-          eq(apiKeys.id, row.id),
-          or(isNull(apiKeys.lastUsedAt), lt(apiKeys.lastUsedAt, now - LAST_USED_RESOLUTION_MS)),
+    await store.write({
+      statements: [
+        toStatement(
+          db
+            .update(apiKeys)
+            .set({ lastUsedAt: now })
+            .where(
+              and(
+                eq(apiKeys.id, row.id),
+                or(isNull(apiKeys.lastUsedAt), lt(apiKeys.lastUsedAt, now - LAST_USED_RESOLUTION_MS)),
+              ),
+            ),
         ),
-      );
+      ],
+    });
   }
   return { tenantId: row.tenantId, apiKeyId: row.id };
 }
@@ -123,13 +149,17 @@ export async function listApiKeys(
  * Revokes a key: from the next request on it answers 401 (authentication reads
  * the database every time, nothing caches a key). Revoking twice keeps the first time.
  */
-export async function revokeApiKey(db: Db, tenantId: string, id: string): Promise<ApiKeyInfo> {
+export async function revokeApiKey(store: Store, tenantId: string, id: string): Promise<ApiKeyInfo> {
   const now = Date.now();
-  await db
-    .update(apiKeys)
-    .set({ revokedAt: now })
-    .where(and(eq(apiKeys.tenantId, tenantId), eq(apiKeys.id, id), isNull(apiKeys.revokedAt)));
-  const [row] = await db
+  await commit(store, [
+    toStatement(
+      store.db
+        .update(apiKeys)
+        .set({ revokedAt: now })
+        .where(and(eq(apiKeys.tenantId, tenantId), eq(apiKeys.id, id), isNull(apiKeys.revokedAt))),
+    ),
+  ]);
+  const [row] = await store.db
     .select(infoColumns)
     .from(apiKeys)
     .where(and(eq(apiKeys.tenantId, tenantId), eq(apiKeys.id, id)))

@@ -1,6 +1,8 @@
 import { and, count, desc, eq, lt } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { domains, mailboxes } from "../../db/schema";
+import { type SqlStatement, toStatement } from "../../db/statements";
+import { commit, type Store } from "../../db/store";
 import { normalizeDomain } from "../addresses";
 import { ConflictError, InvalidError, isConstraintViolation, NotFoundError } from "../errors";
 import { newId } from "../ids";
@@ -12,15 +14,18 @@ export interface Domain {
   createdAt: number;
 }
 
-export async function createDomain(db: Db, tenantId: string, input: { name: string }): Promise<Domain> {
-  const name = normalizeDomain(input.name);
-  if (!name) throw new InvalidError("body.name", "must be a domain name such as mail.example.com");
-  const [taken] = await db.select({ id: domains.id }).from(domains).where(eq(domains.name, name)).limit(1);
+export async function createDomain(store: Store, tenantId: string, input: { name: string }): Promise<Domain> {
+  const { row, statement } = domainInsert(store.db, tenantId, input);
+  const [taken] = await store.db
+    .select({ id: domains.id })
+    .from(domains)
+    .where(eq(domains.name, row.name))
+    .limit(1);
   // Same answer whichever tenant owns it: do not reveal who has a domain.
-  if (taken) throw new ConflictError(`the domain ${name} is already registered`);
-  const row = { id: newId("domain"), tenantId, name, createdAt: Date.now() };
+  if (taken) throw new ConflictError(`the domain ${row.name} is already registered`);
+  const name = row.name;
   try {
-    await db.insert(domains).values(row);
+    await commit(store, [statement]);
   } catch (error) {
     // Lost a race with another insert of the same name.
     if (isConstraintViolation(error, "UNIQUE")) {
@@ -29,6 +34,18 @@ export async function createDomain(db: Db, tenantId: string, input: { name: stri
     throw error;
   }
   return row;
+}
+
+/** A new domain's row, validated, as a statement (for verbs that commit it with others). */
+export function domainInsert(
+  db: Db,
+  tenantId: string,
+  input: { name: string },
+): { row: Domain; statement: SqlStatement } {
+  const name = normalizeDomain(input.name);
+  if (!name) throw new InvalidError("body.name", "must be a domain name such as mail.example.com");
+  const row = { id: newId("domain"), tenantId, name, createdAt: Date.now() };
+  return { row, statement: toStatement(db.insert(domains).values(row)) };
 }
 
 export async function getDomain(db: Db, tenantId: string, id: string): Promise<Domain> {
@@ -68,7 +85,8 @@ export async function listDomains(
  * ConflictError naming how many: deleting a domain must not silently delete
  * mail, so the mailboxes (and with them their messages) go first, on purpose.
  */
-export async function deleteDomain(db: Db, tenantId: string, id: string): Promise<void> {
+export async function deleteDomain(store: Store, tenantId: string, id: string): Promise<void> {
+  const db = store.db;
   const domain = await getDomain(db, tenantId, id);
   const [used] = await db
     .select({ n: count() })
@@ -81,7 +99,9 @@ export async function deleteDomain(db: Db, tenantId: string, id: string): Promis
     );
   }
   try {
-    await db.delete(domains).where(and(eq(domains.tenantId, tenantId), eq(domains.id, id)));
+    await commit(store, [
+      toStatement(db.delete(domains).where(and(eq(domains.tenantId, tenantId), eq(domains.id, id)))),
+    ]);
   } catch (error) {
     // A mailbox created between the count and the delete: the foreign key refuses.
     if (isConstraintViolation(error, "FOREIGN KEY")) {

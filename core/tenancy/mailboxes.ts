@@ -1,6 +1,8 @@
 import { and, desc, eq, lt, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { domains, mailboxes, messages, webhookEndpoints } from "../../db/schema";
+import { type SqlStatement, toStatement } from "../../db/statements";
+import { commit, type Store } from "../../db/store";
 import { CATCH_ALL, isValidMailboxLocalPart, localPartKey, parseEmailAddress } from "../addresses";
 import { ConflictError, InvalidError, isConstraintViolation, NotFoundError } from "../errors";
 import { newId } from "../ids";
@@ -18,14 +20,12 @@ export interface Mailbox {
 
 /** Creates `local@domain` (or `*@domain`) on a domain the tenant owns. */
 export async function createMailbox(
-  db: Db,
+  store: Store,
   tenantId: string,
   input: { address: string },
 ): Promise<Omit<Mailbox, "messageCount" | "unreadCount">> {
-  const parsed = parseEmailAddress(input.address.trim());
-  if (!parsed || !isValidMailboxLocalPart(parsed.localPart))
-    throw new InvalidError("body.address", "must be an address like alice@example.com or *@example.com");
-  const [domain] = await db
+  const parsed = parseMailboxAddress(input.address);
+  const [domain] = await store.db
     .select({ id: domains.id, name: domains.name })
     .from(domains)
     .where(and(eq(domains.tenantId, tenantId), eq(domains.name, parsed.domain)))
@@ -33,17 +33,9 @@ export async function createMailbox(
   if (!domain) {
     throw new InvalidError("body.address", `the domain ${parsed.domain} is not one of this tenant's domains`);
   }
-  const key = localPartKey(parsed.localPart);
-  const row = {
-    id: newId("mailbox"),
-    tenantId,
-    domainId: domain.id,
-    localPart: parsed.localPart,
-    localPartKey: key,
-    createdAt: Date.now(),
-  };
+  const { row, statement } = mailboxInsert(store.db, tenantId, domain.id, parsed.localPart);
   try {
-    await db.insert(mailboxes).values(row);
+    await commit(store, [statement]);
   } catch (error) {
     if (isConstraintViolation(error, "UNIQUE")) {
       throw new ConflictError(`the mailbox ${parsed.localPart}@${domain.name} already exists`, {
@@ -59,6 +51,31 @@ export async function createMailbox(
     address: `${parsed.localPart}@${domain.name}`,
     createdAt: row.createdAt,
   };
+}
+
+function parseMailboxAddress(address: string): { localPart: string; domain: string } {
+  const parsed = parseEmailAddress(address.trim());
+  if (!parsed || !isValidMailboxLocalPart(parsed.localPart))
+    throw new InvalidError("body.address", "must be an address like alice@example.com or *@example.com");
+  return parsed;
+}
+
+/** A new mailbox's row as a statement (for verbs that commit it with others: first start). */
+export function mailboxInsert(
+  db: Db,
+  tenantId: string,
+  domainId: string,
+  localPart: string,
+): { row: typeof mailboxes.$inferInsert & { id: string; createdAt: number }; statement: SqlStatement } {
+  const row = {
+    id: newId("mailbox"),
+    tenantId,
+    domainId,
+    localPart,
+    localPartKey: localPartKey(localPart),
+    createdAt: Date.now(),
+  };
+  return { row, statement: toStatement(db.insert(mailboxes).values(row)) };
 }
 
 const mailboxColumns = {
@@ -106,10 +123,11 @@ export async function getMailbox(db: Db, tenantId: string, id: string): Promise<
  * Returns how many messages went with it.
  */
 export async function deleteMailbox(
-  db: Db,
+  store: Store,
   tenantId: string,
   id: string,
 ): Promise<{ address: string; deletedMessages: number }> {
+  const db = store.db;
   const mailbox = await getMailbox(db, tenantId, id);
   const hooks = await db
     .select({ id: webhookEndpoints.id })
@@ -121,12 +139,12 @@ export async function deleteMailbox(
       `the mailbox ${mailbox.address} is the filter of webhook ${hooks.map((hook) => hook.id).join(", ")}; delete the webhook or change its mailbox_id first`,
     );
   }
-  const results = await db.batch([
-    ...mailboxMessageDeletions(db, tenantId, id),
-    db.delete(mailboxes).where(and(eq(mailboxes.tenantId, tenantId), eq(mailboxes.id, id))),
+  const deletions = mailboxMessageDeletions(tenantId, id);
+  const results = await commit(store, [
+    ...deletions.statements,
+    toStatement(db.delete(mailboxes).where(and(eq(mailboxes.tenantId, tenantId), eq(mailboxes.id, id)))),
   ]);
-  // The third statement deletes the message rows; libSQL reports how many.
-  const deleted = (results[2] as { rowsAffected?: number }).rowsAffected;
+  const deleted = results[deletions.messageRowsAt]?.rowsAffected;
   return { address: mailbox.address, deletedMessages: deleted ?? mailbox.messageCount };
 }
 

@@ -1,6 +1,8 @@
 import { and, desc, eq, inArray, lt } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { mailboxes, webhookAttempts, webhookDeliveries, webhookEndpoints } from "../../db/schema";
+import { toStatement } from "../../db/statements";
+import { commit, type Store } from "../../db/store";
 import { ConflictError, InvalidError, NotFoundError } from "../errors";
 import { newId } from "../ids";
 import { deliveryInsert, MESSAGE_RECEIVED, parseEventTypes } from "../outbox/enqueue";
@@ -25,13 +27,13 @@ async function assertMailbox(db: Db, tenantId: string, mailboxId: string | null 
 }
 
 export async function createEndpoint(
-  db: Db,
+  store: Store,
   tenantId: string,
   input: { url: string; events?: string[] | undefined; mailboxId?: string | null | undefined },
   guard: UrlGuardOptions,
 ): Promise<Endpoint> {
   await checkWebhookUrl(input.url, guard);
-  await assertMailbox(db, tenantId, input.mailboxId);
+  await assertMailbox(store.db, tenantId, input.mailboxId);
   const now = Date.now();
   const row: Endpoint = {
     id: newId("webhook"),
@@ -45,7 +47,7 @@ export async function createEndpoint(
     createdAt: now,
     updatedAt: now,
   };
-  await db.insert(webhookEndpoints).values(row);
+  await commit(store, [toStatement(store.db.insert(webhookEndpoints).values(row))]);
   return row;
 }
 
@@ -78,7 +80,7 @@ export async function listEndpoints(
 }
 
 export async function updateEndpoint(
-  db: Db,
+  store: Store,
   tenantId: string,
   id: string,
   input: {
@@ -89,6 +91,7 @@ export async function updateEndpoint(
   },
   guard: UrlGuardOptions,
 ): Promise<Endpoint> {
+  const db = store.db;
   await getEndpoint(db, tenantId, id);
   if (input.url !== undefined) await checkWebhookUrl(input.url, guard);
   await assertMailbox(db, tenantId, input.mailboxId);
@@ -100,40 +103,53 @@ export async function updateEndpoint(
     changes.enabled = input.enabled;
     changes.disabledReason = input.enabled ? null : "disabled through the API";
   }
-  await db
-    .update(webhookEndpoints)
-    .set(changes)
-    .where(and(eq(webhookEndpoints.tenantId, tenantId), eq(webhookEndpoints.id, id)));
+  await commit(store, [
+    toStatement(
+      db
+        .update(webhookEndpoints)
+        .set(changes)
+        .where(and(eq(webhookEndpoints.tenantId, tenantId), eq(webhookEndpoints.id, id))),
+    ),
+  ]);
   return getEndpoint(db, tenantId, id);
 }
 
-export async function rotateEndpointSecret(db: Db, tenantId: string, id: string): Promise<Endpoint> {
+export async function rotateEndpointSecret(store: Store, tenantId: string, id: string): Promise<Endpoint> {
+  const db = store.db;
   await getEndpoint(db, tenantId, id);
-  await db
-    .update(webhookEndpoints)
-    .set({ secret: generateWebhookSecret(), updatedAt: Date.now() })
-    .where(and(eq(webhookEndpoints.tenantId, tenantId), eq(webhookEndpoints.id, id)));
+  await commit(store, [
+    toStatement(
+      db
+        .update(webhookEndpoints)
+        .set({ secret: generateWebhookSecret(), updatedAt: Date.now() })
+        .where(and(eq(webhookEndpoints.tenantId, tenantId), eq(webhookEndpoints.id, id))),
+    ),
+  ]);
   return getEndpoint(db, tenantId, id);
 }
 
 /** Deletes the endpoint with its outbox rows and attempt log, in one batch. */
-export async function deleteEndpoint(db: Db, tenantId: string, id: string): Promise<void> {
+export async function deleteEndpoint(store: Store, tenantId: string, id: string): Promise<void> {
+  const db = store.db;
   await getEndpoint(db, tenantId, id);
   const deliveryIds = db
     .select({ id: webhookDeliveries.id })
     .from(webhookDeliveries)
     .where(and(eq(webhookDeliveries.tenantId, tenantId), eq(webhookDeliveries.endpointId, id)));
-  await db.batch([
-    db
-      .delete(webhookAttempts)
-      .where(and(eq(webhookAttempts.tenantId, tenantId), inArray(webhookAttempts.deliveryId, deliveryIds))),
-    db
-      .delete(webhookDeliveries)
-      .where(and(eq(webhookDeliveries.tenantId, tenantId), eq(webhookDeliveries.endpointId, id))),
-    db
-      .delete(webhookEndpoints)
-      .where(and(eq(webhookEndpoints.tenantId, tenantId), eq(webhookEndpoints.id, id))),
-  ]);
+  await commit(
+    store,
+    [
+      db
+        .delete(webhookAttempts)
+        .where(and(eq(webhookAttempts.tenantId, tenantId), inArray(webhookAttempts.deliveryId, deliveryIds))),
+      db
+        .delete(webhookDeliveries)
+        .where(and(eq(webhookDeliveries.tenantId, tenantId), eq(webhookDeliveries.endpointId, id))),
+      db
+        .delete(webhookEndpoints)
+        .where(and(eq(webhookEndpoints.tenantId, tenantId), eq(webhookEndpoints.id, id))),
+    ].map(toStatement),
+  );
 }
 
 export type Delivery = typeof webhookDeliveries.$inferSelect;
@@ -180,11 +196,12 @@ export async function listDeliveries(
 
 /** Replays a delivery now (any state but in flight). One more attempt; the schedule is not restarted. */
 export async function retryDelivery(
-  db: Db,
+  store: Store,
   tenantId: string,
   endpointId: string,
   deliveryId: string,
 ): Promise<void> {
+  const db = store.db;
   await getEndpoint(db, tenantId, endpointId);
   const [row] = await db
     .select({ status: webhookDeliveries.status, leaseUntil: webhookDeliveries.leaseUntil })
@@ -201,14 +218,23 @@ export async function retryDelivery(
   if (row.status === "delivering" && (row.leaseUntil ?? 0) > Date.now()) {
     throw new ConflictError("the delivery is being sent right now");
   }
-  await db
-    .update(webhookDeliveries)
-    .set({ status: "pending", nextAttemptAt: Date.now(), leaseOwner: null, leaseUntil: null })
-    .where(and(eq(webhookDeliveries.tenantId, tenantId), eq(webhookDeliveries.id, deliveryId)));
+  await commit(
+    store,
+    [
+      toStatement(
+        db
+          .update(webhookDeliveries)
+          .set({ status: "pending", nextAttemptAt: Date.now(), leaseOwner: null, leaseUntil: null })
+          .where(and(eq(webhookDeliveries.tenantId, tenantId), eq(webhookDeliveries.id, deliveryId))),
+      ),
+    ],
+    { announces: true },
+  );
 }
 
 /** Queues a `webhook.test` event for one endpoint; returns its delivery id. */
-export async function queueTestEvent(db: Db, tenantId: string, endpointId: string): Promise<string> {
+export async function queueTestEvent(store: Store, tenantId: string, endpointId: string): Promise<string> {
+  const db = store.db;
   await getEndpoint(db, tenantId, endpointId);
   const now = Date.now();
   const { id, statement } = deliveryInsert(db, {
@@ -218,7 +244,7 @@ export async function queueTestEvent(db: Db, tenantId: string, endpointId: strin
     event: buildTestEvent(endpointId, now),
     now,
   });
-  await db.$client.batch([statement], "write");
+  await commit(store, [statement], { announces: true });
   return id;
 }
 

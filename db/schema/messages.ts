@@ -42,8 +42,11 @@ export const messages = sqliteTable(
     text: text("text"),
     html: text("html"),
     size: integer("size").notNull(),
-    /** The bytes as received, with our Received: header prepended. */
-    raw: bytes("raw").notNull(),
+    /**
+     * Key of the bytes as received, with our Received: header prepended, in
+     * `blobs`. One DATA to many mailboxes stores them once; each copy refers to them.
+     */
+    rawBlob: text("raw_blob").notNull().default(""),
     receivedAt: integer("received_at").notNull(),
     seen: integer("seen", { mode: "boolean" }).notNull().default(false),
     parseError: text("parse_error"),
@@ -54,6 +57,7 @@ export const messages = sqliteTable(
   (table) => [
     index("messages_mailbox_idx").on(table.tenantId, table.mailboxId, table.id),
     index("messages_tenant_idx").on(table.tenantId, table.id),
+    index("messages_raw_blob_idx").on(table.rawBlob),
   ],
 );
 
@@ -75,10 +79,26 @@ export const attachments = sqliteTable(
     contentId: text("content_id"),
     size: integer("size").notNull(),
     sha256: text("sha256").notNull(),
-    content: bytes("content").notNull(),
+    /** Key of the bytes in `blobs` (the sha256): the same file in many messages is stored once. */
+    blobKey: text("blob_key").notNull().default(""),
   },
   (table) => [
     index("attachments_message_idx").on(table.messageId, table.position),
     index("attachments_tenant_idx").on(table.tenantId),
+    index("attachments_blob_idx").on(table.blobKey),
   ],
 );
+
+/**
+ * Content-addressed bytes: a message's raw bytes and its attachments, keyed by
+ * their SHA-256 (hex). Not tenant-owned: a row is reachable only through a
+ * tenant-owned message or attachment that refers to it, and every read goes
+ * through that row's tenant filter. The last reference's delete removes it
+ * (core/messages/blobs.ts), in the same batch.
+ */
+export const blobs = sqliteTable("blobs", {
+  key: text("key").primaryKey(),
+  size: integer("size").notNull(),
+  content: bytes("content").notNull(),
+  createdAt: integer("created_at").notNull(),
+});

@@ -1,6 +1,6 @@
 import type { SMTPServerDataStream, SMTPServerSession } from "smtp-server";
+import type { IngestResult } from "../../core/ingest/ingest-message";
 import type { Logger } from "../../core/logger";
-import type { StoredMessage } from "../../core/messages/store";
 import type { RejectionReason } from "../../core/metrics";
 import type { MessageBody } from "../ingest";
 import { replies } from "../replies";
@@ -9,7 +9,7 @@ import { recipientTargets } from "../session-state";
 export interface DataHookDeps {
   maxMessageBytes: number;
   countRejection: (reason: RejectionReason) => void;
-  ingest: (input: { session: SMTPServerSession; body: MessageBody }) => Promise<StoredMessage[]>;
+  ingest: (input: { session: SMTPServerSession; body: MessageBody }) => Promise<IngestResult>;
   logger: Logger;
   /** Tracks DATA in flight (first byte to reply) so a graceful shutdown can wait for it. */
   track: <T>(work: Promise<T>) => Promise<T>;
@@ -69,7 +69,18 @@ export function createDataHook(deps: DataHookDeps) {
       if (recipientTargets(session.envelope).length === 0) return callback(replies.storageFailed());
       const body = { chunks: chunks.splice(0), size: received };
       deps.ingest({ session, body }).then(
-        (stored) => callback(null, `Ok: queued as ${stored[0]?.id ?? "nothing"}`),
+        (result) => {
+          if (result.status === "stored")
+            return callback(null, `Ok: queued as ${result.stored[0]?.id ?? "nothing"}`);
+          // Not committed, and never will be: the sender's retry stores exactly one copy.
+          deps.logger.error("message not stored", {
+            session: session.id,
+            reason: result.reason,
+            error: result.detail,
+          });
+          deps.countRejection("storage_failed");
+          callback(replies.storageFailed());
+        },
         (error: unknown) => {
           deps.logger.error("message not stored", { session: session.id, error: String(error) });
           deps.countRejection("storage_failed");

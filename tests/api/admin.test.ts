@@ -65,7 +65,7 @@ describe("POST /admin/tenants", () => {
 
   test("with no OMNIMAIL_ADMIN_TOKEN the admin routes do not exist: 404", async () => {
     const app = createApp({
-      database: omni.database,
+      store: omni.store,
       logger: createLogger("silent", "test"),
       publicUrl: "http://omnimail.test",
     });

@@ -98,7 +98,7 @@ beforeAll(async () => {
   const [domain] = (
     (await (await omni.api("/v1/domains", alpha.apiKey)).json()) as { data: Array<{ id: string }> }
   ).data;
-  const secondKey = await createApiKey(omni.database.db, { tenantId: alpha.id, name: "second" });
+  const secondKey = await createApiKey(omni.store, { tenantId: alpha.id, name: "second" });
 
   // A webhook and a finished delivery, written directly so no drain touches them during the test.
   const now = Date.now();

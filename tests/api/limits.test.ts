@@ -38,7 +38,7 @@ describe("rate limit per API key", () => {
   });
 
   test("each key has its own bucket", async () => {
-    const other = await createApiKey(omni.database.db, { tenantId: acme.id, name: "other" });
+    const other = await createApiKey(omni.store, { tenantId: acme.id, name: "other" });
     const response = await omni.api("/v1/mailboxes", other.key);
     expect(response.status).toBe(200);
     expect(response.headers.get("ratelimit-remaining")).toBe("4");
@@ -66,7 +66,7 @@ describe("CORS", () => {
   });
 
   test("answers, errors included, carry the origin and expose the rate-limit headers", async () => {
-    const other = await createApiKey(omni.database.db, { tenantId: acme.id, name: "cors" });
+    const other = await createApiKey(omni.store, { tenantId: acme.id, name: "cors" });
     const ok = await omni.api("/v1/mailboxes", other.key, { headers: { origin: ORIGIN } });
     expect(ok.headers.get("access-control-allow-origin")).toBe(ORIGIN);
     expect(ok.headers.get("access-control-expose-headers")).toContain("RateLimit-Remaining");
@@ -85,7 +85,7 @@ describe("CORS", () => {
 
   test("with OMNIMAIL_CORS_ORIGINS unset there are no CORS headers at all", async () => {
     const app = createApp({
-      database: omni.database,
+      store: omni.store,
       logger: createLogger("silent", "test"),
       publicUrl: "http://omnimail.test",
     });

@@ -106,7 +106,7 @@ describe("GET /v1/mailboxes/{id}/messages/wait", () => {
   test("without an in-process notifier (a Worker) it still answers, by re-checking every 2 s", async () => {
     // The same app over the same database, as a Worker would build it: no messageEvents.
     const app = createApp({
-      database: omni.database,
+      store: omni.store,
       logger: createLogger("silent", "test"),
       publicUrl: "http://omnimail.test",
     });
@@ -125,22 +125,22 @@ describe("GET /v1/mailboxes/{id}/messages/wait", () => {
 
 describe("commit order", () => {
   test("a message whose id is older but that commits later is still returned (ids are chosen on arrival)", async () => {
-    const { storeInboundMessage } = await import("../../core/messages/store");
+    const { ingestMessage } = await import("../../core/ingest/ingest-message");
     const { newId } = await import("../../core/ids");
     await send("newer id, committed first");
     const after = await newestId();
     // A big message that arrived earlier (older id) and finished parsing later.
     const lateId = newId("message", Date.now() - 60_000);
     const waiting = omni.api(waitPath(`after=${after}&timeout=10`), acme.apiKey);
-    await storeInboundMessage(omni.database.db, {
-      raw: new TextEncoder().encode("Subject: older id, committed later\r\n\r\nbig\r\n"),
-      envelope: { mailFrom: "s@example.org", remoteIp: "127.0.0.1", helo: "client.test", tls: null },
-      content: null,
-      parseError: "not parsed in this test",
-      auth: null,
-      deliveries: [{ messageId: lateId, tenantId: acme.id, mailboxId: inbox, rcptTo: ["inbox@acme.test"] }],
-      receivedAt: Date.now(),
-    });
+    const late = await ingestMessage(
+      { store: omni.store, links: { publicUrl: "http://omnimail.test" } },
+      {
+        raw: new TextEncoder().encode("Subject: older id, committed later\r\n\r\nbig\r\n"),
+        envelope: { mailFrom: "s@example.org", remoteIp: "127.0.0.1", helo: "client.test", tls: null },
+        deliveries: [{ messageId: lateId, tenantId: acme.id, mailboxId: inbox, rcptTo: ["inbox@acme.test"] }],
+      },
+    );
+    expect(late.status).toBe("stored");
     const response = await waiting;
     expect(response.status).toBe(200);
     expect(((await response.json()) as Page).data.map((m) => m.id)).toEqual([lateId]);

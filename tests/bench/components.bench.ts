@@ -1,17 +1,18 @@
 import { closeSync, fsyncSync, openSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { newId } from "../../core/ids";
+import { ingestMessage } from "../../core/ingest/ingest-message";
 import { parseMessage } from "../../core/messages/parse";
-import { storeInboundMessage } from "../../core/messages/store";
 import { createDatabase } from "../../db/client";
 import { migrateDatabase } from "../../db/migrate";
+import { createInlineStore } from "../../db/store";
 import { buildMessage, type MessageKind } from "./messages";
 import { createSeeder } from "./seed";
 
 /**
  * Where the CPU of one message goes, measured in this process one piece at a
  * time (the servers are idle meanwhile): postal-mime parsing through
- * core/messages/parse.ts, OmniMail's store (core/messages/store.ts), and the
+ * core/messages/parse.ts, OmniMail's ingest (core/ingest/), and the
  * bare commit of the same row in plain SQL with and without its FTS5 row, all
  * through the product's database factory (WAL, synchronous=FULL).
  */
@@ -89,37 +90,37 @@ export async function benchComponents(input: { dir: string; budgetMs: number }):
       ],
       "write",
     );
-    // OmniMail's own store: drizzle builds the batch (message, FTS5 row, attachments), one commit.
+    // OmniMail's own ingest: the batch (blobs, message, FTS5 row, attachments, outbox), one commit.
+    const store = createInlineStore(database);
     for (const kind of ["5k", "100k"] as MessageKind[]) {
       const parsed = await parseMessage(raw[kind]);
       costs.push(
         await timeLoop(
-          `store ${label(kind)} (core storeInboundMessage, one batch)`,
+          `store ${label(kind)} (core ingestMessage, one batch, parse excluded)`,
           input.budgetMs,
           20_000,
           () => {
-            const message = {
-              raw: raw[kind],
-              envelope: {
-                mailFrom: envelope.from,
-                remoteIp: "127.0.0.1",
-                helo: "client.bench.localhost",
-                tls: null,
-              },
-              content: parsed.ok ? parsed.content : null,
-              parseError: parsed.ok ? null : parsed.error,
-              auth: null,
-              deliveries: [
-                {
-                  messageId: newId("message"),
-                  tenantId: "tnt_bench",
-                  mailboxId: "mbx_bench",
-                  rcptTo: [envelope.to],
+            return ingestMessage(
+              { store, links: { publicUrl: "http://omnimail.bench" } },
+              {
+                raw: raw[kind],
+                parsed,
+                envelope: {
+                  mailFrom: envelope.from,
+                  remoteIp: "127.0.0.1",
+                  helo: "client.bench.localhost",
+                  tls: null,
                 },
-              ],
-              receivedAt: Date.now(),
-            };
-            return storeInboundMessage(database.db, message);
+                deliveries: [
+                  {
+                    messageId: newId("message"),
+                    tenantId: "tnt_bench",
+                    mailboxId: "mbx_bench",
+                    rcptTo: [envelope.to],
+                  },
+                ],
+              },
+            );
           },
         ),
       );

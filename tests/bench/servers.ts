@@ -36,7 +36,7 @@ export async function startOmniMail(input: {
   const databaseUrl = `file:${join(input.dir, `${input.name}.db`)}`;
   const child = spawnChild({
     name: input.name,
-    cmd: [BUN, ...(input.bunArgs ?? []), "smtp-edge/main.ts"],
+    cmd: [BUN, ...(input.bunArgs ?? []), "main/start.ts"],
     logDir: input.dir,
     env: {
       DATABASE_URL: databaseUrl,

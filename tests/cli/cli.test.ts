@@ -3,9 +3,10 @@ import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { authenticateApiKey } from "../../core/tenancy/api-keys";
 import { createDatabase } from "../../db/client";
+import { createInlineStore } from "../../db/store";
 import { tempDir } from "../helpers/harness";
 
-/** `npm run omnimail -- …` is `bun cli/main.ts …`: run it as a process, on a database no server has open. */
+/** `npm run omnimail -- …` is `bun main/cli.ts …`: run it as a process, on a database no server has open. */
 
 const dir = tempDir("omnimail-cli-");
 const databaseUrl = `file:${join(dir, "cli.db")}`;
@@ -16,7 +17,7 @@ async function omnimail(...args: string[]) {
 }
 
 async function omnimailWith(env: Record<string, string>, ...args: string[]) {
-  const child = Bun.spawn([process.execPath, "cli/main.ts", ...args], {
+  const child = Bun.spawn([process.execPath, "main/cli.ts", ...args], {
     cwd: join(import.meta.dir, "../.."),
     env: { PATH: process.env.PATH ?? "", DATABASE_URL: databaseUrl, LOG_LEVEL: "silent", ...env },
     stdout: "pipe",
@@ -51,7 +52,7 @@ describe("npm run omnimail", () => {
     apiKey = tenant.api_key;
     const database = await createDatabase({ url: databaseUrl });
     try {
-      expect(await authenticateApiKey(database.db, apiKey)).toEqual({
+      expect(await authenticateApiKey(createInlineStore(database), apiKey)).toEqual({
         tenantId,
         apiKeyId: expect.stringMatching(/^key_/),
       });

@@ -1,28 +1,37 @@
 import { afterAll, expect, test } from "bun:test";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
+import { createLogger } from "../../core/logger";
 import { createDatabase } from "../../db/client";
-import { createGroupCommitWriter } from "../../db/group-commit";
-import { startWriterThread } from "../../db/writer";
-import { tempDir } from "../helpers/harness";
+import { classifyStoreError, commit, createInlineStore, StoreWriteError } from "../../db/store";
+import { createGroupCommitWriter } from "../../runtime/writer/group-commit";
+import { startThreadStore } from "../../runtime/writer/thread-store";
+import { tempDir, waitFor } from "../helpers/harness";
 
 const dir = tempDir("omnimail-group-");
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const insert = (n: number) => [{ sql: "INSERT INTO t (n) VALUES (?)", args: [n] }];
+const logger = createLogger("silent", "test");
 
-test("concurrent batches share commits, each resolves after its own commit, and a bad batch fails alone", async () => {
-  const database = await createDatabase({ url: `file:${join(dir, "group.db")}` });
+async function tableDatabase(name: string) {
+  const url = `file:${join(dir, name)}`;
+  const database = await createDatabase({ url, busyTimeoutMs: 300 });
   await database.client.execute("CREATE TABLE t (n INTEGER PRIMARY KEY)");
-  const write = createGroupCommitWriter(database.client);
+  const count = async () => Number((await database.client.execute("SELECT count(*) AS n FROM t")).rows[0]?.n);
+  return { url, database, count };
+}
 
-  const results = await Promise.allSettled([
-    ...Array.from({ length: 200 }, (_, n) => write(insert(n))),
+test("concurrent batches share commits, each is answered after its own commit, and a bad batch fails alone", async () => {
+  const { database } = await tableDatabase("group.db");
+  const write = createGroupCommitWriter(database.client);
+  const outcomes = await Promise.all([
+    ...Array.from({ length: 200 }, (_, n) => write({ statements: insert(n) })),
     // A duplicate key: its group fails, it is retried alone and fails; the others commit.
-    write([...insert(1000), ...insert(1000)]),
+    write({ statements: [...insert(1000), ...insert(1000)] }),
   ]);
-  expect(results.slice(0, 200).every((result) => result.status === "fulfilled")).toBe(true);
-  expect(results[200]?.status).toBe("rejected");
+  expect(outcomes.slice(0, 200).every((outcome) => outcome.status === "committed")).toBe(true);
+  expect(outcomes[200]).toMatchObject({ status: "failed", kind: "constraint" });
   const count = await database.client.execute("SELECT count(*) AS n, max(n) AS top FROM t");
   expect([Number(count.rows[0]?.n), Number(count.rows[0]?.top)]).toEqual([200, 199]);
   // 201 batches in far fewer transactions: that is the point.
@@ -31,19 +40,93 @@ test("concurrent batches share commits, each resolves after its own commit, and 
   database.close();
 });
 
-test("the writer thread commits in its own thread and reports failures back", async () => {
-  const url = `file:${join(dir, "thread.db")}`;
-  const database = await createDatabase({ url });
-  await database.client.execute("CREATE TABLE t (n INTEGER PRIMARY KEY)");
-  const writer = await startWriterThread({ url, busyTimeoutMs: 1000 });
-  await Promise.all(Array.from({ length: 100 }, (_, n) => writer.write(insert(n))));
-  const duplicate = await writer.write(insert(5)).then(
-    () => "committed",
-    (error: unknown) => String(error),
-  );
-  expect(duplicate).toContain("UNIQUE");
-  // Committed rows are visible to the main thread's own connection at once.
-  expect(Number((await database.client.execute("SELECT count(*) AS n FROM t")).rows[0]?.n)).toBe(100);
-  await writer.close();
+test("a batch still queued at its deadline is dropped unstarted (expired) and never commits", async () => {
+  const { url, database, count } = await tableDatabase("deadline.db");
+  const write = createGroupCommitWriter(database.client);
+  // Another connection holds the write lock, so the first group waits on BEGIN IMMEDIATE.
+  const holder = await createDatabase({ url });
+  const lock = await holder.client.transaction("write");
+  await lock.execute({ sql: "INSERT INTO t (n) VALUES (?)", args: [-1] });
+  const first = write({ statements: insert(1) });
+  const queued = write({ statements: insert(2), deadline: Date.now() + 50 });
+  const outcomes = await Promise.all([first, queued]);
+  await lock.rollback();
+  lock.close();
+  // The first had started: its true outcome (busy, rolled back). The second never started.
+  expect(outcomes[0]).toMatchObject({ status: "failed", kind: "busy" });
+  expect(outcomes[1]).toEqual({ status: "expired" });
+  await Bun.sleep(100);
+  expect(await count()).toBe(0);
+  holder.close();
   database.close();
+});
+
+test("the inline store answers committed with results, failed with the kind, expired past the deadline", async () => {
+  const { database } = await tableDatabase("inline.db");
+  const store = createInlineStore(database);
+  const ok = await store.write({
+    statements: [...insert(1), { sql: "SELECT n FROM t WHERE n = ?", args: [1] }],
+  });
+  expect(ok).toEqual({
+    status: "committed",
+    results: [
+      { rowsAffected: 1, rows: [] },
+      { rowsAffected: 0, rows: [{ n: 1 }] },
+    ],
+  });
+  expect(await store.write({ statements: insert(1) })).toMatchObject({
+    status: "failed",
+    kind: "constraint",
+  });
+  expect(await store.write({ statements: insert(2), deadline: Date.now() - 1 })).toEqual({
+    status: "expired",
+  });
+  await expect(commit(store, insert(1))).rejects.toBeInstanceOf(StoreWriteError);
+  await store.close();
+});
+
+test("errors are classified by kind", () => {
+  expect(classifyStoreError(Object.assign(new Error("database is locked"), { code: "SQLITE_BUSY" }))).toBe(
+    "busy",
+  );
+  expect(classifyStoreError(new Error("SQLITE_FULL: database or disk is full"))).toBe("full");
+  expect(classifyStoreError(new Error("SQLITE_IOERR_WRITE: disk I/O error"))).toBe("io");
+  expect(classifyStoreError(new Error("fetch failed", { cause: new Error("ECONNREFUSED") }))).toBe(
+    "unavailable",
+  );
+  expect(classifyStoreError(new Error("UNIQUE constraint failed: t.n"))).toBe("constraint");
+});
+
+test("the writer thread commits in its own thread, answers with the outcome, and comes back after a crash", async () => {
+  const { url, database, count } = await tableDatabase("thread.db");
+  const fatal: Error[] = [];
+  const store = await startThreadStore({
+    database,
+    url,
+    busyTimeoutMs: 1000,
+    logger,
+    restartDelayMs: 300,
+    onFatal: (error) => fatal.push(error),
+  });
+  const outcomes = await Promise.all(
+    Array.from({ length: 100 }, (_, n) => store.write({ statements: insert(n) })),
+  );
+  expect(outcomes.every((outcome) => outcome.status === "committed")).toBe(true);
+  expect(await store.write({ statements: insert(5) })).toMatchObject({
+    status: "failed",
+    kind: "constraint",
+  });
+  // Committed rows are visible to the main thread's own connection at once.
+  expect(await count()).toBe(100);
+  expect(await store.health()).toEqual({ ok: true, detail: "ready" });
+
+  store.crashWriterForTest();
+  await waitFor(async () => ((await store.health()).ok ? undefined : true));
+  // A write while it is down waits for the restart instead of failing.
+  const during = store.write({ statements: insert(500), deadline: Date.now() + 10_000 });
+  await waitFor(async () => ((await store.health()).ok ? true : undefined), 10_000);
+  expect(await during).toMatchObject({ status: "committed" });
+  expect(await count()).toBe(101);
+  expect(fatal).toEqual([]);
+  await store.close();
 });

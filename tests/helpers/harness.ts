@@ -3,23 +3,26 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { DNSResolver } from "mailauth";
-import { createApp } from "../../api/app";
-import { serveApp } from "../../api/bun";
-import { type AppEnv, appSettingsFrom } from "../../api/context";
+import type { AppEnv } from "../../api/context";
 import { parseConfig } from "../../core/config";
 import { createLogger } from "../../core/logger";
-import { createMessageNotifier } from "../../core/messages/notifier";
-import { createMetrics, type Metrics } from "../../core/metrics";
+import type { Metrics } from "../../core/metrics";
+import type { DrainOptions } from "../../core/outbox/drain";
 import { createDomain } from "../../core/tenancy/domains";
 import { createMailbox } from "../../core/tenancy/mailboxes";
 import { createTenant } from "../../core/tenancy/tenants";
 import { createDatabase, type Database } from "../../db/client";
 import { migrateDatabase } from "../../db/migrate";
-import { type SmtpLimits, type SmtpService, startSmtpEdge } from "../../smtp-edge/start";
+import type { Store } from "../../db/store";
+import { buildOmniMail } from "../../main/build";
+import type { OutboxDrain } from "../../runtime/outbox-drain";
+import type { ThreadStore } from "../../runtime/writer/thread-store";
+import type { SmtpLimits, SmtpService } from "../../smtp-edge/start";
 
 /**
- * The test harness: a migrated libSQL file in a temp dir, the real SMTP edge on
- * an ephemeral port and the real API on Bun.serve. Nothing of ours is mocked.
+ * The test harness: a migrated libSQL file in a temp dir, and OmniMail built by
+ * `buildOmniMail` — the composition root of `npm start` — with SMTP and the API
+ * on ephemeral ports. Nothing of ours is mocked.
  */
 
 export interface TestTenant {
@@ -34,11 +37,13 @@ export interface OmniMail {
   dir: string;
   databaseUrl: string;
   database: Database;
+  /** The Store every write goes through (the writer thread, as in `npm start`). */
+  store: Store | ThreadStore;
   smtpPort: number;
   apiUrl: string;
   smtp: SmtpService;
-  /** The webhook drain (in the writer thread, nudged by each commit that wrote outbox rows, as in `npm start`). */
-  drain: SmtpService["drain"];
+  /** The webhook drain, woken by each commit that queued deliveries, as in `npm start`. */
+  drain: OutboxDrain;
   /** The Hono app being served (its route table drives the isolation tests). */
   app: OpenAPIHono<AppEnv>;
   /** The registry /metrics renders, shared with the SMTP edge as in `npm start`. */
@@ -76,11 +81,16 @@ export async function startOmniMail(
     smtpLimits?: SmtpLimits;
     /** DNS for sender authentication (SPF/DKIM/DMARC): a stub that serves the test's records. */
     dnsResolver?: DNSResolver;
+    /** Extra drain tuning (fair shares, lease margin). */
+    drainOptions?: Omit<DrainOptions, "wake">;
+    writerRestartDelayMs?: number;
+    /** A remote libSQL URL (tests/helpers/remote-db.ts) instead of a file in the temp dir. */
+    databaseUrl?: string;
   } = {},
 ): Promise<OmniMail> {
   const dir = tempDir();
   const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
-  const { url, database } = await openTestDatabase(dir, busyTimeoutMs);
+  const url = options.databaseUrl ?? `file:${join(dir, "omnimail.db")}`;
   const config = parseConfig({
     DATABASE_URL: url,
     DATABASE_BUSY_TIMEOUT_MS: String(busyTimeoutMs),
@@ -96,40 +106,36 @@ export async function startOmniMail(
     OMNIMAIL_RATE_LIMIT_PER_MINUTE: "0",
     ...options.env,
   });
-  const logger = createLogger("silent", "test");
-  // Wired as smtp-edge/main.ts wires `npm start`.
-  const messageEvents = createMessageNotifier();
-  const metrics = createMetrics();
-  const smtp = await startSmtpEdge({
-    config,
-    database,
-    logger,
-    metrics,
-    onStored: (stored) => messageEvents.publishStored(stored),
-    limits: options.smtpLimits,
-    drain: { intervalMs: 50, timeoutMs: options.webhookTimeoutMs },
+  // The same composition root as `npm start`; only what a test must control differs.
+  const omnimail = await buildOmniMail(config, {
+    logger: createLogger("silent", "test"),
+    bootstrap: false,
+    apiHostname: "127.0.0.1",
+    smtpLimits: options.smtpLimits,
+    drain: {
+      intervalMs: 50,
+      options: {
+        ...(options.webhookTimeoutMs ? { timeoutMs: options.webhookTimeoutMs } : {}),
+        ...options.drainOptions,
+      },
+    },
+    writer: { restartDelayMs: options.writerRestartDelayMs },
+    onFatal: (error) => {
+      throw error;
+    },
     // Tests never ask real DNS: by default every name is unknown (SPF/DKIM/DMARC "none").
     dnsResolver: options.dnsResolver ?? noDns,
   });
-  const smtpPort = smtp.port;
-  const app = createApp({
-    database,
-    logger,
-    ...appSettingsFrom(config),
-    messageEvents,
-    metrics,
-    webhooks: { guard: { allowPrivate: config.allowPrivateWebhooks }, nudge: smtp.drain.nudge },
-  });
-  const api = serveApp(app, { port: 0, hostname: "127.0.0.1" });
-  const apiUrl = `http://127.0.0.1:${api.port}`;
+  const { store, database } = omnimail;
+  const smtp = omnimail.smtp as SmtpService;
+  const api = omnimail.api as NonNullable<typeof omnimail.api>;
+  const drain = omnimail.drain as OutboxDrain;
 
   let stopped = false;
   const stop = async () => {
     if (stopped) return;
     stopped = true;
-    await smtp.close();
-    await api.stop();
-    database.close();
+    await omnimail.stop();
     rmSync(dir, { recursive: true, force: true });
   };
 
@@ -137,18 +143,19 @@ export async function startOmniMail(
     dir,
     databaseUrl: url,
     database,
-    smtpPort,
-    apiUrl,
+    store,
+    smtpPort: smtp.port,
+    apiUrl: api.url,
     smtp,
-    drain: smtp.drain,
-    app,
-    metrics,
+    drain,
+    app: api.app,
+    metrics: omnimail.metrics,
     async addTenant(domain, localParts) {
-      const { tenant, apiKey } = await createTenant(database.db, { name: domain });
-      const created = await createDomain(database.db, tenant.id, { name: domain });
+      const { tenant, apiKey } = await createTenant(store, { name: domain });
+      const created = await createDomain(store, tenant.id, { name: domain });
       const mailboxes: Record<string, string> = {};
       for (const localPart of localParts) {
-        const mailbox = await createMailbox(database.db, tenant.id, {
+        const mailbox = await createMailbox(store, tenant.id, {
           address: `${localPart}@${created.name}`,
         });
         mailboxes[mailbox.address] = mailbox.id;
@@ -156,7 +163,7 @@ export async function startOmniMail(
       return { id: tenant.id, apiKey: apiKey.key, domain: created.name, mailboxes };
     },
     api: (path, apiKey, init = {}) =>
-      fetch(`${apiUrl}${path}`, {
+      fetch(`${api.url}${path}`, {
         ...init,
         headers: {
           authorization: `Bearer ${apiKey}`,

@@ -17,7 +17,7 @@ const databaseUrl = `file:${join(dir, "omnimail.db")}`;
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 async function startServer() {
-  const child = Bun.spawn([process.execPath, join(ROOT, "smtp-edge/main.ts"), "--smtp-only"], {
+  const child = Bun.spawn([process.execPath, join(ROOT, "main/smtp.ts")], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? "",

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { createClient } from "@libsql/client";
-import { type OmniMail, startOmniMail, type TestTenant } from "../helpers/harness";
+import { type OmniMail, startOmniMail, type TestTenant, waitFor } from "../helpers/harness";
+import { startReceiver } from "../helpers/receiver";
 import { openRawSmtp } from "../helpers/smtp-client";
 
 // Storage down → 451 4.3.0 within a few seconds, nothing half-written; a retry once it is back → 250, one copy.
@@ -57,3 +58,35 @@ test("a locked database answers 451 4.3.0, and the retry after the lock is gone 
   const page = (await response.json()) as { data: unknown[] };
   expect(page.data.length).toBe(1);
 });
+
+test("messages queued behind a commit that cannot get the lock are answered 451 and never commit later", async () => {
+  const receiver = startReceiver();
+  const hook = await omni.api("/v1/webhooks", tenant.apiKey, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ url: receiver.url }),
+  });
+  expect(hook.status).toBe(201);
+  const locker = createClient({ url: omni.databaseUrl });
+  const tx = await locker.transaction("write");
+  await tx.execute("INSERT INTO tenants (id, name, created_at) VALUES ('tnt_lock2', 'lock', 0)");
+  const before = await countRows("messages");
+
+  const replies = await Promise.all(Array.from({ length: 5 }, (_, i) => deliver(`queued ${i}`)));
+  for (const { reply } of replies) expect(reply.lines[0]).toMatch(/^451 4\.3\.0 /);
+  await tx.rollback();
+  locker.close();
+
+  // Nothing that was answered 451 may commit afterwards: give a late commit every chance to show.
+  const retried = await deliver("queued retry");
+  expect(retried.reply.lines[0]).toMatch(/^250 2\.6\.0 /);
+  await waitFor(() => (receiver.received.length > 0 ? true : undefined));
+  expect(await countRows("messages")).toBe(before + 1);
+  const subjects = receiver.received.map((received) => (JSON.parse(received.body) as Hook).data.subject);
+  expect(subjects).toEqual(["queued retry"]);
+  receiver.stop();
+});
+
+interface Hook {
+  data: { subject: string };
+}

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { CLIENT_SCRIPT } from "../../api/ui/client-script";
+import { buildClientScript } from "../../runtime/ui-client-build";
 import { type OmniMail, startOmniMail } from "../helpers/harness";
-import { buildClientScript } from "./build-client";
 
 /** The inbox page and its assets over HTTP (no browser): freshness, size, and the headers that contain it. */
 

@@ -1,13 +1,14 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { rmSync } from "node:fs";
 import { createLogger } from "../../core/logger";
-import { drainOutbox } from "../../core/outbox/drain";
+import { type DrainOptions, drainOutbox } from "../../core/outbox/drain";
 import { deliveryInsert } from "../../core/outbox/enqueue";
 import { createTenant } from "../../core/tenancy/tenants";
 import { createEndpoint } from "../../core/webhooks/endpoints";
 import { createFetchTransport } from "../../core/webhooks/transport";
 import type { Database } from "../../db/client";
 import { createDatabase } from "../../db/client";
+import { createInlineStore, type Store } from "../../db/store";
 import { createGuardedTransport } from "../../runtime/webhook-transport";
 import { openTestDatabase, tempDir } from "../helpers/harness";
 import { type Receiver, startReceiver } from "../helpers/receiver";
@@ -18,6 +19,7 @@ let first: Database;
 let second: Database;
 let receiver: Receiver;
 let endpointId: string;
+let secondEndpointId: string;
 let tenantId: string;
 const logger = createLogger("silent", "test");
 
@@ -25,9 +27,13 @@ beforeAll(async () => {
   ({ database: first } = await openTestDatabase(dir));
   second = await createDatabase({ url: `file:${dir}/omnimail.db` });
   receiver = startReceiver();
-  const { tenant } = await createTenant(first.db, { name: "drainers" });
+  const store = createInlineStore(first);
+  const { tenant } = await createTenant(store, { name: "drainers" });
   tenantId = tenant.id;
-  endpointId = (await createEndpoint(first.db, tenantId, { url: receiver.url }, { allowPrivate: true })).id;
+  endpointId = (await createEndpoint(store, tenantId, { url: receiver.url }, { allowPrivate: true })).id;
+  secondEndpointId = (
+    await createEndpoint(store, tenantId, { url: `${receiver.url}?second` }, { allowPrivate: true })
+  ).id;
 });
 afterAll(() => {
   receiver.stop();
@@ -36,13 +42,13 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function enqueue(count: number) {
+async function enqueue(count: number, endpoint = () => endpointId) {
   const now = Date.now();
   const statements = Array.from(
     { length: count },
     (_, i) =>
       deliveryInsert(first.db, {
-        endpointId,
+        endpointId: endpoint(),
         tenantId,
         messageId: null,
         event: { type: "webhook.test", timestamp: new Date(now).toISOString(), data: { n: i } },
@@ -52,30 +58,104 @@ async function enqueue(count: number) {
   await first.client.batch(statements, "write");
 }
 
-const drainerOn = (database: Database, owner: string) => () =>
-  drainOutbox(
-    {
-      db: database.db,
-      transport: createFetchTransport({ allowPrivate: true }),
-      logger,
-      retryScheduleSeconds: [1],
-      owner,
-    },
-    { batchSize: 10, concurrency: 4 },
-  );
+const drainerOn = (database: Database, owner: string, options: DrainOptions = { concurrency: 4 }) => {
+  const store: Store = createInlineStore(database);
+  return () =>
+    drainOutbox(
+      {
+        store,
+        transport: createFetchTransport({ allowPrivate: true }),
+        logger,
+        retryScheduleSeconds: [1],
+        owner,
+      },
+      options,
+    );
+};
+
+async function attemptRows(): Promise<number> {
+  const rows = await first.client.execute("SELECT count(*) AS n FROM webhook_attempts");
+  return Number(rows.rows[0]?.n);
+}
 
 test("two drainers at once send each event exactly once", async () => {
   receiver.received.length = 0;
   // A receiver that takes a moment, so the two drainers' batches overlap in time.
   receiver.respond = () => Bun.sleep(2).then(() => new Response("ok"));
   await enqueue(300);
-  const [a, b] = await Promise.all([drainerOn(first, "drainer-a")(), drainerOn(second, "drainer-b")()]);
+  // Fair shares are wide here, so both drainers find rows to claim while the other sends.
+  const options: DrainOptions = { concurrency: 4, perEndpoint: 16 };
+  const [a, b] = await Promise.all([
+    drainerOn(first, "drainer-a", options)(),
+    drainerOn(second, "drainer-b", options)(),
+  ]);
   expect((a?.delivered ?? 0) + (b?.delivered ?? 0)).toBe(300);
   expect(a?.delivered).toBeGreaterThan(0);
   expect(b?.delivered).toBeGreaterThan(0);
   const ids = receiver.received.map((hook) => hook.headers["webhook-id"]);
   expect(ids.length).toBe(300);
   expect(new Set(ids).size).toBe(300);
+});
+
+test("a receiver slow for its first 30 requests: two drainers still send every event once per endpoint, one attempt row per POST", async () => {
+  receiver.received.length = 0;
+  const startAttempts = await attemptRows();
+  // Each slow answer takes 80 % of the timeout, as a receiver at 12 s of a 15 s timeout does.
+  const timeoutMs = 1500;
+  receiver.respond = (_hook, index) =>
+    index < 30 ? Bun.sleep(timeoutMs * 0.8).then(() => new Response("slow ok")) : new Response("ok");
+  await enqueue(60);
+  await enqueue(60, () => secondEndpointId);
+  const options: DrainOptions = { concurrency: 16, timeoutMs, leaseMarginMs: 200 };
+  const [a, b] = await Promise.all([
+    drainerOn(first, "slow-a", options)(),
+    drainerOn(second, "slow-b", options)(),
+  ]);
+  expect((a?.delivered ?? 0) + (b?.delivered ?? 0)).toBe(120);
+  const byEndpoint = new Map<string, string[]>();
+  for (const hook of receiver.received) {
+    const list = byEndpoint.get(hook.query) ?? [];
+    list.push(hook.headers["webhook-id"] ?? "");
+    byEndpoint.set(hook.query, list);
+  }
+  for (const ids of byEndpoint.values()) {
+    expect(ids.length).toBe(60);
+    expect(new Set(ids).size).toBe(60);
+  }
+  expect((await attemptRows()) - startAttempts).toBe(receiver.received.length);
+});
+
+test("a dead endpoint holds at most its fair share of the send slots", async () => {
+  receiver.received.length = 0;
+  let inFlightToFirst = 0;
+  let peakToFirst = 0;
+  receiver.respond = async (hook) => {
+    if (hook.query === "?second") return new Response("ok");
+    inFlightToFirst++;
+    peakToFirst = Math.max(peakToFirst, inFlightToFirst);
+    // Slow and failing, as an endpoint that is down behind a proxy is.
+    await Bun.sleep(450);
+    inFlightToFirst--;
+    return new Response("down", { status: 503 });
+  };
+  await enqueue(20);
+  await enqueue(20, () => secondEndpointId);
+  const started = Date.now();
+  const counts = await drainerOn(first, "fair", {
+    concurrency: 8,
+    perEndpoint: 2,
+    timeoutMs: 500,
+    budgetMs: 1500,
+  })();
+  // Every event to the healthy endpoint went while the dead one timed out two at a time.
+  const toSecond = receiver.received.filter((hook) => hook.query === "?second");
+  expect(toSecond.length).toBe(20);
+  expect(peakToFirst).toBeLessThanOrEqual(2);
+  expect(counts.delivered).toBe(20);
+  expect(Date.now() - started).toBeLessThan(10_000);
+  // Leave nothing due for the next test.
+  await first.client.execute("DELETE FROM webhook_attempts");
+  await first.client.execute("DELETE FROM webhook_deliveries");
 });
 
 test("rows leased by a drainer that crashed come back when the lease expires, with the same webhook-id", async () => {

@@ -33,9 +33,10 @@ test("a hostile message (thousands of recipients, a huge body) still makes a pay
     name: `User Number ${i}`,
   }));
   const event = buildMessageReceivedEvent(
-    { id: "msg_1", tenantId: "tnt_1", mailboxId: "mbx_1", attachmentIds: [], companionRows: 0 },
+    { id: "msg_1", tenantId: "tnt_1", mailboxId: "mbx_1", attachmentIds: [] },
     {
       raw: new Uint8Array(10),
+      rawKey: "k",
       envelope: { mailFrom: "a@example.org", remoteIp: null, helo: null, tls: null },
       content: {
         subject: "s".repeat(300_000),

@@ -56,7 +56,7 @@ export function registerMessageListRoutes(app: OpenAPIHono<AppEnv>, deps: AppDep
     if (!looksLike("mailbox", id)) throw problems.notFound(`no mailbox ${id}`);
     const before = decodeCursor(query.cursor, (value) => looksLike("message", value));
     const rows = await listMessages(
-      deps.database.db,
+      deps.store.db,
       c.get("tenantId"),
       id,
       { limit: query.limit + 1, before },
@@ -85,7 +85,7 @@ export function registerMessageListRoutes(app: OpenAPIHono<AppEnv>, deps: AppDep
         { location: "query.after", message: "must be a message id such as msg_01JZ…" },
       ]);
     }
-    const rows = await waitForNewMessages(deps.database.db, {
+    const rows = await waitForNewMessages(deps.store.db, {
       tenantId: c.get("tenantId"),
       mailboxId: id,
       after: query.after,

@@ -56,13 +56,13 @@ export function registerMessageReadRoutes(app: OpenAPIHono<AppEnv>, deps: AppDep
   app.openapi(getRoute, async (c) => {
     const { id } = c.req.valid("param");
     if (!looksLike("message", id)) throw problems.notFound(`no message ${id}`);
-    return c.json(toMessageJson(await getMessage(deps.database.db, c.get("tenantId"), id), links), 200);
+    return c.json(toMessageJson(await getMessage(deps.store.db, c.get("tenantId"), id), links), 200);
   });
 
   app.openapi(rawRoute, async (c) => {
     const { id } = c.req.valid("param");
     if (!looksLike("message", id)) throw problems.notFound(`no message ${id}`);
-    const raw = await getRawMessage(deps.database.db, c.get("tenantId"), id);
+    const raw = await getRawMessage(deps.store.db, c.get("tenantId"), id);
     return c.body(raw as Uint8Array<ArrayBuffer>, 200, {
       ...UNTRUSTED_HEADERS,
       "Content-Type": "message/rfc822",
@@ -75,7 +75,7 @@ export function registerMessageReadRoutes(app: OpenAPIHono<AppEnv>, deps: AppDep
     if (!looksLike("message", id) || !looksLike("attachment", attachmentId)) {
       throw problems.notFound(`no attachment ${attachmentId} on message ${id}`);
     }
-    const attachment = await getAttachment(deps.database.db, c.get("tenantId"), id, attachmentId);
+    const attachment = await getAttachment(deps.store.db, c.get("tenantId"), id, attachmentId);
     return c.body(attachment.content as Uint8Array<ArrayBuffer>, 200, {
       ...UNTRUSTED_HEADERS,
       "Content-Type": attachment.contentType || "application/octet-stream",

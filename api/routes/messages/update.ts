@@ -53,14 +53,14 @@ export function registerMessageUpdateRoutes(app: OpenAPIHono<AppEnv>, deps: AppD
     const { seen } = c.req.valid("json");
     if (!looksLike("message", id)) throw problems.notFound(`no message ${id}`);
     const tenantId = c.get("tenantId");
-    await markMessageSeen(deps.database.db, tenantId, id, seen);
-    return c.json(toMessageJson(await getMessage(deps.database.db, tenantId, id), links), 200);
+    await markMessageSeen(deps.store, tenantId, id, seen);
+    return c.json(toMessageJson(await getMessage(deps.store.db, tenantId, id), links), 200);
   });
 
   app.openapi(deleteRoute, async (c) => {
     const { id } = c.req.valid("param");
     if (!looksLike("message", id)) throw problems.notFound(`no message ${id}`);
-    await deleteMessage(deps.database.db, c.get("tenantId"), id);
+    await deleteMessage(deps.store, c.get("tenantId"), id);
     return c.body(null, 204);
   });
 }

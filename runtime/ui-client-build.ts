@@ -4,11 +4,11 @@ import { resolve } from "node:path";
  * Bundles the inbox's client (api/ui/client/*.ts) into one small browser
  * script with Bun's own bundler, and writes it as a string module
  * (api/ui/client-script.ts) that the Hono app serves on Bun and on Workers
- * alike, with nothing to build at run time. `npm run ui:build` after editing
+ * alike, with nothing to build at run time. `npm run ui:build` (main/build-ui.ts) after editing
  * the client; tests/ui/client-script.test.ts fails while the two differ.
  */
 
-const ROOT = resolve(import.meta.dir, "../..");
+const ROOT = resolve(import.meta.dir, "..");
 export const CLIENT_ENTRY = resolve(ROOT, "api/ui/client/main.ts");
 export const CLIENT_MODULE = resolve(ROOT, "api/ui/client-script.ts");
 
@@ -33,12 +33,4 @@ export function clientModuleSource(script: string): string {
     `export const CLIENT_SCRIPT = ${JSON.stringify(script)};`,
     "",
   ].join("\n");
-}
-
-if (import.meta.main) {
-  const script = await buildClientScript();
-  await Bun.write(CLIENT_MODULE, clientModuleSource(script));
-  console.log(
-    `wrote ${CLIENT_MODULE.slice(ROOT.length + 1)} (${(script.length / 1024).toFixed(1)} KiB of script)`,
-  );
 }

@@ -1,9 +1,13 @@
 import type { Db } from "../../db/client";
 import { attachments, messages } from "../../db/schema";
-import { type SqlStatement, toStatement, type WriteStatements } from "../../db/statements";
+import { type SqlStatement, toStatement } from "../../db/statements";
 import { newId } from "../ids";
-import type { SenderAuthResults } from "./auth";
-import type { ParsedContent } from "./parse";
+import type { SenderAuthResults } from "../messages/auth";
+import { blobInsert } from "../messages/blobs";
+import type { ParsedContent } from "../messages/parse";
+import type { Links } from "../messages/serialize";
+import { messageReceivedOutboxInsert } from "../outbox/enqueue";
+import { buildMessageReceivedEvent } from "../outbox/payload";
 
 /**
  * How much of a body the search index takes (characters). Search over the start
@@ -16,6 +20,8 @@ export const SEARCH_TEXT_LIMIT = 256 * 1024;
 export interface InboundMessage {
   /** The bytes as received, our Received: header already prepended. */
   raw: Uint8Array;
+  /** Key of `raw` in the blobs table (its sha256). */
+  rawKey: string;
   envelope: {
     mailFrom: string;
     remoteIp: string | null;
@@ -28,8 +34,8 @@ export interface InboundMessage {
   auth: SenderAuthResults | null;
   /**
    * One entry per distinct mailbox; `rcptTo` are the envelope recipients that
-   * resolved to it. `messageId` is chosen by the caller (ids.ts) before the write,
-   * so it can appear in the trace header and the 250 reply.
+   * resolved to it. `messageId` is chosen before the write (ids.ts), so it can
+   * appear in the trace header and the 250 reply.
    */
   deliveries: Array<{ messageId: string; tenantId: string; mailboxId: string; rcptTo: string[] }>;
   receivedAt: number;
@@ -41,37 +47,39 @@ export interface StoredMessage {
   mailboxId: string;
   /** Attachment ids in document order. */
   attachmentIds: string[];
-  /** Rows the companions (the webhook outbox) wrote for this copy; 0: nothing to announce. */
-  companionRows: number;
+}
+
+export interface MessageBatch {
+  statements: SqlStatement[];
+  stored: StoredMessage[];
+  /** Indexes of the outbox statements, whose rowsAffected say how many deliveries were queued. */
+  outboxAt: number[];
 }
 
 /**
- * Extra statements to commit in the same batch for each stored copy
- * (the webhook outbox adds its rows here).
+ * The one batch that stores a message: its bytes and each attachment's bytes
+ * once (content-addressed, whatever the number of copies), then per mailbox a
+ * message row, attachment rows referring to those bytes, a search row, and the
+ * outbox rows chosen inside the commit. All of it commits or none of it does.
  */
-export type CompanionWrites = (stored: StoredMessage, message: InboundMessage) => Promise<SqlStatement[]>;
-
-/**
- * Stores one copy per mailbox, with attachments, search index rows and any
- * companion rows, in ONE batch: all of it commits or none of it does.
- * `write` commits the statements (by default on `db`'s own client; the Bun
- * SMTP edge passes its group-committing writer thread).
- */
-export async function storeInboundMessage(
-  db: Db,
-  message: InboundMessage,
-  companions: CompanionWrites[] = [],
-  write: WriteStatements = async (statements) => {
-    await db.$client.batch(statements, "write");
-  },
-): Promise<StoredMessage[]> {
+export function buildMessageBatch(db: Db, message: InboundMessage, links: Links): MessageBatch {
   const statements: SqlStatement[] = [];
   const stored: StoredMessage[] = [];
+  const outboxAt: number[] = [];
   const content = message.content;
   const searchRecipients = [
     ...(content?.to ?? []).map(formatAddress),
     ...(content?.cc ?? []).map(formatAddress),
   ].join(" ");
+  if (message.deliveries.length === 0) return { statements, stored, outboxAt };
+
+  statements.push(blobInsert(message.rawKey, message.raw, message.receivedAt));
+  const seenBlobs = new Set([message.rawKey]);
+  for (const attachment of content?.attachments ?? []) {
+    if (seenBlobs.has(attachment.sha256)) continue;
+    seenBlobs.add(attachment.sha256);
+    statements.push(blobInsert(attachment.sha256, attachment.content, message.receivedAt));
+  }
 
   for (const delivery of message.deliveries) {
     const id = delivery.messageId;
@@ -80,7 +88,6 @@ export async function storeInboundMessage(
       tenantId: delivery.tenantId,
       mailboxId: delivery.mailboxId,
       attachmentIds: [],
-      companionRows: 0,
     };
     stored.push(copy);
     statements.push(
@@ -108,7 +115,7 @@ export async function storeInboundMessage(
           text: content?.text ?? null,
           html: content?.html ?? null,
           size: message.raw.byteLength,
-          raw: message.raw,
+          rawBlob: message.rawKey,
           receivedAt: message.receivedAt,
           parseError: message.parseError,
           auth: message.auth ? JSON.stringify(message.auth) : null,
@@ -143,21 +150,23 @@ export async function storeInboundMessage(
             contentId: attachment.contentId,
             size: attachment.size,
             sha256: attachment.sha256,
-            content: attachment.content,
+            blobKey: attachment.sha256,
           }),
         ),
       );
     }
-    for (const companion of companions) {
-      const rows = await companion(copy, message);
-      copy.companionRows += rows.length;
-      statements.push(...rows);
-    }
+    outboxAt.push(statements.length);
+    statements.push(
+      messageReceivedOutboxInsert({
+        tenantId: delivery.tenantId,
+        mailboxId: delivery.mailboxId,
+        messageId: id,
+        event: buildMessageReceivedEvent(copy, message, copy.attachmentIds, links),
+        now: message.receivedAt,
+      }),
+    );
   }
-
-  if (statements.length === 0) return [];
-  await write(statements);
-  return stored;
+  return { statements, stored, outboxAt };
 }
 
 function formatAddress(address: { address: string; name: string }): string {

@@ -1,0 +1,75 @@
+import type { Store, StoreFailureKind } from "../../db/store";
+import { sha256Hex } from "../crypto";
+import type { SenderAuthResults } from "../messages/auth";
+import { type ParseResult, parseMessage } from "../messages/parse";
+import type { Links } from "../messages/serialize";
+import { buildMessageBatch, type InboundMessage, type StoredMessage } from "./message-batch";
+
+/**
+ * The whole ingest path, from "raw bytes + envelope + resolved recipients" to
+ * "committed and announced", in Web APIs only. Every ingress (the SMTP edge,
+ * the Cloudflare Email Worker) is an adapter that gathers the bytes, resolves
+ * the recipients and calls this; so every ingress shares every rule: one copy
+ * per mailbox, bytes stored once, search rows, outbox rows in the same batch,
+ * announced after the commit.
+ */
+export interface IngestDeps {
+  store: Pick<Store, "db" | "write">;
+  links: Links;
+  now?: () => number;
+}
+
+export interface IngestInput {
+  /** The bytes to store: the ingress's trace header already prepended. */
+  raw: Uint8Array;
+  envelope: InboundMessage["envelope"];
+  /** One entry per distinct mailbox (ids chosen by the caller, time-ordered). */
+  deliveries: InboundMessage["deliveries"];
+  /** Sender authentication, when the ingress checked it. */
+  auth?: SenderAuthResults | null | undefined;
+  /** A parse the caller already ran (in parallel with its own checks); parsed here otherwise. */
+  parsed?: ParseResult | undefined;
+  /** Epoch ms: not started by then means never stored (the caller answers 4xx). */
+  deadline?: number | undefined;
+}
+
+export type IngestResult =
+  | {
+      status: "stored";
+      stored: StoredMessage[];
+      /** Webhook deliveries queued by this commit (0: no endpoint wanted it). */
+      announced: number;
+      parseError: string | null;
+    }
+  | { status: "not-stored"; reason: "expired" | StoreFailureKind; detail: string };
+
+export async function ingestMessage(deps: IngestDeps, input: IngestInput): Promise<IngestResult> {
+  const parsed = input.parsed ?? (await parseMessage(input.raw));
+  const message: InboundMessage = {
+    raw: input.raw,
+    rawKey: await sha256Hex(input.raw),
+    envelope: input.envelope,
+    content: parsed.ok ? parsed.content : null,
+    parseError: parsed.ok ? null : parsed.error,
+    auth: input.auth ?? null,
+    deliveries: input.deliveries,
+    receivedAt: (deps.now ?? Date.now)(),
+  };
+  const batch = buildMessageBatch(deps.store.db, message, deps.links);
+  const first = batch.stored[0];
+  if (!first) return { status: "stored", stored: [], announced: 0, parseError: message.parseError };
+  const outcome = await deps.store.write({
+    statements: batch.statements,
+    announces: true,
+    deadline: input.deadline,
+    // If the writer dies holding this batch, the first copy's row says whether it committed.
+    verify: { sql: "SELECT 1 FROM messages WHERE id = ?", args: [first.id] },
+  });
+  if (outcome.status === "expired") {
+    return { status: "not-stored", reason: "expired", detail: "storage did not start the write in time" };
+  }
+  if (outcome.status === "failed")
+    return { status: "not-stored", reason: outcome.kind, detail: outcome.message };
+  const announced = batch.outboxAt.reduce((sum, at) => sum + (outcome.results[at]?.rowsAffected ?? 0), 0);
+  return { status: "stored", stored: batch.stored, announced, parseError: message.parseError };
+}

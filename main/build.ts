@@ -1,0 +1,157 @@
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import type { DNSResolver } from "mailauth";
+import { createApp } from "../api/app";
+import { serveApp } from "../api/bun";
+import { type AppEnv, appSettingsFrom } from "../api/context";
+import type { Config } from "../core/config";
+import type { Logger } from "../core/logger";
+import { createMessageNotifier, type MessageNotifier } from "../core/messages/notifier";
+import { createMetrics, type Metrics } from "../core/metrics";
+import type { DrainOptions } from "../core/outbox/drain";
+import type { Database } from "../db/client";
+import { createInlineStore, type Store } from "../db/store";
+import { announceFirstStart, createRootLogger, openDatabase } from "../runtime/boot";
+import { type OutboxDrain, startOutboxDrain } from "../runtime/outbox-drain";
+import { resolveHost } from "../runtime/webhook-transport";
+import { startThreadStore, type ThreadStore } from "../runtime/writer/thread-store";
+import { type SmtpLimits, type SmtpService, startSmtpEdge } from "../smtp-edge/start";
+
+/**
+ * The one composition root. `npm start` (everything), `npm run smtp` (the SMTP
+ * edge and its drain), `npm run api` (the API and its drain) and the test
+ * harness all build OmniMail here, so the wiring the tests run is the wiring
+ * users run. Order: database (migrated) → Store → first-start tenant → drain
+ * (woken by the Store's commits) → SMTP edge → API.
+ */
+export interface OmniMailParts {
+  smtp: boolean;
+  api: boolean;
+  drain: boolean;
+}
+
+export interface BuildOverrides {
+  parts?: Partial<OmniMailParts> | undefined;
+  /** Logger name when none is given: "omnimail", "smtp-edge", "api". */
+  component?: string | undefined;
+  logger?: Logger | undefined;
+  /** Create the default tenant on an empty database (default true). */
+  bootstrap?: boolean | undefined;
+  /** API bind address (default 0.0.0.0). */
+  apiHostname?: string | undefined;
+  /** DNS for SPF/DKIM/DMARC; tests pass a resolver that serves their records. */
+  dnsResolver?: DNSResolver | undefined;
+  smtpLimits?: SmtpLimits | undefined;
+  drain?: { intervalMs?: number | undefined; options?: Omit<DrainOptions, "wake"> | undefined } | undefined;
+  writer?: { restartDelayMs?: number | undefined } | undefined;
+  /** The writer thread cannot be kept up. Default: log and exit 1, so a supervisor restarts the process. */
+  onFatal?: ((error: Error) => void) | undefined;
+}
+
+export interface OmniMail {
+  config: Config;
+  logger: Logger;
+  database: Database;
+  store: Store | ThreadStore;
+  metrics: Metrics;
+  messageEvents: MessageNotifier;
+  drain: OutboxDrain | null;
+  smtp: SmtpService | null;
+  /** The Hono app and where it listens, when the API part runs. */
+  api: { app: OpenAPIHono<AppEnv>; port: number; url: string; stop(): Promise<void> } | null;
+  /** Re-reads the TLS certificate (SIGHUP). */
+  reloadTls(): void;
+  /** Graceful: stop taking mail and requests, finish what is in flight, drain, close the store. */
+  stop(): Promise<void>;
+}
+
+export async function buildOmniMail(config: Config, overrides: BuildOverrides = {}): Promise<OmniMail> {
+  const parts: OmniMailParts = { smtp: true, api: true, drain: true, ...overrides.parts };
+  const logger = overrides.logger ?? createRootLogger(config, overrides.component ?? "omnimail");
+  const database = await openDatabase(config, logger);
+  const store: Store | ThreadStore =
+    config.smtp.writer === "thread"
+      ? await startThreadStore({
+          database,
+          url: config.databaseUrl,
+          authToken: config.databaseAuthToken,
+          busyTimeoutMs: config.databaseBusyTimeoutMs,
+          logger,
+          restartDelayMs: overrides.writer?.restartDelayMs,
+          onFatal:
+            overrides.onFatal ??
+            ((error) => {
+              logger.error("exiting: the writer thread cannot be kept up", { error: error.message });
+              process.exit(1);
+            }),
+        })
+      : createInlineStore(database);
+  if (overrides.bootstrap ?? true) await announceFirstStart(store, config);
+
+  const messageEvents = createMessageNotifier();
+  const metrics = createMetrics();
+  const drain = parts.drain
+    ? startOutboxDrain({
+        config,
+        store,
+        logger,
+        intervalMs: overrides.drain?.intervalMs,
+        options: overrides.drain?.options,
+      })
+    : null;
+  const smtp = parts.smtp
+    ? await startSmtpEdge({
+        config,
+        store,
+        logger,
+        metrics,
+        // Long polls in this process wake on the commit.
+        onStored: (stored) => messageEvents.publishStored(stored),
+        limits: overrides.smtpLimits,
+        dnsResolver: overrides.dnsResolver,
+      })
+    : null;
+
+  let api: OmniMail["api"] = null;
+  if (parts.api) {
+    const app = createApp({
+      store,
+      logger,
+      ...appSettingsFrom(config),
+      // Without the SMTP edge here, long polls re-check the database instead.
+      messageEvents: smtp ? messageEvents : undefined,
+      metrics,
+      webhooks: {
+        guard: { allowPrivate: config.allowPrivateWebhooks, resolveHost },
+        nudge: drain ? drain.nudge : undefined,
+      },
+    });
+    const hostname = overrides.apiHostname ?? "0.0.0.0";
+    const served = serveApp(app, { port: config.http.port, hostname });
+    const host = hostname === "0.0.0.0" ? "127.0.0.1" : hostname;
+    api = { app, port: served.port, url: `http://${host}:${served.port}`, stop: served.stop };
+    logger.info("api listening", { port: served.port, url: config.http.publicUrl });
+  }
+
+  let stopped: Promise<void> | null = null;
+  return {
+    config,
+    logger,
+    database,
+    store,
+    metrics,
+    messageEvents,
+    drain,
+    smtp,
+    api,
+    reloadTls: () => smtp?.reloadTls(),
+    stop: () => {
+      stopped ??= (async () => {
+        await smtp?.close();
+        await api?.stop();
+        await drain?.stop();
+        await store.close();
+      })();
+      return stopped;
+    },
+  };
+}

@@ -1,0 +1,137 @@
+import type { Client } from "@libsql/client";
+import type { SqlStatement } from "../../db/statements";
+import { failedOutcome, toStatementResult, type WriteOutcome } from "../../db/store";
+
+/**
+ * Group commit: batches that arrive while a commit is running are committed
+ * together in the next transaction, so N concurrent messages cost one fsync
+ * instead of N (synchronous=FULL makes each fsync the price of a commit). Each
+ * caller is answered only after the transaction holding its statements has
+ * committed or rolled back. If a group fails, it is committed again with a
+ * savepoint per batch, so one bad batch fails alone and cannot fail the others.
+ *
+ * Deadlines: a batch whose deadline has passed when its group is formed is
+ * dropped and answered `expired` — it never started, so it never will commit.
+ * A batch taken into a group is always carried to its true outcome.
+ */
+export interface GroupCommitStats {
+  commits: number;
+  batches: number;
+  expired: number;
+}
+
+export interface GroupCommitBatch {
+  statements: SqlStatement[];
+  deadline?: number | undefined;
+}
+
+interface Entry extends GroupCommitBatch {
+  answer: (outcome: WriteOutcome) => void;
+}
+
+export function createGroupCommitWriter(
+  client: Pick<Client, "batch" | "transaction">,
+  options: { maxStatementsPerCommit?: number; now?: () => number } = {},
+) {
+  const maxStatements = options.maxStatementsPerCommit ?? 5000;
+  const now = options.now ?? Date.now;
+  const queue: Entry[] = [];
+  const stats: GroupCommitStats = { commits: 0, batches: 0, expired: 0 };
+  let running: Promise<void> | null = null;
+
+  /**
+   * The group failed: commit it again in one transaction with a savepoint per
+   * batch, so the batches that fail roll back alone and the rest still commit.
+   */
+  const commitIsolated = async (group: Entry[]) => {
+    const outcomes: WriteOutcome[] = [];
+    try {
+      const tx = await client.transaction("write");
+      try {
+        for (const entry of group) {
+          await tx.execute("SAVEPOINT batch");
+          try {
+            const results = await tx.batch(entry.statements);
+            await tx.execute("RELEASE batch");
+            outcomes.push({ status: "committed", results: results.map(toStatementResult) });
+          } catch (error) {
+            await tx.execute("ROLLBACK TO batch");
+            await tx.execute("RELEASE batch");
+            outcomes.push(failedOutcome(error));
+          }
+        }
+        await tx.commit();
+        stats.commits++;
+      } finally {
+        tx.close();
+      }
+    } catch (error) {
+      // The transaction itself failed (BEGIN or COMMIT): nothing of the group committed.
+      const failed = failedOutcome(error);
+      for (const entry of group) entry.answer(failed);
+      return;
+    }
+    group.forEach((entry, index) => {
+      const outcome = outcomes[index] ?? failedOutcome(new Error("no outcome recorded"));
+      if (outcome.status === "committed") stats.batches++;
+      entry.answer(outcome);
+    });
+  };
+
+  /** The next group: every queued batch that fits, minus those whose deadline has passed. */
+  const takeGroup = () => {
+    const group: Entry[] = [];
+    let size = 0;
+    const at = now();
+    while (queue.length > 0) {
+      const next = queue[0];
+      if (!next || (group.length > 0 && size + next.statements.length > maxStatements)) break;
+      queue.shift();
+      if (next.deadline !== undefined && at > next.deadline) {
+        stats.expired++;
+        next.answer({ status: "expired" });
+        continue;
+      }
+      group.push(next);
+      size += next.statements.length;
+    }
+    return group;
+  };
+
+  const drain = async () => {
+    while (queue.length > 0) {
+      const group = takeGroup();
+      if (group.length === 0) continue;
+      try {
+        const results = await client.batch(
+          group.flatMap((entry) => entry.statements),
+          "write",
+        );
+        stats.commits++;
+        stats.batches += group.length;
+        let offset = 0;
+        for (const entry of group) {
+          const own = results.slice(offset, offset + entry.statements.length);
+          offset += entry.statements.length;
+          entry.answer({ status: "committed", results: own.map(toStatementResult) });
+        }
+      } catch (error) {
+        if (group.length === 1) group[0]?.answer(failedOutcome(error));
+        else await commitIsolated(group);
+      }
+      // Let the event loop deliver the batches that arrived during that commit
+      // (the local client blocks while it commits), so they form the next group.
+      await new Promise<void>((resolve) => setTimeout(resolve, 0));
+    }
+  };
+
+  const write = (batch: GroupCommitBatch) =>
+    new Promise<WriteOutcome>((resolve) => {
+      if (batch.statements.length === 0) return resolve({ status: "committed", results: [] });
+      queue.push({ ...batch, answer: resolve });
+      running ??= drain().finally(() => {
+        running = null;
+      });
+    });
+  return Object.assign(write, { stats, idle: async () => void (await running) });
+}

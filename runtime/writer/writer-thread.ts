@@ -1,0 +1,58 @@
+/// <reference lib="webworker" />
+import { createDatabase } from "../../db/client";
+import { errorMessage } from "../../db/store";
+import { createGroupCommitWriter } from "./group-commit";
+import type { WriterRequest, WriterResponse } from "./protocol";
+
+/**
+ * The database writer thread (a Bun Worker). It owns one connection and
+ * group-commits the batches the main thread sends, so commits and fsyncs run on
+ * the second core instead of blocking the event loop that serves SMTP. It does
+ * nothing but commit: webhook delivery runs on the main thread
+ * (runtime/outbox-drain.ts) and sends its records here like any other write.
+ * Protocol (protocol.ts): `init` once, then `write`s answered by id with their outcome.
+ */
+declare const self: Worker;
+
+let writer: ReturnType<typeof createGroupCommitWriter> | null = null;
+
+const reply = (message: WriterResponse) => postMessage(message);
+
+self.onmessage = async (event: MessageEvent<WriterRequest>) => {
+  const request = event.data;
+  switch (request.type) {
+    case "init":
+      try {
+        const database = await createDatabase({
+          url: request.url,
+          authToken: request.authToken,
+          busyTimeoutMs: request.busyTimeoutMs,
+        });
+        writer = createGroupCommitWriter(database.client);
+        reply({ type: "ready" });
+      } catch (error) {
+        reply({ type: "init-failed", error: errorMessage(error) });
+      }
+      return;
+    case "crash":
+      setTimeout(() => {
+        throw new Error("writer thread crash requested by a test");
+      }, 0);
+      return;
+    case "write": {
+      const id = request.id;
+      if (!writer) {
+        reply({
+          type: "outcome",
+          id,
+          outcome: { status: "failed", kind: "unavailable", message: "writer not initialised" },
+        });
+        return;
+      }
+      writer({ statements: request.statements, deadline: request.deadline }).then((outcome) =>
+        reply({ type: "outcome", id, outcome }),
+      );
+      return;
+    }
+  }
+};
