@@ -1,16 +1,17 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { join, relative, resolve } from "node:path";
+import { readdirSync, readFileSync } from "node:fs";
+import { join, relative } from "node:path";
 import nodemailer, { type Transporter } from "nodemailer";
 import PostalMime, { type Address } from "postal-mime";
 import { type OmniMail, startOmniMail, type TestTenant } from "../helpers/harness";
 import { stripTraceHeader, toWireForm } from "../helpers/send";
+import { requireOrSkip, sharedPath } from "../helpers/shared";
 
 /**
  * Every message of the shared corpus goes in over SMTP and comes back from the
  * API with the same bytes and the fields postal-mime finds in those bytes.
  */
-const CORPUS = resolve(import.meta.dir, "../../../shared/corpus");
+const CORPUS = sharedPath("corpus");
 
 function listEml(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -20,8 +21,8 @@ function listEml(dir: string): string[] {
   });
 }
 
-const files = existsSync(CORPUS) ? listEml(CORPUS).sort() : [];
-if (files.length === 0) console.warn(`shared corpus not found at ${CORPUS}, skipping corpus tests`);
+const files = CORPUS ? listEml(CORPUS).sort() : [];
+if (files.length === 0) requireOrSkip("the shared corpus: no .eml files in ../shared/corpus");
 
 const addresses = (list: Address[] | undefined) =>
   (list ?? []).flatMap((entry) => (entry.group ? entry.group : [entry])).map((m) => m.address);
@@ -49,7 +50,7 @@ describe.skipIf(files.length === 0)(`shared corpus (${files.length} messages)`, 
     const queue = [...files];
     const worker = async () => {
       for (let file = queue.shift(); file; file = queue.shift()) {
-        const name = relative(CORPUS, file);
+        const name = relative(CORPUS ?? "", file);
         try {
           await checkOne(transport, name, toWireForm(readFileSync(file)));
         } catch (error) {

@@ -4,7 +4,7 @@ import { copyFileSync, rmSync } from "node:fs";
 import { connect as netConnect } from "node:net";
 import { type TLSSocket, connect as tlsConnect } from "node:tls";
 import nodemailer from "nodemailer";
-import { type OmniMail, startOmniMail, type TestTenant, tempDir } from "../helpers/harness";
+import { type OmniMail, startOmniMail, type TestTenant, tempDir, waitFor } from "../helpers/harness";
 import { makeSelfSignedCert, type TestCert } from "../helpers/tls-cert";
 
 /**
@@ -92,7 +92,7 @@ async function startTls(port: number, pipelinedAfterStarttls = "") {
 }
 
 describe.skipIf(!cert)("TLS", () => {
-  test("200 STARTTLS sessions and 200 implicit-TLS sessions from nodemailer all deliver", async () => {
+  test("20 STARTTLS sessions and 20 implicit-TLS sessions from nodemailer all deliver", async () => {
     const send = async (secure: boolean, i: number) => {
       const transport = nodemailer.createTransport({
         host: "127.0.0.1",
@@ -115,13 +115,13 @@ describe.skipIf(!cert)("TLS", () => {
     };
     const results: boolean[] = [];
     for (const secure of [false, true]) {
-      for (let batch = 0; batch < 20; batch++) {
+      for (let batch = 0; batch < 2; batch++) {
         results.push(
           ...(await Promise.all(Array.from({ length: 10 }, (_, i) => send(secure, batch * 10 + i)))),
         );
       }
     }
-    expect(results.length).toBe(400);
+    expect(results.length).toBe(40);
     expect(results.every(Boolean)).toBe(true);
   }, 60_000);
 
@@ -138,22 +138,36 @@ describe.skipIf(!cert)("TLS", () => {
           stderr: "pipe",
         },
       );
-      const output = new Response(child.stdout).text();
-      const say = async (line: string, waitMs = 150) => {
+      let text = "";
+      const output = (async () => {
+        const decoder = new TextDecoder();
+        for await (const chunk of child.stdout) text += decoder.decode(chunk, { stream: true });
+      })();
+      let read = 0;
+      /** The next complete reply (its last line, `NNN text`) in what s_client has printed so far. */
+      const nextReply = () =>
+        waitFor(() => {
+          const match = /^\d{3} [^\r\n]*\r?\n/m.exec(text.slice(read));
+          if (!match) return undefined;
+          read += match.index + match[0].length;
+          return match[0].trimEnd();
+        }, 10_000);
+      const say = (line: string) => {
         child.stdin.write(`${line}\r\n`);
-        await Bun.sleep(waitMs);
+        return nextReply();
       };
-      await Bun.sleep(400);
-      await say("EHLO openssl.test");
-      await say("MAIL FROM:<o@example.org>");
-      await say("RCPT TO:<openssl@acme.test>");
-      await say("DATA");
-      await say(`Subject: openssl ${label}\r\n\r\nhello\r\n.`, 500);
-      await say("QUIT");
+      // After STARTTLS the server sends no new greeting (RFC 3207 §4.2); s_client read the first one itself.
+      if (label === "implicit") expect(await nextReply()).toMatch(/^220 /);
+      expect(await say("EHLO openssl.test")).toMatch(/^250 /);
+      expect(await say("MAIL FROM:<o@example.org>")).toMatch(/^250 /);
+      expect(await say("RCPT TO:<openssl@acme.test>")).toMatch(/^250 /);
+      expect(await say("DATA")).toMatch(/^354 /);
+      const queued = await say(`Subject: openssl ${label}\r\n\r\nhello\r\n.`);
+      expect(await say("QUIT")).toMatch(/^221 /);
       child.stdin.end();
-      const text = await output;
+      await output;
       await child.exited;
-      const id = /250 2\.6\.0 Ok: queued as (msg_\w+)/.exec(text)?.[1];
+      const id = /^250 2\.6\.0 Ok: queued as (msg_\w+)/.exec(queued)?.[1];
       expect(id).toBeString();
       const message = (await (await omni.api(`/v1/messages/${id}`, tenant.apiKey)).json()) as {
         envelope: { tls: { protocol: string; cipher: string } | null };

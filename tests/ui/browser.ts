@@ -4,7 +4,8 @@ import { type Browser, chromium } from "playwright-core";
 /**
  * Chromium from the distribution (Debian's `chromium` package), driven by
  * playwright-core: no browser download. `.ci/run` installs it when missing;
- * without it the browser tests skip with a message.
+ * without it the browser tests skip with a message, or fail under
+ * OMNIMAIL_REQUIRE_SHARED=1 (tests/helpers/shared.ts).
  */
 export const CHROMIUM_PATH = process.env.OMNIMAIL_CHROMIUM_PATH ?? "/usr/bin/chromium";
 

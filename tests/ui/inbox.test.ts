@@ -5,6 +5,7 @@ import type { Browser, BrowserContext, Frame, Page, Request } from "playwright-c
 import { type OmniMail, startOmniMail, type TestTenant, waitFor } from "../helpers/harness";
 import { type Receiver, startReceiver } from "../helpers/receiver";
 import { sendMail } from "../helpers/send";
+import { requireOrSkip } from "../helpers/shared";
 import { CHROMIUM_PATH, hasChromium, launchChromium } from "./browser";
 import { hostileHtml } from "./fixtures";
 
@@ -15,8 +16,8 @@ import { hostileHtml } from "./fixtures";
  * end to end. The steps build on each other, in order.
  */
 if (!hasChromium) {
-  console.warn(
-    `tests/ui/inbox.test.ts skipped: no Chromium at ${CHROMIUM_PATH} (apt-get install chromium; .ci/run does it)`,
+  requireOrSkip(
+    `Chromium at ${CHROMIUM_PATH} for tests/ui/inbox.test.ts (apt-get install chromium; .ci/run does it)`,
   );
 }
 

@@ -3,6 +3,7 @@ import type { Browser, Page } from "playwright-core";
 import { Webhook as StandardWebhook } from "standardwebhooks";
 import { type OmniMail, startOmniMail, type TestTenant, waitFor } from "../helpers/harness";
 import { type ReceivedHook, type Receiver, startReceiver } from "../helpers/receiver";
+import { requireOrSkip } from "../helpers/shared";
 import { CHROMIUM_PATH, hasChromium, launchChromium } from "./browser";
 
 /**
@@ -12,8 +13,8 @@ import { CHROMIUM_PATH, hasChromium, launchChromium } from "./browser";
  * Each step checks what the API says afterwards. The steps build on each other.
  */
 if (!hasChromium) {
-  console.warn(
-    `tests/ui/webhooks.test.ts skipped: no Chromium at ${CHROMIUM_PATH} (apt-get install chromium; .ci/run does it)`,
+  requireOrSkip(
+    `Chromium at ${CHROMIUM_PATH} for tests/ui/webhooks.test.ts (apt-get install chromium; .ci/run does it)`,
   );
 }
 
