@@ -2,12 +2,13 @@ import type { Db } from "../../db/client";
 import { attachments, messages } from "../../db/schema";
 import { type SqlStatement, toStatement } from "../../db/statements";
 import { newId } from "../ids";
-import type { SenderAuthResults } from "../messages/auth";
 import { blobInsert } from "../messages/blobs";
-import type { ParsedContent } from "../messages/parse";
 import type { Links } from "../messages/serialize";
 import { messageReceivedOutboxInsert } from "../outbox/enqueue";
 import { buildMessageReceivedEvent } from "../outbox/payload";
+import type { InboundMessage, StoredMessage } from "./inbound-message";
+
+export type { InboundMessage, StoredMessage };
 
 /**
  * How much of a body the search index takes (characters). Search over the start
@@ -15,39 +16,6 @@ import { buildMessageReceivedEvent } from "../outbox/payload";
  * cost more memory and time than every other step of the ingest together.
  */
 export const SEARCH_TEXT_LIMIT = 256 * 1024;
-
-/** One accepted message as it reached us, with where it goes. */
-export interface InboundMessage {
-  /** The bytes as received, our Received: header already prepended. */
-  raw: Uint8Array;
-  /** Key of `raw` in the blobs table (its sha256). */
-  rawKey: string;
-  envelope: {
-    mailFrom: string;
-    remoteIp: string | null;
-    helo: string | null;
-    tls: { protocol: string | null; cipher: string | null } | null;
-  };
-  content: ParsedContent | null;
-  parseError: string | null;
-  /** Sender authentication results (SPF, DKIM, DMARC, ARC), JSON-serialisable; null when not checked. */
-  auth: SenderAuthResults | null;
-  /**
-   * One entry per distinct mailbox; `rcptTo` are the envelope recipients that
-   * resolved to it. `messageId` is chosen before the write (ids.ts), so it can
-   * appear in the trace header and the 250 reply.
-   */
-  deliveries: Array<{ messageId: string; tenantId: string; mailboxId: string; rcptTo: string[] }>;
-  receivedAt: number;
-}
-
-export interface StoredMessage {
-  id: string;
-  tenantId: string;
-  mailboxId: string;
-  /** Attachment ids in document order. */
-  attachmentIds: string[];
-}
 
 export interface MessageBatch {
   statements: SqlStatement[];

@@ -1,4 +1,4 @@
-import type { InboundMessage, StoredMessage } from "../ingest/message-batch";
+import type { InboundMessage, StoredMessage } from "../ingest/inbound-message";
 import type { SenderAuthResults } from "../messages/auth";
 import { iso, type Links, messageUrl, toAttachmentJson } from "../messages/serialize";
 

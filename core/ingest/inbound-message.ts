@@ -1,0 +1,35 @@
+import type { SenderAuthResults } from "../messages/auth";
+import type { ParsedContent } from "../messages/parse";
+
+/** One accepted message as it reached us, with where it goes. */
+export interface InboundMessage {
+  /** The bytes as received, our Received: header already prepended. */
+  raw: Uint8Array;
+  /** Key of `raw` in the blobs table (its sha256). */
+  rawKey: string;
+  envelope: {
+    mailFrom: string;
+    remoteIp: string | null;
+    helo: string | null;
+    tls: { protocol: string | null; cipher: string | null } | null;
+  };
+  content: ParsedContent | null;
+  parseError: string | null;
+  /** Sender authentication results (SPF, DKIM, DMARC, ARC), JSON-serialisable; null when not checked. */
+  auth: SenderAuthResults | null;
+  /**
+   * One entry per distinct mailbox; `rcptTo` are the envelope recipients that
+   * resolved to it. `messageId` is chosen before the write (ids.ts), so it can
+   * appear in the trace header and the 250 reply.
+   */
+  deliveries: Array<{ messageId: string; tenantId: string; mailboxId: string; rcptTo: string[] }>;
+  receivedAt: number;
+}
+
+export interface StoredMessage {
+  id: string;
+  tenantId: string;
+  mailboxId: string;
+  /** Attachment ids in document order. */
+  attachmentIds: string[];
+}
