@@ -1,7 +1,10 @@
 import { z } from "@hono/zod-openapi";
 import { ID_PREFIXES, type IdKind, isId } from "../core/ids";
 
-/** Shared request and response schemas: they validate requests and generate /openapi.json. */
+/**
+ * What the routes share: request pieces (bodies, ids, pagination) and the problem+json
+ * answers. Each resource's own response schema lives beside its serializer in core/resources/.
+ */
 
 export const ProblemSchema = z
   .object({
@@ -62,137 +65,3 @@ export const PaginationQuery = z.object({
     .optional()
     .openapi({ param: { name: "cursor", in: "query" }, description: "next_cursor of the previous page" }),
 });
-
-const AddressSchema = z.object({ address: z.string(), name: z.string() }).openapi("Address");
-
-export const MailboxSchema = z
-  .object({
-    id: z.string(),
-    address: z.string().openapi({ example: "*@acme.test" }),
-    domain_id: z.string(),
-    created_at: z.string(),
-    message_count: z.number().int(),
-    unread_count: z.number().int(),
-  })
-  .openapi("Mailbox");
-
-export const MessageSummarySchema = z
-  .object({
-    id: z.string(),
-    mailbox_id: z.string(),
-    received_at: z.string().nullable(),
-    from: AddressSchema.nullable(),
-    to: z.array(AddressSchema),
-    cc: z.array(AddressSchema),
-    subject: z.string().nullable(),
-    date: z.string().nullable(),
-    message_id: z.string().nullable(),
-    preview: z.string().nullable(),
-    size: z.number().int(),
-    seen: z.boolean(),
-    attachment_count: z.number().int(),
-    parse_error: z.string().nullable(),
-    url: z.string(),
-  })
-  .openapi("MessageSummary");
-
-export const AttachmentSchema = z
-  .object({
-    id: z.string(),
-    filename: z.string().nullable(),
-    content_type: z.string(),
-    disposition: z.string().nullable(),
-    content_id: z.string().nullable(),
-    size: z.number().int(),
-    sha256: z.string(),
-    url: z.string(),
-  })
-  .openapi("Attachment");
-
-const Verdict = z.string().openapi({
-  example: "pass",
-  description: "pass, fail, softfail, neutral, none, temperror, permerror, policy",
-});
-
-export const AuthResultsSchema = z
-  .object({
-    spf: z.object({ result: Verdict, domain: z.string().nullable() }),
-    dkim: z.array(
-      z.object({
-        result: Verdict,
-        domain: z.string().nullable(),
-        selector: z.string().nullable(),
-        aligned: z.boolean(),
-      }),
-    ),
-    dmarc: z.object({ result: Verdict, domain: z.string().nullable(), policy: z.string().nullable() }),
-    arc: z.object({ result: Verdict }),
-    header: z
-      .string()
-      .openapi({ description: "The Authentication-Results header text, as a receiving MTA would add it" }),
-  })
-  .openapi("SenderAuthentication", {
-    description: "SPF, DKIM, DMARC and ARC results (null when not checked)",
-  });
-
-export const MessageSchema = z
-  .object({
-    id: z.string(),
-    mailbox_id: z.string(),
-    received_at: z.string().nullable(),
-    envelope: z.object({
-      mail_from: z.string(),
-      rcpt_to: z.array(z.string()),
-      remote_ip: z.string().nullable(),
-      helo: z.string().nullable(),
-      tls: z.object({ protocol: z.string().nullable(), cipher: z.string().nullable() }).nullable(),
-    }),
-    from: AddressSchema.nullable(),
-    to: z.array(AddressSchema),
-    cc: z.array(AddressSchema),
-    reply_to: z.array(AddressSchema),
-    subject: z.string().nullable(),
-    date: z.string().nullable(),
-    message_id: z.string().nullable(),
-    in_reply_to: z.string().nullable(),
-    references: z.array(z.string()),
-    headers: z.array(z.object({ name: z.string(), value: z.string() })),
-    text: z.string().nullable(),
-    html: z.string().nullable(),
-    attachments: z.array(AttachmentSchema),
-    size: z.number().int(),
-    seen: z.boolean(),
-    parse_error: z.string().nullable(),
-    auth: AuthResultsSchema.nullable(),
-    raw_url: z.string(),
-  })
-  .openapi("Message");
-
-export const DomainSchema = z
-  .object({
-    id: z.string().openapi({ example: "dom_01JZ0000000000000000000000" }),
-    name: z.string().openapi({ example: "acme.test", description: "Lower case; IDNs as punycode" }),
-    created_at: z.string(),
-  })
-  .openapi("Domain");
-
-export const ApiKeySchema = z
-  .object({
-    id: z.string().openapi({ example: "key_01JZ0000000000000000000000" }),
-    name: z.string(),
-    prefix: z
-      .string()
-      .openapi({ example: "om_live_AbCd", description: "First characters, to tell keys apart" }),
-    created_at: z.string(),
-    last_used_at: z.string().nullable().openapi({ description: "Updated at most once a minute" }),
-    revoked_at: z.string().nullable(),
-  })
-  .openapi("ApiKey");
-
-export const CreatedApiKeySchema = ApiKeySchema.extend({
-  key: z.string().openapi({ description: "The full key. Shown once: only its SHA-256 is stored." }),
-}).openapi("CreatedApiKey");
-
-export function listOf<T extends z.ZodType>(item: T, name: string) {
-  return z.object({ data: z.array(item), next_cursor: z.string().nullable() }).openapi(name);
-}

@@ -1,9 +1,14 @@
-import { toApiKeyJson } from "../api/routes/api-keys";
-import { toDomainJson } from "../api/routes/domains";
-import { toMailboxJson } from "../api/routes/mailboxes";
-import { toDeliveryJson, toWebhookJson } from "../api/routes/webhooks";
 import { InvalidError } from "../core/errors";
-import { iso } from "../core/messages/serialize";
+import { type ApiKeyJson, toApiKeyJson, toCreatedApiKeyJson } from "../core/resources/api-keys";
+import { type DomainJson, toDomainJson } from "../core/resources/domains";
+import { type MailboxJson, toMailboxJson } from "../core/resources/mailboxes";
+import { type TenantJson, toCreatedTenantJson, toTenantJson } from "../core/resources/tenants";
+import {
+  type DeliveryJson,
+  toDeliveryJson,
+  toWebhookJson,
+  type WebhookJson,
+} from "../core/resources/webhooks";
 import { createApiKey, listApiKeys, revokeApiKey } from "../core/tenancy/api-keys";
 import { createDomain, deleteDomain, listDomains } from "../core/tenancy/domains";
 import { createMailbox, deleteMailbox, getMailbox, listMailboxes } from "../core/tenancy/mailboxes";
@@ -23,7 +28,8 @@ import { type Column, formatTable } from "./output";
 
 /**
  * Every CLI command: the same core verbs the API calls, straight on the
- * database. JSON output uses the API's shapes, so scripts can switch between them.
+ * database. JSON output uses the API's shapes (the serializers of core/resources/),
+ * so scripts can switch between them.
  */
 
 export interface CommandContext {
@@ -73,11 +79,6 @@ async function everyRow<T extends { id: string }>(
   }
 }
 
-type TenantJson = { id: string; name: string; created_at: string };
-type ApiKeyJson = ReturnType<typeof toApiKeyJson>;
-type DomainJson = ReturnType<typeof toDomainJson>;
-type MailboxJson = ReturnType<typeof toMailboxJson>;
-
 const tenantColumns: Column<TenantJson>[] = [
   { header: "ID", value: (row) => row.id },
   { header: "NAME", value: (row) => row.name },
@@ -96,8 +97,6 @@ const domainColumns: Column<DomainJson>[] = [
   { header: "NAME", value: (row) => row.name },
   { header: "CREATED", value: (row) => row.created_at },
 ];
-type WebhookJson = ReturnType<typeof toWebhookJson>;
-type DeliveryJson = ReturnType<typeof toDeliveryJson>;
 const webhookColumns: Column<WebhookJson>[] = [
   { header: "ID", value: (row) => row.id },
   { header: "URL", value: (row) => row.url },
@@ -191,11 +190,7 @@ export const COMMANDS: Record<string, Record<string, Command>> = {
     list: {
       usage: "tenants list",
       async run({ db }) {
-        const rows = (await everyRow((page) => listTenants(db, page))).map((tenant) => ({
-          id: tenant.id,
-          name: tenant.name,
-          created_at: iso(tenant.createdAt) ?? "",
-        }));
+        const rows = (await everyRow((page) => listTenants(db, page))).map(toTenantJson);
         return { json: { data: rows }, text: formatTable(rows, tenantColumns) };
       },
     },
@@ -203,12 +198,7 @@ export const COMMANDS: Record<string, Record<string, Command>> = {
       usage: "tenants create <name>",
       async run(ctx) {
         const { tenant, apiKey } = await createTenant(ctx.store, { name: argument(ctx, 0, "<name>") });
-        const json = {
-          id: tenant.id,
-          name: tenant.name,
-          api_key: apiKey.key,
-          created_at: iso(tenant.createdAt) ?? "",
-        };
+        const json = toCreatedTenantJson(tenant, apiKey);
         const text = `${formatTable([json], tenantColumns)}\n\nAPI key (shown once, keep it): ${apiKey.key}`;
         return { json, text };
       },
@@ -228,9 +218,9 @@ export const COMMANDS: Record<string, Record<string, Command>> = {
       async run(ctx) {
         const tenantId = await ctx.tenantId();
         const created = await createApiKey(ctx.store, { tenantId, name: ctx.name ?? "cli" });
-        const row = toApiKeyJson({ ...created, lastUsedAt: null, revokedAt: null });
-        const text = `${formatTable([row], keyColumns)}\n\nAPI key (shown once, keep it): ${created.key}`;
-        return { json: { ...row, key: created.key }, text };
+        const json = toCreatedApiKeyJson(created);
+        const text = `${formatTable([json], keyColumns)}\n\nAPI key (shown once, keep it): ${created.key}`;
+        return { json, text };
       },
     },
     revoke: {

@@ -1,5 +1,5 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
-import { iso } from "../../core/messages/serialize";
+import { CreatedTenantSchema, toCreatedTenantJson } from "../../core/resources/tenants";
 import { createTenant } from "../../core/tenancy/tenants";
 import type { AppDeps, AppEnv } from "../context";
 import { bodyProblemResponses, jsonBody, ProblemSchema } from "../schemas";
@@ -9,15 +9,6 @@ const CreateTenantBody = z
     name: z.string().trim().min(1).max(200).openapi({ example: "Acme Inc." }),
   })
   .openapi("CreateTenant");
-
-const CreatedTenantSchema = z
-  .object({
-    id: z.string().openapi({ example: "tnt_01JZ0000000000000000000000" }),
-    name: z.string(),
-    api_key: z.string().openapi({ description: "The tenant's first API key. Shown once." }),
-    created_at: z.string(),
-  })
-  .openapi("CreatedTenant");
 
 const problem = (description: string) => ({
   description,
@@ -49,9 +40,6 @@ export function registerAdminRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): vo
   app.openapi(createTenantRoute, async (c) => {
     const { name } = c.req.valid("json");
     const { tenant, apiKey } = await createTenant(deps.store, { name });
-    return c.json(
-      { id: tenant.id, name: tenant.name, api_key: apiKey.key, created_at: iso(tenant.createdAt) ?? "" },
-      201,
-    );
+    return c.json(toCreatedTenantJson(tenant, apiKey), 201);
   });
 }

@@ -1,31 +1,23 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
-import { iso } from "../../core/messages/serialize";
-import { type ApiKeyInfo, createApiKey, listApiKeys, revokeApiKey } from "../../core/tenancy/api-keys";
+import {
+  ApiKeySchema,
+  CreatedApiKeySchema,
+  toApiKeyJson,
+  toCreatedApiKeyJson,
+} from "../../core/resources/api-keys";
+import { listOf } from "../../core/resources/lists";
+import { createApiKey, listApiKeys, revokeApiKey } from "../../core/tenancy/api-keys";
 import type { AppDeps, AppEnv } from "../context";
 import { decodeCursor, pageOf } from "../pagination";
 import { problems } from "../problem";
 import {
-  ApiKeySchema,
   bodyProblemResponses,
-  CreatedApiKeySchema,
   idParam,
   jsonBody,
-  listOf,
   looksLike,
   PaginationQuery,
   problemResponses,
 } from "../schemas";
-
-export function toApiKeyJson(key: ApiKeyInfo) {
-  return {
-    id: key.id,
-    name: key.name,
-    prefix: key.prefix,
-    created_at: iso(key.createdAt) ?? "",
-    last_used_at: iso(key.lastUsedAt),
-    revoked_at: iso(key.revokedAt),
-  };
-}
 
 const CreateApiKeyBody = z
   .strictObject({
@@ -77,8 +69,7 @@ export function registerApiKeyRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): v
   app.openapi(createKeyRoute, async (c) => {
     const { name } = c.req.valid("json");
     const created = await createApiKey(deps.store, { tenantId: c.get("tenantId"), name });
-    const json = toApiKeyJson({ ...created, lastUsedAt: null, revokedAt: null });
-    return c.json({ ...json, key: created.key }, 201);
+    return c.json(toCreatedApiKeyJson(created), 201);
   });
 
   app.openapi(listKeysRoute, async (c) => {

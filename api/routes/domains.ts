@@ -1,24 +1,19 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
-import { iso } from "../../core/messages/serialize";
-import { createDomain, type Domain, deleteDomain, getDomain, listDomains } from "../../core/tenancy/domains";
+import { DomainSchema, toDomainJson } from "../../core/resources/domains";
+import { listOf } from "../../core/resources/lists";
+import { createDomain, deleteDomain, getDomain, listDomains } from "../../core/tenancy/domains";
 import type { AppDeps, AppEnv } from "../context";
 import { decodeCursor, pageOf } from "../pagination";
 import { problems } from "../problem";
 import {
   bodyProblemResponses,
   conflictResponse,
-  DomainSchema,
   idParam,
   jsonBody,
-  listOf,
   looksLike,
   PaginationQuery,
   problemResponses,
 } from "../schemas";
-
-export function toDomainJson(domain: Domain) {
-  return { id: domain.id, name: domain.name, created_at: iso(domain.createdAt) ?? "" };
-}
 
 const CreateDomainBody = z
   .strictObject({

@@ -1,12 +1,7 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
-import { iso } from "../../core/messages/serialize";
-import {
-  createMailbox,
-  deleteMailbox,
-  getMailbox,
-  listMailboxes,
-  type Mailbox,
-} from "../../core/tenancy/mailboxes";
+import { listOf } from "../../core/resources/lists";
+import { MailboxSchema, toMailboxJson } from "../../core/resources/mailboxes";
+import { createMailbox, deleteMailbox, getMailbox, listMailboxes } from "../../core/tenancy/mailboxes";
 import type { AppDeps, AppEnv } from "../context";
 import { decodeCursor, pageOf } from "../pagination";
 import { problems } from "../problem";
@@ -15,23 +10,10 @@ import {
   conflictResponse,
   idParam,
   jsonBody,
-  listOf,
   looksLike,
-  MailboxSchema,
   PaginationQuery,
   problemResponses,
 } from "../schemas";
-
-export function toMailboxJson(mailbox: Mailbox) {
-  return {
-    id: mailbox.id,
-    address: mailbox.address,
-    domain_id: mailbox.domainId,
-    created_at: iso(mailbox.createdAt) ?? "",
-    message_count: mailbox.messageCount,
-    unread_count: mailbox.unreadCount,
-  };
-}
 
 const CreateMailboxBody = z
   .strictObject({

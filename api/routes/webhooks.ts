@@ -1,16 +1,20 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
-import { iso } from "../../core/messages/serialize";
+import { listOf } from "../../core/resources/lists";
 import {
-  type Attempt,
+  DeliveryIdSchema,
+  DeliverySchema,
+  QueuedDeliverySchema,
+  toDeliveryJson,
+  toWebhookJson,
+  WebhookSchema,
+} from "../../core/resources/webhooks";
+import {
   createEndpoint,
-  type Delivery,
   deleteEndpoint,
-  type Endpoint,
   EVENT_TYPES,
   getEndpoint,
   listDeliveries,
   listEndpoints,
-  parseEventTypes,
   queueTestEvent,
   retryDelivery,
   rotateEndpointSecret,
@@ -19,53 +23,7 @@ import {
 import type { AppDeps, AppEnv } from "../context";
 import { decodeCursor, pageOf } from "../pagination";
 import { problems } from "../problem";
-import { idParam, listOf, looksLike, PaginationQuery, problemResponses } from "../schemas";
-
-const WebhookSchema = z
-  .object({
-    id: z.string(),
-    url: z.string(),
-    events: z.array(z.string()),
-    mailbox_id: z.string().nullable(),
-    enabled: z.boolean(),
-    disabled_reason: z.string().nullable(),
-    created_at: z.string(),
-    updated_at: z.string(),
-    secret: z
-      .string()
-      .optional()
-      .openapi({ description: "whsec_…; only in the responses of create and rotate" }),
-  })
-  .openapi("Webhook");
-
-const AttemptSchema = z
-  .object({
-    attempt: z.number().int(),
-    status: z.number().int().nullable(),
-    error: z.string().nullable(),
-    response_ms: z.number().int(),
-    response_body: z.string().nullable(),
-    created_at: z.string(),
-  })
-  .openapi("WebhookAttempt");
-
-const DeliverySchema = z
-  .object({
-    id: z.string().openapi({ description: "Also the webhook-id header: the receiver's idempotency key" }),
-    event_type: z.string(),
-    message_id: z.string().nullable(),
-    status: z.enum(["pending", "delivering", "delivered", "failed", "dead"]),
-    attempts: z.number().int(),
-    next_attempt_at: z.string().nullable(),
-    last_status: z.number().int().nullable(),
-    last_error: z.string().nullable(),
-    last_response_ms: z.number().int().nullable(),
-    last_response_body: z.string().nullable(),
-    created_at: z.string(),
-    delivered_at: z.string().nullable(),
-    attempt_log: z.array(AttemptSchema),
-  })
-  .openapi("WebhookDelivery");
+import { idParam, looksLike, PaginationQuery, problemResponses } from "../schemas";
 
 const EventsField = z
   .array(z.enum(EVENT_TYPES))
@@ -92,49 +50,8 @@ const UpdateBody = z
   .strict()
   .openapi("UpdateWebhook");
 
-export function toWebhookJson(endpoint: Endpoint, withSecret = false) {
-  return {
-    id: endpoint.id,
-    url: endpoint.url,
-    events: parseEventTypes(endpoint.eventTypes),
-    mailbox_id: endpoint.mailboxId,
-    enabled: endpoint.enabled,
-    disabled_reason: endpoint.disabledReason,
-    created_at: iso(endpoint.createdAt) ?? "",
-    updated_at: iso(endpoint.updatedAt) ?? "",
-    ...(withSecret ? { secret: endpoint.secret } : {}),
-  };
-}
-
-function toAttemptJson(attempt: Attempt) {
-  return {
-    attempt: attempt.attempt,
-    status: attempt.status,
-    error: attempt.error,
-    response_ms: attempt.responseMs,
-    response_body: attempt.responseBody,
-    created_at: iso(attempt.createdAt) ?? "",
-  };
-}
-
-export function toDeliveryJson(delivery: Delivery & { attemptLog: Attempt[] }) {
-  const waiting = delivery.status === "pending" || delivery.status === "failed";
-  return {
-    id: delivery.id,
-    event_type: delivery.eventType,
-    message_id: delivery.messageId,
-    status: delivery.status,
-    attempts: delivery.attempts,
-    next_attempt_at: waiting ? iso(delivery.nextAttemptAt) : null,
-    last_status: delivery.lastStatus,
-    last_error: delivery.lastError,
-    last_response_ms: delivery.lastResponseMs,
-    last_response_body: delivery.lastResponseBody,
-    created_at: iso(delivery.createdAt) ?? "",
-    delivered_at: iso(delivery.deliveredAt),
-    attempt_log: delivery.attemptLog.map(toAttemptJson),
-  };
-}
+/** The body of `PATCH /v1/webhooks/{id}` (the inbox's client sends it; it imports this type only). */
+export type UpdateWebhookBody = z.input<typeof UpdateBody>;
 
 const json = (schema: z.ZodType, description: string) => ({
   description,
@@ -206,7 +123,7 @@ const routes = {
     summary: "Send a webhook.test event to this endpoint",
     request: { params: idParams },
     responses: {
-      202: json(z.object({ delivery_id: z.string() }).openapi("QueuedDelivery"), "Queued"),
+      202: json(QueuedDeliverySchema, "Queued"),
       ...problemResponses,
     },
   }),
@@ -227,7 +144,7 @@ const routes = {
     tags,
     summary: "Replay a delivery now (also a dead one)",
     request: { params: deliveryParams },
-    responses: { 202: json(z.object({ delivery_id: z.string() }), "Queued"), ...problemResponses },
+    responses: { 202: json(DeliveryIdSchema, "Queued"), ...problemResponses },
   }),
 };
 

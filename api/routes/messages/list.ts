@@ -1,11 +1,12 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { listMessages } from "../../../core/messages/read";
-import { toMessageSummaryJson } from "../../../core/messages/serialize";
 import { waitForNewMessages } from "../../../core/messages/wait";
+import { listOf } from "../../../core/resources/lists";
+import { MessageSummarySchema, toMessageSummaryJson } from "../../../core/resources/messages";
 import type { AppDeps, AppEnv } from "../../context";
 import { decodeCursor, pageOf } from "../../pagination";
 import { problems } from "../../problem";
-import { idParam, listOf, looksLike, MessageSummarySchema, problemResponses } from "../../schemas";
+import { idParam, looksLike, problemResponses } from "../../schemas";
 import { MessageFilterQuery, parseTime, WaitQuery } from "./schema";
 
 const MessageSummaryList = listOf(MessageSummarySchema, "MessageSummaryList");

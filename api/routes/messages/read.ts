@@ -1,9 +1,9 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { getAttachment, getMessage, getRawMessage } from "../../../core/messages/read";
-import { toMessageJson } from "../../../core/messages/serialize";
+import { MessageSchema, toMessageJson } from "../../../core/resources/messages";
 import type { AppDeps, AppEnv } from "../../context";
 import { problems } from "../../problem";
-import { idParam, looksLike, MessageSchema, problemResponses } from "../../schemas";
+import { idParam, looksLike, problemResponses } from "../../schemas";
 import { contentDisposition, UNTRUSTED_HEADERS } from "./schema";
 
 const getRoute = createRoute({

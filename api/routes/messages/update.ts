@@ -1,18 +1,11 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { deleteMessage } from "../../../core/messages/delete";
 import { getMessage } from "../../../core/messages/read";
-import { toMessageJson } from "../../../core/messages/serialize";
 import { markMessageSeen } from "../../../core/messages/update";
+import { MessageSchema, toMessageJson } from "../../../core/resources/messages";
 import type { AppDeps, AppEnv } from "../../context";
 import { problems } from "../../problem";
-import {
-  bodyProblemResponses,
-  idParam,
-  jsonBody,
-  looksLike,
-  MessageSchema,
-  problemResponses,
-} from "../../schemas";
+import { bodyProblemResponses, idParam, jsonBody, looksLike, problemResponses } from "../../schemas";
 
 const UpdateMessageBody = z
   .strictObject({

@@ -1,0 +1,168 @@
+import { z } from "@hono/zod-openapi";
+import type { SenderAuthResults } from "../messages/auth";
+import type { MailAddress } from "../messages/parse";
+import type { MessageRow, MessageSummaryRow } from "../messages/read";
+import { iso, type Links, messageUrl, parseJson, toAttachmentJson } from "../messages/serialize";
+
+/**
+ * Messages as the API and the inbox show them: the schemas (for /openapi.json)
+ * and the serializers, typed by those schemas, so a serializer that drifts from
+ * its schema does not compile. The pieces webhook payloads share (attachment
+ * JSON, URLs, dates) are in core/messages/serialize.ts.
+ */
+
+export const AddressSchema = z.object({ address: z.string(), name: z.string() }).openapi("Address");
+
+export const MessageSummarySchema = z
+  .object({
+    id: z.string(),
+    mailbox_id: z.string(),
+    received_at: z.string().nullable(),
+    from: AddressSchema.nullable(),
+    to: z.array(AddressSchema),
+    cc: z.array(AddressSchema),
+    subject: z.string().nullable(),
+    date: z.string().nullable(),
+    message_id: z.string().nullable(),
+    preview: z.string().nullable(),
+    size: z.number().int(),
+    seen: z.boolean(),
+    attachment_count: z.number().int(),
+    parse_error: z.string().nullable(),
+    url: z.string(),
+  })
+  .openapi("MessageSummary");
+
+export const AttachmentSchema = z
+  .object({
+    id: z.string(),
+    filename: z.string().nullable(),
+    content_type: z.string(),
+    disposition: z.string().nullable(),
+    content_id: z.string().nullable(),
+    size: z.number().int(),
+    sha256: z.string(),
+    url: z.string(),
+  })
+  .openapi("Attachment");
+
+const Verdict = z.string().openapi({
+  example: "pass",
+  description: "pass, fail, softfail, neutral, none, temperror, permerror, policy",
+});
+
+export const AuthResultsSchema = z
+  .object({
+    spf: z.object({ result: Verdict, domain: z.string().nullable() }),
+    dkim: z.array(
+      z.object({
+        result: Verdict,
+        domain: z.string().nullable(),
+        selector: z.string().nullable(),
+        aligned: z.boolean(),
+      }),
+    ),
+    dmarc: z.object({ result: Verdict, domain: z.string().nullable(), policy: z.string().nullable() }),
+    arc: z.object({ result: Verdict }),
+    header: z
+      .string()
+      .openapi({ description: "The Authentication-Results header text, as a receiving MTA would add it" }),
+  })
+  .openapi("SenderAuthentication", {
+    description: "SPF, DKIM, DMARC and ARC results (null when not checked)",
+  });
+
+export const MessageSchema = z
+  .object({
+    id: z.string(),
+    mailbox_id: z.string(),
+    received_at: z.string().nullable(),
+    envelope: z.object({
+      mail_from: z.string(),
+      rcpt_to: z.array(z.string()),
+      remote_ip: z.string().nullable(),
+      helo: z.string().nullable(),
+      tls: z.object({ protocol: z.string().nullable(), cipher: z.string().nullable() }).nullable(),
+    }),
+    from: AddressSchema.nullable(),
+    to: z.array(AddressSchema),
+    cc: z.array(AddressSchema),
+    reply_to: z.array(AddressSchema),
+    subject: z.string().nullable(),
+    date: z.string().nullable(),
+    message_id: z.string().nullable(),
+    in_reply_to: z.string().nullable(),
+    references: z.array(z.string()),
+    headers: z.array(z.object({ name: z.string(), value: z.string() })),
+    text: z.string().nullable(),
+    html: z.string().nullable(),
+    attachments: z.array(AttachmentSchema),
+    size: z.number().int(),
+    seen: z.boolean(),
+    parse_error: z.string().nullable(),
+    auth: AuthResultsSchema.nullable(),
+    raw_url: z.string(),
+  })
+  .openapi("Message");
+
+export type AddressJson = z.infer<typeof AddressSchema>;
+export type MessageSummaryJson = z.infer<typeof MessageSummarySchema>;
+export type AttachmentJson = z.infer<typeof AttachmentSchema>;
+export type AuthResultsJson = z.infer<typeof AuthResultsSchema>;
+export type MessageJson = z.infer<typeof MessageSchema>;
+
+export type { Links };
+
+export function toMessageSummaryJson(row: MessageSummaryRow, links: Links): MessageSummaryJson {
+  return {
+    id: row.id,
+    mailbox_id: row.mailboxId,
+    received_at: iso(row.receivedAt),
+    from: row.fromAddress === null ? null : { address: row.fromAddress, name: row.fromName ?? "" },
+    to: parseJson<MailAddress[]>(row.to, []),
+    cc: parseJson<MailAddress[]>(row.cc, []),
+    subject: row.subject,
+    date: row.date,
+    message_id: row.messageIdHeader,
+    preview: row.preview,
+    size: row.size,
+    seen: row.seen,
+    attachment_count: row.attachmentCount,
+    parse_error: row.parseError,
+    url: messageUrl(links, row.id),
+  };
+}
+
+export function toMessageJson(row: MessageRow, links: Links): MessageJson {
+  const url = messageUrl(links, row.id);
+  return {
+    id: row.id,
+    mailbox_id: row.mailboxId,
+    received_at: iso(row.receivedAt),
+    envelope: {
+      mail_from: row.envelopeFrom,
+      rcpt_to: parseJson<string[]>(row.envelopeTo, []),
+      remote_ip: row.remoteIp,
+      helo: row.helo,
+      tls: parseJson<{ protocol: string | null; cipher: string | null } | null>(row.tls, null),
+    },
+    from: row.fromAddress === null ? null : { address: row.fromAddress, name: row.fromName ?? "" },
+    to: parseJson<MailAddress[]>(row.to, []),
+    cc: parseJson<MailAddress[]>(row.cc, []),
+    reply_to: parseJson<MailAddress[]>(row.replyTo, []),
+    subject: row.subject,
+    date: row.date,
+    message_id: row.messageIdHeader,
+    in_reply_to: row.inReplyTo,
+    references: parseJson<string[]>(row.references, []),
+    headers: parseJson<Array<{ name: string; value: string }>>(row.headers, []),
+    text: row.text,
+    html: row.html,
+    attachments: row.attachments.map((attachment) => toAttachmentJson(attachment, url)),
+    size: row.size,
+    seen: row.seen,
+    parse_error: row.parseError,
+    auth: parseJson<SenderAuthResults | null>(row.auth, null),
+    raw_url: `${url}/raw`,
+  };
+}
