@@ -81,6 +81,7 @@ export function createSmtpIngest(deps: SmtpIngestDeps) {
       }) ?? null,
     ]);
     const result = await ingestMessage(deps, {
+      ingress: "smtp",
       raw,
       parsed,
       auth,

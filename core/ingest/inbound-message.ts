@@ -1,8 +1,19 @@
 import type { SenderAuthResults } from "../messages/auth";
 import type { ParsedContent } from "../messages/parse";
 
+/** The ways mail reaches OmniMail; every stored message says which (`ingress`). */
+export const INGRESSES = ["smtp", "email-worker"] as const;
+export type Ingress = (typeof INGRESSES)[number];
+
+export function asIngress(value: string): Ingress {
+  return (INGRESSES as readonly string[]).includes(value) ? (value as Ingress) : "smtp";
+}
+
 /** One accepted message as it reached us, with where it goes. */
 export interface InboundMessage {
+  ingress: Ingress;
+  /** Idempotency key of a retried delivery (Email Routing), or null. */
+  ingressKey: string | null;
   /** The bytes as received, our Received: header already prepended. */
   raw: Uint8Array;
   /** Key of `raw` in the blobs table (its sha256). */

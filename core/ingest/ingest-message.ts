@@ -3,6 +3,7 @@ import { sha256Hex } from "../crypto";
 import type { SenderAuthResults } from "../messages/auth";
 import { type ParseResult, parseMessage } from "../messages/parse";
 import type { Links } from "../messages/serialize";
+import type { Ingress } from "./inbound-message";
 import { buildMessageBatch, type InboundMessage, type StoredMessage } from "./message-batch";
 
 /**
@@ -20,6 +21,13 @@ export interface IngestDeps {
 }
 
 export interface IngestInput {
+  ingress: Ingress;
+  /**
+   * For an ingress that may deliver the same message twice (a retry after a lost
+   * answer): a key over envelope and bytes. A copy already stored under it
+   * answers `stored` (with `duplicate`) and nothing is written again.
+   */
+  ingressKey?: string | undefined;
   /** The bytes to store: the ingress's trace header already prepended. */
   raw: Uint8Array;
   envelope: InboundMessage["envelope"];
@@ -40,12 +48,16 @@ export type IngestResult =
       /** Webhook deliveries queued by this commit (0: no endpoint wanted it). */
       announced: number;
       parseError: string | null;
+      /** The delivery had been stored before (same ingress key); nothing was written now. */
+      duplicate?: boolean;
     }
   | { status: "not-stored"; reason: "expired" | StoreFailureKind; detail: string };
 
 export async function ingestMessage(deps: IngestDeps, input: IngestInput): Promise<IngestResult> {
   const parsed = input.parsed ?? (await parseMessage(input.raw));
   const message: InboundMessage = {
+    ingress: input.ingress,
+    ingressKey: input.ingressKey ?? null,
     raw: input.raw,
     rawKey: await sha256Hex(input.raw),
     envelope: input.envelope,
@@ -68,8 +80,38 @@ export async function ingestMessage(deps: IngestDeps, input: IngestInput): Promi
   if (outcome.status === "expired") {
     return { status: "not-stored", reason: "expired", detail: "storage did not start the write in time" };
   }
-  if (outcome.status === "failed")
+  if (outcome.status === "failed") {
+    // The same delivery again (its first answer was lost): what is stored stands, nothing new is written.
+    if (outcome.kind === "constraint" && message.ingressKey && outcome.message.includes("ingress_key")) {
+      const existing = await findByIngressKey(deps, message);
+      if (existing.length > 0) {
+        return {
+          status: "stored",
+          stored: existing,
+          announced: 0,
+          parseError: message.parseError,
+          duplicate: true,
+        };
+      }
+    }
     return { status: "not-stored", reason: outcome.kind, detail: outcome.message };
+  }
   const announced = batch.outboxAt.reduce((sum, at) => sum + (outcome.results[at]?.rowsAffected ?? 0), 0);
   return { status: "stored", stored: batch.stored, announced, parseError: message.parseError };
+}
+
+/** The copies an earlier delivery with the same ingress key stored, one per mailbox of this one. */
+async function findByIngressKey(deps: IngestDeps, message: InboundMessage): Promise<StoredMessage[]> {
+  const stored: StoredMessage[] = [];
+  for (const delivery of message.deliveries) {
+    const found = await deps.store.db.$client.execute({
+      sql: "SELECT id FROM messages WHERE tenant_id = ? AND mailbox_id = ? AND ingress_key = ? LIMIT 1",
+      args: [delivery.tenantId, delivery.mailboxId, message.ingressKey],
+    });
+    const id = found.rows[0]?.id;
+    if (typeof id === "string") {
+      stored.push({ id, tenantId: delivery.tenantId, mailboxId: delivery.mailboxId, attachmentIds: [] });
+    }
+  }
+  return stored;
 }

@@ -88,6 +88,8 @@ export function buildMessageBatch(db: Db, message: InboundMessage, links: Links)
           parseError: message.parseError,
           auth: message.auth ? JSON.stringify(message.auth) : null,
           attachmentCount: content?.attachments.length ?? 0,
+          ingress: message.ingress,
+          ingressKey: message.ingressKey,
         }),
       ),
       {

@@ -32,6 +32,7 @@ export const summaryColumns = {
   seen: messages.seen,
   attachmentCount: messages.attachmentCount,
   parseError: messages.parseError,
+  ingress: messages.ingress,
 };
 
 /** Escapes LIKE wildcards so user input matches literally. */

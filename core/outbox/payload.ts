@@ -55,6 +55,7 @@ export function buildMessageReceivedEvent(
     ),
     size: message.raw.byteLength,
     parse_error: message.parseError,
+    ingress: message.ingress,
     auth: message.auth ? authSummary(message.auth) : null,
     url,
     raw_url: `${url}/raw`,

@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { asIngress, INGRESSES } from "../ingest/inbound-message";
 import type { SenderAuthResults } from "../messages/auth";
 import type { MailAddress } from "../messages/parse";
 import type { MessageRow, MessageSummaryRow } from "../messages/read";
@@ -10,6 +11,9 @@ import { iso, type Links, messageUrl, parseJson, toAttachmentJson } from "../mes
  * its schema does not compile. The pieces webhook payloads share (attachment
  * JSON, URLs, dates) are in core/messages/serialize.ts.
  */
+
+/** How the message reached OmniMail: the SMTP edge, or Cloudflare Email Routing's Worker. */
+export const IngressSchema = z.enum(INGRESSES).openapi("Ingress");
 
 export const AddressSchema = z.object({ address: z.string(), name: z.string() }).openapi("Address");
 
@@ -29,6 +33,7 @@ export const MessageSummarySchema = z
     seen: z.boolean(),
     attachment_count: z.number().int(),
     parse_error: z.string().nullable(),
+    ingress: IngressSchema,
     url: z.string(),
   })
   .openapi("MessageSummary");
@@ -100,6 +105,7 @@ export const MessageSchema = z
     size: z.number().int(),
     seen: z.boolean(),
     parse_error: z.string().nullable(),
+    ingress: IngressSchema,
     auth: AuthResultsSchema.nullable(),
     raw_url: z.string(),
   })
@@ -129,6 +135,7 @@ export function toMessageSummaryJson(row: MessageSummaryRow, links: Links): Mess
     seen: row.seen,
     attachment_count: row.attachmentCount,
     parse_error: row.parseError,
+    ingress: asIngress(row.ingress),
     url: messageUrl(links, row.id),
   };
 }
@@ -162,6 +169,7 @@ export function toMessageJson(row: MessageRow, links: Links): MessageJson {
     size: row.size,
     seen: row.seen,
     parse_error: row.parseError,
+    ingress: asIngress(row.ingress),
     auth: parseJson<SenderAuthResults | null>(row.auth, null),
     raw_url: `${url}/raw`,
   };

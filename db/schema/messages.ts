@@ -1,4 +1,4 @@
-import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { bytes } from "./bytes";
 import { mailboxes, tenants } from "./tenancy";
 
@@ -53,8 +53,17 @@ export const messages = sqliteTable(
     /** JSON {spf, dkim[], dmarc, arc, header}: sender authentication results (mailauth), or null when not checked. */
     auth: text("auth"),
     attachmentCount: integer("attachment_count").notNull().default(0),
+    /** How the message reached us: "smtp" (the SMTP edge) or "email-worker" (Cloudflare Email Routing). */
+    ingress: text("ingress").notNull().default("smtp"),
+    /**
+     * For ingresses that retry a delivery whose answer was lost (Email Routing):
+     * a key over the envelope and the bytes, unique per mailbox, so the retry
+     * stores no second copy. Null for SMTP, whose retries are new transactions.
+     */
+    ingressKey: text("ingress_key"),
   },
   (table) => [
+    uniqueIndex("messages_ingress_key_idx").on(table.tenantId, table.mailboxId, table.ingressKey),
     index("messages_mailbox_idx").on(table.tenantId, table.mailboxId, table.id),
     index("messages_tenant_idx").on(table.tenantId, table.id),
     index("messages_raw_blob_idx").on(table.rawBlob),

@@ -135,6 +135,7 @@ describe("commit order", () => {
     const late = await ingestMessage(
       { store: omni.store, links: { publicUrl: "http://omnimail.test" } },
       {
+        ingress: "smtp",
         raw: new TextEncoder().encode("Subject: older id, committed later\r\n\r\nbig\r\n"),
         envelope: { mailFrom: "s@example.org", remoteIp: "127.0.0.1", helo: "client.test", tls: null },
         deliveries: [{ messageId: lateId, tenantId: acme.id, mailboxId: inbox, rcptTo: ["inbox@acme.test"] }],

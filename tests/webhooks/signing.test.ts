@@ -35,6 +35,8 @@ test("a hostile message (thousands of recipients, a huge body) still makes a pay
   const event = buildMessageReceivedEvent(
     { id: "msg_1", tenantId: "tnt_1", mailboxId: "mbx_1", attachmentIds: [] },
     {
+      ingress: "smtp",
+      ingressKey: null,
       raw: new Uint8Array(10),
       rawKey: "k",
       envelope: { mailFrom: "a@example.org", remoteIp: null, helo: null, tls: null },
