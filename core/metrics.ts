@@ -31,11 +31,14 @@ export type RejectionReason =
   | "shutting_down"
   | "too_many_clients";
 
+/** Where mail came in: the SMTP edge, or Cloudflare Email Routing's Worker (label `ingress`). */
+export type IngressLabel = "smtp" | "email-worker";
+
 export interface Metrics {
   /** One per stored copy (a message to two mailboxes counts twice), after the commit. */
-  countMessagesReceived(count?: number): void;
-  /** One per refused RCPT or DATA, by reason. */
-  countMessageRejected(reason: RejectionReason): void;
+  countMessagesReceived(count?: number, ingress?: IngressLabel): void;
+  /** One per refused RCPT or DATA (or Email Routing delivery), by reason. */
+  countMessageRejected(reason: RejectionReason, ingress?: IngressLabel): void;
   /** One per answered HTTP request; `route` is the route pattern such as `/v1/messages/{id}`. */
   observeHttpRequest(input: { method: string; route: string; status: number; seconds: number }): void;
   /** The whole registry in Prometheus text format. */
@@ -46,17 +49,21 @@ export interface Metrics {
 const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 
 export function createMetrics(): Metrics {
-  const received: Series = { labels: {}, value: 0 };
+  // Both ingresses are always rendered, so a dashboard sees 0 rather than no series.
+  const received = new Map<string, Series>([
+    [labelKey({ ingress: "smtp" }), { labels: { ingress: "smtp" }, value: 0 }],
+    [labelKey({ ingress: "email-worker" }), { labels: { ingress: "email-worker" }, value: 0 }],
+  ]);
   const rejected = new Map<string, Series>();
   const requests = new Map<string, Series>();
   const durations = new Map<string, HistogramSeries>();
 
   return {
-    countMessagesReceived(count = 1) {
-      received.value += count;
+    countMessagesReceived(count = 1, ingress = "smtp") {
+      increment(received, { ingress }, count);
     },
-    countMessageRejected(reason) {
-      increment(rejected, { reason });
+    countMessageRejected(reason, ingress = "smtp") {
+      increment(rejected, { reason, ingress });
     },
     observeHttpRequest({ method, route, status, seconds }) {
       increment(requests, { method, route, status: String(status) });
@@ -76,12 +83,14 @@ export function createMetrics(): Metrics {
     renderPrometheus() {
       const lines: string[] = [];
       family(lines, "omnimail_messages_received_total", "counter", "Messages stored, one per mailbox copy.");
-      lines.push(sample("omnimail_messages_received_total", received.labels, received.value));
+      for (const series of received.values()) {
+        lines.push(sample("omnimail_messages_received_total", series.labels, series.value));
+      }
       family(
         lines,
         "omnimail_messages_rejected_total",
         "counter",
-        "Recipients or messages refused over SMTP.",
+        "Recipients or messages refused, by reason and ingress.",
       );
       for (const series of rejected.values()) {
         lines.push(sample("omnimail_messages_rejected_total", series.labels, series.value));
@@ -112,11 +121,11 @@ export function createMetrics(): Metrics {
   };
 }
 
-function increment(map: Map<string, Series>, labels: Labels): void {
+function increment(map: Map<string, Series>, labels: Labels, by = 1): void {
   const key = labelKey(labels);
   const series = map.get(key);
-  if (series) series.value += 1;
-  else map.set(key, { labels, value: 1 });
+  if (series) series.value += by;
+  else map.set(key, { labels, value: by });
 }
 
 function labelKey(labels: Labels): string {

@@ -1,3 +1,5 @@
+import { type Refusal, refusals } from "../core/ingest/refusals";
+
 /**
  * Every reply our hooks send, with its RFC 3463 enhanced status code in the text
  * (DESIGN.md, "SMTP conduct"). Hooks reject only with an SmtpReply; smtp-server
@@ -14,12 +16,14 @@ export class SmtpReply extends Error {
   }
 }
 
+const reply = (refusal: Refusal) => new SmtpReply(refusal.code, refusal.enhancedCode, refusal.text);
+
 export const replies = {
-  relayDenied: () => new SmtpReply(554, "5.7.1", "Relay access denied"),
-  mailboxUnknown: () => new SmtpReply(550, "5.1.1", "Mailbox unknown"),
-  badRecipientSyntax: () => new SmtpReply(553, "5.1.3", "Recipient address syntax is not valid"),
-  messageTooBig: (limit: number) =>
-    new SmtpReply(552, "5.3.4", `Message size exceeds fixed limit of ${limit} bytes`),
+  // The refusals every ingress shares (core/ingest/refusals.ts): the Email Worker gives the same texts.
+  relayDenied: () => reply(refusals.relayDenied()),
+  mailboxUnknown: () => reply(refusals.mailboxUnknown()),
+  badRecipientSyntax: () => reply(refusals.badRecipientSyntax()),
+  messageTooBig: (limit: number) => reply(refusals.messageTooBig(limit)),
   storageFailed: () => new SmtpReply(451, "4.3.0", "Temporary storage failure, please try again later"),
   lookupFailed: () => new SmtpReply(451, "4.3.0", "Temporary lookup failure, please try again later"),
   shuttingDown: () => new SmtpReply(421, "4.3.2", "Service shutting down, please try again later"),

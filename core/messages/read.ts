@@ -188,36 +188,43 @@ export async function getMessage(db: Db, tenantId: string, id: string) {
 export type MessageRow = Awaited<ReturnType<typeof getMessage>>;
 export type MessageSummaryRow = Awaited<ReturnType<typeof listMessages>>[number];
 
+/**
+ * Blob reads go to the libSQL client, not through drizzle: where there is no
+ * `Buffer` (Cloudflare Workers without nodejs_compat), drizzle's libsql session
+ * turns a BLOB's ArrayBuffer into a string with TextDecoder, so raw bytes came
+ * back empty or mangled. The client itself hands back the ArrayBuffer.
+ */
+function blobBytes(value: unknown): Uint8Array {
+  if (value instanceof Uint8Array) return value;
+  if (value instanceof ArrayBuffer) return new Uint8Array(value);
+  throw new Error(`a blob column returned ${Object.prototype.toString.call(value)}`);
+}
+
 export async function getRawMessage(db: Db, tenantId: string, id: string): Promise<Uint8Array> {
-  const [row] = await db
-    .select({ raw: blobs.content })
-    .from(messages)
-    .innerJoin(blobs, eq(blobs.key, messages.rawBlob))
-    .where(and(eq(messages.tenantId, tenantId), eq(messages.id, id)))
-    .limit(1);
+  const result = await db.$client.execute({
+    sql: `SELECT b.content FROM messages m JOIN blobs b ON b.key = m.raw_blob
+      WHERE m.tenant_id = ? AND m.id = ? LIMIT 1`,
+    args: [tenantId, id],
+  });
+  const row = result.rows[0];
   if (!row) throw new NotFoundError(`no message ${id}`);
-  return row.raw;
+  return blobBytes(row.content);
 }
 
 export async function getAttachment(db: Db, tenantId: string, messageId: string, attachmentId: string) {
-  const [row] = await db
-    .select({
-      filename: attachments.filename,
-      contentType: attachments.contentType,
-      size: attachments.size,
-      sha256: attachments.sha256,
-      content: blobs.content,
-    })
-    .from(attachments)
-    .innerJoin(blobs, eq(blobs.key, attachments.blobKey))
-    .where(
-      and(
-        eq(attachments.tenantId, tenantId),
-        eq(attachments.messageId, messageId),
-        eq(attachments.id, attachmentId),
-      ),
-    )
-    .limit(1);
+  const result = await db.$client.execute({
+    sql: `SELECT a.filename, a.content_type, a.size, a.sha256, b.content
+      FROM attachments a JOIN blobs b ON b.key = a.blob_key
+      WHERE a.tenant_id = ? AND a.message_id = ? AND a.id = ? LIMIT 1`,
+    args: [tenantId, messageId, attachmentId],
+  });
+  const row = result.rows[0];
   if (!row) throw new NotFoundError(`no attachment ${attachmentId} on message ${messageId}`);
-  return row;
+  return {
+    filename: row.filename === null ? null : String(row.filename),
+    contentType: String(row.content_type),
+    size: Number(row.size),
+    sha256: String(row.sha256),
+    content: blobBytes(row.content),
+  };
 }

@@ -26,7 +26,7 @@ describe("GET /metrics", () => {
       subject: "two copies",
       text: "x",
     });
-    expect(await scrape()).toContain("\nomnimail_messages_received_total 2\n");
+    expect(await scrape()).toContain('\nomnimail_messages_received_total{ingress="smtp"} 2\n');
   });
 
   test("counts API requests by route pattern and status, with durations", async () => {

@@ -9,11 +9,11 @@ describe("createMetrics", () => {
     metrics.countMessageRejected("too_big");
     metrics.observeHttpRequest({ method: "GET", route: 'a"b\\c\nd', status: 200, seconds: 0.003 });
     const text = metrics.renderPrometheus();
-    expect(text).toContain('omnimail_messages_rejected_total{reason="relay_denied"} 2\n');
-    expect(text).toContain('omnimail_messages_rejected_total{reason="too_big"} 1\n');
+    expect(text).toContain('omnimail_messages_rejected_total{reason="relay_denied",ingress="smtp"} 2\n');
+    expect(text).toContain('omnimail_messages_rejected_total{reason="too_big",ingress="smtp"} 1\n');
     expect(text).toContain('route="a\\"b\\\\c\\nd"');
     expect(text).toContain('le="0.005"} 1\n');
-    expect(text).toContain("omnimail_messages_received_total 0\n");
+    expect(text).toContain('omnimail_messages_received_total{ingress="smtp"} 0\n');
   });
 
   test("histogram buckets are cumulative", () => {

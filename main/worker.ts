@@ -1,19 +1,23 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { ExecutionContext } from "hono";
+import { createApp } from "../api/app";
+import { type AppEnv, appSettingsFrom } from "../api/context";
 import { type Config, ConfigError, parseConfig } from "../core/config";
 import { createLogger, type Logger } from "../core/logger";
+import { createMetrics, type Metrics } from "../core/metrics";
 import { drainOutbox } from "../core/outbox/drain";
 import { createFetchTransport } from "../core/webhooks/transport";
 import { createDatabase } from "../db/client";
 import { createInlineStore, type Store } from "../db/store";
-import { createApp } from "./app";
-import { type AppEnv, appSettingsFrom } from "./context";
+import { createEmailReceiver, type IncomingEmail } from "../email-worker/receive-email";
 
 /**
- * The Cloudflare Worker: the same Hono app on `fetch`, and the same outbox
- * drain on the cron trigger (`scheduled`). The database is remote libSQL
- * (Turso): `DATABASE_URL` and `DATABASE_AUTH_TOKEN` are secrets. Migrations are
- * applied before deploy (`npm run migrate` against the same URL), not here.
+ * The Cloudflare Worker entry: the same Hono app on `fetch`, the same outbox
+ * drain on the cron trigger (`scheduled`), and the Email Routing ingress on
+ * `email` (email-worker/), which drains the message's webhooks right after its
+ * commit. The database is remote libSQL (Turso): `DATABASE_URL` and
+ * `DATABASE_AUTH_TOKEN` are secrets. Migrations are applied before deploy
+ * (`npm run migrate` against the same URL), not here.
  */
 
 type WorkerEnv = Record<string, unknown>;
@@ -27,7 +31,9 @@ interface Runtime {
   config: Config;
   store: Store;
   logger: Logger;
+  metrics: Metrics;
   app: OpenAPIHono<AppEnv>;
+  receiveEmail: ReturnType<typeof createEmailReceiver>;
 }
 
 // One runtime per isolate, built on first use from the bindings.
@@ -46,15 +52,26 @@ function getRuntime(env: WorkerEnv): Promise<Runtime> {
     const database = await createDatabase({ url: config.databaseUrl, authToken: config.databaseAuthToken });
     // Remote libSQL over HTTP: each write is one batch (one round trip), no writer thread.
     const store = createInlineStore(database);
+    // Per isolate, like the rate limits: /metrics on a Worker shows what this isolate saw.
+    const metrics = createMetrics();
     const app = createApp({
       store,
       logger,
+      metrics,
       // Rate limits are per isolate on Workers (in-memory buckets); CORS as configured.
       ...appSettingsFrom(config),
       // No DNS here; Workers' fetch does not reach private networks. Names are still checked.
       webhooks: { guard: { allowPrivate: config.allowPrivateWebhooks } },
     });
-    return { config, store, logger, app };
+    const receiveEmail = createEmailReceiver({
+      store,
+      links: { publicUrl: config.http.publicUrl },
+      logger,
+      metrics,
+      maxMessageBytes: config.smtp.maxMessageBytes,
+      serverName: new URL(config.http.publicUrl).hostname,
+    });
+    return { config, store, logger, metrics, app, receiveEmail };
   })().catch((error: unknown) => {
     runtime = null;
     throw error;
@@ -89,6 +106,17 @@ export default {
 
   async scheduled(_controller: ScheduledController, env: WorkerEnv, ctx: ExecutionContext): Promise<void> {
     ctx.waitUntil(runDrain(env));
+  },
+
+  /**
+   * Email Routing hands each message here. A refusal is `setReject` (a bounce);
+   * a temporary failure throws, so Email Routing retries instead of bouncing.
+   */
+  async email(message: IncomingEmail, env: WorkerEnv, ctx: ExecutionContext): Promise<void> {
+    const { receiveEmail } = await getRuntime(env);
+    const outcome = await receiveEmail(message);
+    // Its webhooks leave now, not at the next cron tick, as on the Bun edge.
+    if (outcome.status === "stored" && outcome.result.announced > 0) ctx.waitUntil(runDrain(env));
   },
 };
 

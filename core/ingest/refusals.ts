@@ -1,0 +1,30 @@
+/**
+ * The refusals every ingress gives for the same reasons, with the same texts:
+ * the SMTP edge as replies (smtp-edge/replies.ts), the Email Worker as
+ * `setReject` reasons. RFC 3463 enhanced codes are part of the text.
+ */
+export interface Refusal {
+  code: number;
+  enhancedCode: string;
+  text: string;
+}
+
+export const refusals = {
+  relayDenied: (): Refusal => ({ code: 554, enhancedCode: "5.7.1", text: "Relay access denied" }),
+  mailboxUnknown: (): Refusal => ({ code: 550, enhancedCode: "5.1.1", text: "Mailbox unknown" }),
+  badRecipientSyntax: (): Refusal => ({
+    code: 553,
+    enhancedCode: "5.1.3",
+    text: "Recipient address syntax is not valid",
+  }),
+  messageTooBig: (limit: number): Refusal => ({
+    code: 552,
+    enhancedCode: "5.3.4",
+    text: `Message size exceeds fixed limit of ${limit} bytes`,
+  }),
+} as const;
+
+/** `554 5.7.1 Relay access denied`: the reply line as a sender sees it. */
+export function refusalLine(refusal: Refusal): string {
+  return `${refusal.code} ${refusal.enhancedCode} ${refusal.text}`;
+}
