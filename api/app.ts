@@ -4,6 +4,8 @@ import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
 import { ConflictError, CoreError, InvalidError, NotFoundError } from "../core/errors";
 import { createMetrics } from "../core/metrics";
+import { createApiKeyAuthenticator } from "../core/tenancy/api-keys";
+import { classifyStoreError, StoreWriteError } from "../db/store";
 import type { AppDeps, AppEnv } from "./context";
 import { adminAuth } from "./middleware/admin-auth";
 import { apiKeyAuth } from "./middleware/auth";
@@ -74,12 +76,14 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     }),
   );
   app.use("/admin/*", adminAuth(deps));
-  app.use("/v1/*", apiKeyAuth(deps));
+  // Keys are remembered for 10 s in this process: a warm request costs no database round trip for auth.
+  const keys = createApiKeyAuthenticator(deps.store);
+  app.use("/v1/*", apiKeyAuth(keys));
   if (deps.rateLimitPerMinute) app.use("/v1/*", rateLimitByApiKey({ perMinute: deps.rateLimitPerMinute }));
 
   registerHealthRoutes(app, deps, metrics);
   registerAdminRoutes(app, deps);
-  registerApiKeyRoutes(app, deps);
+  registerApiKeyRoutes(app, deps, keys);
   registerDomainRoutes(app, deps);
   registerMailboxRoutes(app, deps);
   registerMessageRoutes(app, deps);
@@ -111,6 +115,18 @@ function toApiError(error: unknown, deps: AppDeps, requestId: string | undefined
       slug: "http-error",
       title: "Request Error",
       detail: error.message,
+    });
+  }
+  // The database unreachable or locked past its timeout: the client may retry (RFC 9110 §15.6.4).
+  const storeKind = error instanceof StoreWriteError ? error.kind : classifyStoreError(error);
+  if (storeKind === "unavailable" || storeKind === "busy" || storeKind === "expired") {
+    deps.logger.warn("storage unavailable", { requestId, kind: storeKind, error: String(error) });
+    return new ApiError({
+      status: 503,
+      slug: "storage-unavailable",
+      title: "Service Unavailable",
+      detail: "the database cannot be reached right now; retry in a few seconds",
+      headers: { "Retry-After": "5" },
     });
   }
   // Unknown: log the details with the request id, tell the client nothing internal.

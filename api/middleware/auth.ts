@@ -1,16 +1,16 @@
 import { createMiddleware } from "hono/factory";
-import { authenticateApiKey } from "../../core/tenancy/api-keys";
-import type { AppDeps, AppEnv } from "../context";
+import type { ApiKeyAuthenticator } from "../../core/tenancy/api-keys";
+import type { AppEnv } from "../context";
 import { problems } from "../problem";
 
 /** `Authorization: Bearer <api key>` → the key's tenant. Unknown, revoked and malformed keys: 401. */
-export function apiKeyAuth(deps: AppDeps) {
+export function apiKeyAuth(keys: ApiKeyAuthenticator) {
   return createMiddleware<AppEnv>(async (c, next) => {
     const header = c.req.header("authorization");
     if (!header) throw problems.unauthorized("send the API key as: Authorization: Bearer <key>");
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (!match?.[1]) throw problems.unauthorized("the Authorization header must be: Bearer <key>");
-    const principal = await authenticateApiKey(deps.store, match[1]);
+    const principal = await keys.authenticate(match[1]);
     if (!principal) throw problems.unauthorized("the API key is not valid or has been revoked");
     c.set("tenantId", principal.tenantId);
     c.set("apiKeyId", principal.apiKeyId);

@@ -6,7 +6,12 @@ import {
   toCreatedApiKeyJson,
 } from "../../core/resources/api-keys";
 import { listOf } from "../../core/resources/lists";
-import { createApiKey, listApiKeys, revokeApiKey } from "../../core/tenancy/api-keys";
+import {
+  type ApiKeyAuthenticator,
+  createApiKey,
+  listApiKeys,
+  revokeApiKey,
+} from "../../core/tenancy/api-keys";
 import type { AppDeps, AppEnv } from "../context";
 import { decodeCursor, pageOf } from "../pagination";
 import { problems } from "../problem";
@@ -65,7 +70,11 @@ const revokeKeyRoute = createRoute({
   responses: { 204: { description: "Revoked" }, ...problemResponses },
 });
 
-export function registerApiKeyRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
+export function registerApiKeyRoutes(
+  app: OpenAPIHono<AppEnv>,
+  deps: AppDeps,
+  keys: ApiKeyAuthenticator,
+): void {
   app.openapi(createKeyRoute, async (c) => {
     const { name } = c.req.valid("json");
     const created = await createApiKey(deps.store, { tenantId: c.get("tenantId"), name });
@@ -82,7 +91,8 @@ export function registerApiKeyRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): v
   app.openapi(revokeKeyRoute, async (c) => {
     const { id } = c.req.valid("param");
     if (!looksLike("apiKey", id)) throw problems.notFound(`no API key ${id}`);
-    await revokeApiKey(deps.store, c.get("tenantId"), id);
+    const revoked = await revokeApiKey(deps.store, c.get("tenantId"), id);
+    keys.forget(revoked.id);
     return c.body(null, 204);
   });
 }

@@ -105,26 +105,30 @@ export async function listMessages(
   },
   filters: MessageFilters = {},
 ) {
-  const [mailbox] = await db
-    .select({ id: mailboxes.id })
-    .from(mailboxes)
-    .where(and(eq(mailboxes.tenantId, tenantId), eq(mailboxes.id, mailboxId)))
-    .limit(1);
-  if (!mailbox) throw new NotFoundError(`no mailbox ${mailboxId}`);
-  return db
-    .select(summaryColumns)
-    .from(messages)
-    .where(
-      and(
-        eq(messages.tenantId, tenantId),
-        eq(messages.mailboxId, mailboxId),
-        page.before ? lt(messages.id, page.before) : undefined,
-        page.after ? committedAfter(tenantId, page.after) : undefined,
-        ...filterConditions(filters),
-      ),
-    )
-    .orderBy(page.oldestFirst ? asc(sql`${messages}.rowid`) : desc(messages.id))
-    .limit(page.limit);
+  // The tenant check and the page in one batch: one round trip on a remote database.
+  const [mailbox, rows] = await db.batch([
+    db
+      .select({ id: mailboxes.id })
+      .from(mailboxes)
+      .where(and(eq(mailboxes.tenantId, tenantId), eq(mailboxes.id, mailboxId)))
+      .limit(1),
+    db
+      .select(summaryColumns)
+      .from(messages)
+      .where(
+        and(
+          eq(messages.tenantId, tenantId),
+          eq(messages.mailboxId, mailboxId),
+          page.before ? lt(messages.id, page.before) : undefined,
+          page.after ? committedAfter(tenantId, page.after) : undefined,
+          ...filterConditions(filters),
+        ),
+      )
+      .orderBy(page.oldestFirst ? asc(sql`${messages}.rowid`) : desc(messages.id))
+      .limit(page.limit),
+  ]);
+  if (mailbox.length === 0) throw new NotFoundError(`no mailbox ${mailboxId}`);
+  return rows;
 }
 
 /** Rows committed after the message `afterId`; by id if that message is gone (deleted). */
@@ -151,37 +155,41 @@ export async function findLatestMessageId(
 }
 
 export async function getMessage(db: Db, tenantId: string, id: string) {
-  const [row] = await db
-    .select({
-      ...summaryColumns,
-      remoteIp: messages.remoteIp,
-      helo: messages.helo,
-      tls: messages.tls,
-      replyTo: messages.replyTo,
-      inReplyTo: messages.inReplyTo,
-      references: messages.references,
-      headers: messages.headers,
-      text: messages.text,
-      html: messages.html,
-      auth: messages.auth,
-    })
-    .from(messages)
-    .where(and(eq(messages.tenantId, tenantId), eq(messages.id, id)))
-    .limit(1);
+  // The message and its attachments in one batch: one round trip on a remote database.
+  const [found, attachmentRows] = await db.batch([
+    db
+      .select({
+        ...summaryColumns,
+        remoteIp: messages.remoteIp,
+        helo: messages.helo,
+        tls: messages.tls,
+        replyTo: messages.replyTo,
+        inReplyTo: messages.inReplyTo,
+        references: messages.references,
+        headers: messages.headers,
+        text: messages.text,
+        html: messages.html,
+        auth: messages.auth,
+      })
+      .from(messages)
+      .where(and(eq(messages.tenantId, tenantId), eq(messages.id, id)))
+      .limit(1),
+    db
+      .select({
+        id: attachments.id,
+        filename: attachments.filename,
+        contentType: attachments.contentType,
+        disposition: attachments.disposition,
+        contentId: attachments.contentId,
+        size: attachments.size,
+        sha256: attachments.sha256,
+      })
+      .from(attachments)
+      .where(and(eq(attachments.tenantId, tenantId), eq(attachments.messageId, id)))
+      .orderBy(asc(attachments.position)),
+  ]);
+  const row = found[0];
   if (!row) throw new NotFoundError(`no message ${id}`);
-  const attachmentRows = await db
-    .select({
-      id: attachments.id,
-      filename: attachments.filename,
-      contentType: attachments.contentType,
-      disposition: attachments.disposition,
-      contentId: attachments.contentId,
-      size: attachments.size,
-      sha256: attachments.sha256,
-    })
-    .from(attachments)
-    .where(and(eq(attachments.tenantId, tenantId), eq(attachments.messageId, id)))
-    .orderBy(asc(attachments.position));
   return { ...row, attachments: attachmentRows };
 }
 

@@ -167,3 +167,52 @@ export async function revokeApiKey(store: Store, tenantId: string, id: string): 
   if (!row) throw new NotFoundError(`no API key ${id}`);
   return row;
 }
+
+/**
+ * Authentication with a short in-process memory, so a warm request costs no
+ * round trip for its key (a Worker on a remote database pays one per
+ * statement). Bound on revocation: a key revoked through this process is
+ * refused at once (`forget`); revoked through another process or the CLI, it
+ * may be accepted for up to `ttlMs` more (10 s by default, README "HTTP API").
+ * Unknown keys are not remembered, so a new key works at once.
+ */
+export interface ApiKeyAuthenticator {
+  authenticate(presented: string): Promise<Principal | null>;
+  /** Drops a key from memory (after it is revoked here). */
+  forget(apiKeyId: string): void;
+}
+
+export const API_KEY_CACHE_MS = 10_000;
+
+export function createApiKeyAuthenticator(
+  store: Store,
+  options: { ttlMs?: number; maxEntries?: number; now?: () => number } = {},
+): ApiKeyAuthenticator {
+  const ttlMs = options.ttlMs ?? API_KEY_CACHE_MS;
+  const maxEntries = options.maxEntries ?? 10_000;
+  const now = options.now ?? Date.now;
+  const remembered = new Map<string, { principal: Principal; until: number }>();
+  return {
+    async authenticate(presented) {
+      if (presented.length < 16 || presented.length > 256) return null;
+      // Remembered by hash, so no plaintext key stays in memory past its request.
+      const hash = await sha256Hex(presented);
+      const entry = remembered.get(hash);
+      if (entry && entry.until > now()) return entry.principal;
+      remembered.delete(hash);
+      const principal = await authenticateApiKey(store, presented);
+      if (principal && ttlMs > 0) {
+        if (remembered.size >= maxEntries) {
+          const oldest = remembered.keys().next();
+          if (!oldest.done) remembered.delete(oldest.value);
+        }
+        remembered.set(hash, { principal, until: now() + ttlMs });
+      }
+      return principal;
+    },
+    forget(apiKeyId) {
+      for (const [key, entry] of remembered)
+        if (entry.principal.apiKeyId === apiKeyId) remembered.delete(key);
+    },
+  };
+}

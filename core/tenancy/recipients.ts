@@ -1,6 +1,4 @@
-import { and, eq, inArray } from "drizzle-orm";
 import type { Db } from "../../db/client";
-import { domains, mailboxes } from "../../db/schema";
 import { CATCH_ALL, localPartKey, parseEmailAddress, splitSubaddress } from "../addresses";
 
 /**
@@ -14,32 +12,30 @@ export type RecipientResolution =
   | { kind: "unknown-mailbox" }
   | { kind: "invalid-address" };
 
+/**
+ * One statement, so an uncached RCPT costs one round trip on a remote database:
+ * the domain with its tenant, and the candidate mailboxes, LEFT JOINed.
+ */
 export async function resolveRecipient(db: Db, address: string): Promise<RecipientResolution> {
   const parsed = parseEmailAddress(address);
   if (!parsed) return { kind: "invalid-address" };
-  const [domain] = await db
-    .select({ id: domains.id, tenantId: domains.tenantId })
-    .from(domains)
-    .where(eq(domains.name, parsed.domain))
-    .limit(1);
-  if (!domain) return { kind: "domain-not-hosted" };
-
   const exact = localPartKey(parsed.localPart);
   const { base } = splitSubaddress(parsed.localPart);
   const candidates = [...new Set([exact, localPartKey(base), CATCH_ALL])];
-  const rows = await db
-    .select({ id: mailboxes.id, key: mailboxes.localPartKey })
-    .from(mailboxes)
-    .where(
-      and(
-        eq(mailboxes.tenantId, domain.tenantId),
-        eq(mailboxes.domainId, domain.id),
-        inArray(mailboxes.localPartKey, candidates),
-      ),
-    );
+  const result = await db.$client.execute({
+    sql: `SELECT d.tenant_id, m.id AS mailbox_id, m.local_part_key
+      FROM domains d
+      LEFT JOIN mailboxes m ON m.domain_id = d.id AND m.tenant_id = d.tenant_id
+        AND m.local_part_key IN (${candidates.map(() => "?").join(", ")})
+      WHERE d.name = ?`,
+    args: [...candidates, parsed.domain],
+  });
+  const first = result.rows[0];
+  if (!first) return { kind: "domain-not-hosted" };
+  const tenantId = String(first.tenant_id);
   for (const candidate of candidates) {
-    const match = rows.find((row) => row.key === candidate);
-    if (match) return { kind: "mailbox", tenantId: domain.tenantId, mailboxId: match.id };
+    const match = result.rows.find((row) => row.local_part_key === candidate);
+    if (match) return { kind: "mailbox", tenantId, mailboxId: String(match.mailbox_id) };
   }
   return { kind: "unknown-mailbox" };
 }

@@ -86,6 +86,8 @@ export async function startOmniMail(
     writerRestartDelayMs?: number;
     /** A remote libSQL URL (tests/helpers/remote-db.ts) instead of a file in the temp dir. */
     databaseUrl?: string;
+    /** The drain's longest sleep between runs (default 50 ms in tests); commits wake it anyway. */
+    drainIntervalMs?: number;
   } = {},
 ): Promise<OmniMail> {
   const dir = tempDir();
@@ -113,7 +115,7 @@ export async function startOmniMail(
     apiHostname: "127.0.0.1",
     smtpLimits: options.smtpLimits,
     drain: {
-      intervalMs: 50,
+      intervalMs: options.drainIntervalMs ?? 50,
       options: {
         ...(options.webhookTimeoutMs ? { timeoutMs: options.webhookTimeoutMs } : {}),
         ...options.drainOptions,
