@@ -49,8 +49,12 @@ export type WriteOutcome =
 
 export interface WriteRequest {
   statements: SqlStatement[];
-  /** The batch writes webhook outbox rows: after its commit the drain is nudged. */
-  announces?: boolean | undefined;
+  /**
+   * The batch writes webhook outbox rows: after its commit the drain is nudged.
+   * `{ rowsAt }`: only if one of those statements (INSERT … SELECT … RETURNING
+   * of outbox rows) returned a row, so a message no endpoint wants wakes nothing.
+   */
+  announces?: boolean | { rowsAt: number[] } | undefined;
   /** Epoch ms. A batch that has not started by then is dropped and answered `expired`. */
   deadline?: number | undefined;
   /**
@@ -79,8 +83,8 @@ export interface Store {
   /** For verbs that must read and write under one lock. Throws StoreWriteError on failure. */
   transaction<T>(work: (tx: StoreTransaction) => Promise<T>): Promise<T>;
   health(): Promise<StoreHealth>;
-  /** Called after every commit (e.g. to nudge the webhook drain when `announces`). */
-  onCommitted(listener: (request: WriteRequest) => void): () => void;
+  /** Called after every commit (e.g. to nudge the webhook drain when it `announced`). */
+  onCommitted(listener: (request: WriteRequest, announced: boolean) => void): () => void;
   close(): Promise<void>;
 }
 
@@ -157,16 +161,24 @@ export function toStatementResult(result: ResultSet): StatementResult {
   return { rowsAffected: result.rowsAffected, rows };
 }
 
+function announcedBy(request: WriteRequest, results: StatementResult[] | null): boolean {
+  const announces = request.announces;
+  if (!announces) return false;
+  if (announces === true || results === null) return true;
+  return announces.rowsAt.some((at) => (results[at]?.rows.length ?? 0) > 0);
+}
+
 /** Listeners told after each commit; shared by every implementation. */
 export function createCommitListeners() {
-  const listeners = new Set<(request: WriteRequest) => void>();
+  const listeners = new Set<(request: WriteRequest, announced: boolean) => void>();
   return {
-    add(listener: (request: WriteRequest) => void): () => void {
+    add(listener: (request: WriteRequest, announced: boolean) => void): () => void {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    notify(request: WriteRequest): void {
-      for (const listener of listeners) listener(request);
+    /** `results` unknown (a batch settled by its verify read): announced if it could have. */
+    notify(request: WriteRequest, results: StatementResult[] | null): void {
+      for (const listener of listeners) listener(request, announcedBy(request, results));
     },
   };
 }
@@ -215,7 +227,7 @@ export function createInlineStore(database: Database, options: { now?: () => num
       try {
         const results = await database.client.batch(request.statements, "write");
         const outcome: WriteOutcome = { status: "committed", results: results.map(toStatementResult) };
-        listeners.notify(request);
+        listeners.notify(request, outcome.results);
         return outcome;
       } catch (error) {
         return failedOutcome(error);

@@ -105,17 +105,13 @@ export function createEmailReceiver(deps: EmailReceiverDeps) {
     }
     const messageId = newId("message");
     const now = new Date((deps.now ?? Date.now)());
-    const header = new TextEncoder().encode(
-      `Received: from cloudflare-email-routing\r\n\tby ${sanitizeHeaderWord(deps.serverName)} (OmniMail) with ESMTP id ${messageId}\r\n\tfor <${sanitizeHeaderWord(message.to)}>;\r\n\t${formatRfc5322Date(now)}\r\n`,
-    );
-    const raw = new Uint8Array(header.byteLength + asReceived.byteLength);
-    raw.set(header, 0);
-    raw.set(asReceived, header.byteLength);
 
     const result = await ingestMessage(deps, {
       ingress: "email-worker",
       ingressKey: await deliveryKey(message, asReceived),
-      raw,
+      raw: asReceived,
+      traceHeader: (copy) =>
+        `Received: from cloudflare-email-routing\r\n\tby ${sanitizeHeaderWord(deps.serverName)} (OmniMail) with ESMTP id ${copy.messageId}\r\n\tfor <${sanitizeHeaderWord(message.to)}>;\r\n\t${formatRfc5322Date(now)}\r\n`,
       // Verdicts of the Email Routing hop only (trusted-auth.ts), read before our header went on.
       auth: trustedAuthResults(asReceived),
       deliveries: [

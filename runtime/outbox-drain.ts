@@ -73,8 +73,8 @@ export function startOutboxDrain(input: {
       });
   };
 
-  const unsubscribe = input.store.onCommitted((request) => {
-    if (request.announces) run();
+  const unsubscribe = input.store.onCommitted((_request, announced) => {
+    if (announced) run();
   });
   const timer = setInterval(run, input.intervalMs ?? 1000);
   run();

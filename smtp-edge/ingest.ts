@@ -29,9 +29,9 @@ export interface SmtpIngestDeps extends IngestDeps {
 }
 
 /**
- * The SMTP adapter over core/ingest: join the DATA bytes behind our trace
- * header (one allocation), check the sender and parse in parallel, then hand
- * it all to `ingestMessage`. Resolves only after the commit, or with the
+ * The SMTP adapter over core/ingest: join the DATA bytes (one allocation),
+ * check the sender and parse in parallel, then hand it all to `ingestMessage`
+ * with a trace header per copy. Resolves only after the commit, or with the
  * reason nothing was stored.
  */
 export function createSmtpIngest(deps: SmtpIngestDeps) {
@@ -59,21 +59,23 @@ export function createSmtpIngest(deps: SmtpIngestDeps) {
       }
     }
     const deliveries = [...byMailbox.values()];
-    const header = buildReceivedHeader({
-      session,
-      serverName: deps.serverName,
-      queueId: deliveries[0]?.messageId ?? "none",
-      recipients: targets.map((target) => target.address),
-      date: new Date(),
-    });
-    const raw = joinBehindHeader(header, input.body);
-    const asReceived = raw.subarray(raw.byteLength - input.body.size);
+    const date = new Date();
+    // Each copy gets its own trace header: its own queue id, and `for <rcpt>` only for its own recipient.
+    const traceHeader = (copy: { messageId: string; rcptTo: string[] }) =>
+      buildReceivedHeader({
+        session,
+        serverName: deps.serverName,
+        queueId: copy.messageId,
+        recipients: copy.rcptTo,
+        date,
+      });
+    const asReceived = joinChunks(input.body);
 
     const mailFrom = session.envelope.mailFrom;
     // Authentication runs on the bytes as the client sent them (before our trace header),
     // in parallel with parsing; it cannot fail the delivery (errors become temperror).
     const [parsed, auth] = await Promise.all([
-      parseMessage(raw),
+      parseMessage(asReceived),
       deps.senderAuth?.(asReceived, {
         ip: session.remoteAddress,
         helo: session.hostNameAppearsAs || "",
@@ -82,7 +84,8 @@ export function createSmtpIngest(deps: SmtpIngestDeps) {
     ]);
     const result = await ingestMessage(deps, {
       ingress: "smtp",
-      raw,
+      raw: asReceived,
+      traceHeader,
       parsed,
       auth,
       deliveries,
@@ -101,12 +104,10 @@ export function createSmtpIngest(deps: SmtpIngestDeps) {
   };
 }
 
-/** One allocation for what we store: our header, then the bytes as received. */
-function joinBehindHeader(header: string, body: MessageBody): Uint8Array {
-  const headerBytes = new TextEncoder().encode(header);
-  const raw = new Uint8Array(headerBytes.byteLength + body.size);
-  raw.set(headerBytes, 0);
-  let offset = headerBytes.byteLength;
+/** One allocation for what we store: the bytes as received (each copy's trace header is kept beside them). */
+function joinChunks(body: MessageBody): Uint8Array {
+  const raw = new Uint8Array(body.size);
+  let offset = 0;
   for (const chunk of body.chunks) {
     raw.set(chunk, offset);
     offset += chunk.byteLength;

@@ -6,6 +6,7 @@ export interface SchemaObject {
   format?: string;
   description?: string;
   enum?: unknown[];
+  const?: unknown;
   example?: unknown;
   default?: unknown;
   minimum?: number;
@@ -22,7 +23,7 @@ export interface SchemaObject {
 }
 
 export interface MediaTypes {
-  [mediaType: string]: { schema?: SchemaObject };
+  [mediaType: string]: { schema?: SchemaObject; example?: unknown };
 }
 
 export interface ParameterObject {
@@ -48,6 +49,8 @@ export interface OpenApiDocument {
   servers?: Array<{ url: string }>;
   security?: Array<Record<string, string[]>>;
   paths?: Record<string, Record<string, OperationObject>>;
+  /** OpenAPI 3.1: the requests we make to others (our webhook events), keyed by event type. */
+  webhooks?: Record<string, Record<string, OperationObject>>;
   components?: {
     schemas?: Record<string, SchemaObject>;
     securitySchemes?: Record<string, { type: string; scheme?: string; description?: string }>;

@@ -56,11 +56,11 @@ function curlExample(document: OpenApiDocument, op: Operation): string {
   return lines.join(" \\\n  ");
 }
 
-function Parameters(props: { parameters: ParameterObject[] }) {
+function Parameters(props: { parameters: ParameterObject[]; title?: string }) {
   if (props.parameters.length === 0) return null;
   return (
     <>
-      <h4>Parameters</h4>
+      <h4>{props.title ?? "Parameters"}</h4>
       <table class="fields">
         <tbody>
           {props.parameters.map((parameter) => (
@@ -99,6 +99,29 @@ function Content(props: { document: OpenApiDocument; content: Record<string, { s
   );
 }
 
+function Responses(props: { document: OpenApiDocument; operation: OperationObject }) {
+  return (
+    <table class="responses">
+      <tbody>
+        {/* By status ("2XX" before "410"; "default" last), whatever order the keys came in. */}
+        {Object.entries(props.operation.responses ?? {})
+          .sort(([a], [b]) => a.localeCompare(b))
+          .map(([status, response]) => (
+            <tr>
+              <td class={`status s${status.charAt(0)}`}>{status}</td>
+              <td>
+                <Prose text={response.description} />
+                {response.content && status.startsWith("2") ? (
+                  <Content document={props.document} content={response.content} />
+                ) : null}
+              </td>
+            </tr>
+          ))}
+      </tbody>
+    </table>
+  );
+}
+
 function OperationView(props: { document: OpenApiDocument; op: Operation }) {
   const { document, op } = props;
   const { operation } = op;
@@ -126,23 +149,67 @@ function OperationView(props: { document: OpenApiDocument; op: Operation }) {
         </>
       ) : null}
       <h4>Responses</h4>
-      <table class="responses">
-        <tbody>
-          {Object.entries(operation.responses ?? {}).map(([status, response]) => (
-            <tr>
-              <td class={`status s${status.charAt(0)}`}>{status}</td>
-              <td>
-                <Prose text={response.description} />
-                {response.content && status.startsWith("2") ? (
-                  <Content document={document} content={response.content} />
-                ) : null}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <Responses document={document} operation={operation} />
       <h4>Example</h4>
       <pre>{curlExample(document, op)}</pre>
+    </article>
+  );
+}
+
+interface WebhookEvent {
+  type: string;
+  method: string;
+  operation: OperationObject;
+  anchor: string;
+}
+
+/** The document's top-level `webhooks`: the events we send, keyed by event type. */
+function listWebhookEvents(document: OpenApiDocument): WebhookEvent[] {
+  return Object.entries(document.webhooks ?? {}).flatMap(([type, item]) =>
+    HTTP_METHODS.flatMap((method) => {
+      const operation = item[method];
+      if (!operation) return [];
+      return [{ type, method, operation, anchor: `webhook-${type.replace(/[^A-Za-z0-9]+/g, "-")}` }];
+    }),
+  );
+}
+
+/** The request a receiver gets: the signature headers and the example body. */
+function webhookExample(event: WebhookEvent): string {
+  const headers = (event.operation.parameters ?? [])
+    .filter((parameter) => parameter.in === "header")
+    .map((parameter) => `${parameter.name}: ${String(parameter.schema?.example ?? "…")}`);
+  const example = event.operation.requestBody?.content?.["application/json"]?.example;
+  return [
+    `${event.method.toUpperCase()} <your endpoint URL>`,
+    "content-type: application/json",
+    ...headers,
+    "",
+    JSON.stringify(example ?? {}, null, 2),
+  ].join("\n");
+}
+
+function WebhookEventView(props: { document: OpenApiDocument; event: WebhookEvent }) {
+  const { document, event } = props;
+  const { operation } = event;
+  return (
+    <article id={event.anchor}>
+      <h3>
+        <span class={`method ${event.method}`}>{event.method.toUpperCase()}</span> <code>{event.type}</code>
+      </h3>
+      <p class="summary">{operation.summary}</p>
+      <Prose text={operation.description} />
+      <Parameters parameters={operation.parameters ?? []} title="Headers" />
+      {operation.requestBody?.content ? (
+        <>
+          <h4>Body</h4>
+          <Content document={document} content={operation.requestBody.content} />
+        </>
+      ) : null}
+      <h4>Your answer</h4>
+      <Responses document={document} operation={operation} />
+      <h4>Example</h4>
+      <pre>{webhookExample(event)}</pre>
     </article>
   );
 }
@@ -150,6 +217,7 @@ function OperationView(props: { document: OpenApiDocument; op: Operation }) {
 function Page(props: { document: OpenApiDocument }) {
   const { document } = props;
   const byTag = listOperations(document);
+  const events = listWebhookEvents(document);
   const schemas = Object.entries(document.components?.schemas ?? {});
   return (
     <html lang="en">
@@ -178,6 +246,22 @@ function Page(props: { document: OpenApiDocument }) {
               </ul>
             </>
           ))}
+          {events.length > 0 ? (
+            <>
+              <p class="tag">
+                <a href="#webhooks">Webhook events</a>
+              </p>
+              <ul>
+                {events.map((event) => (
+                  <li>
+                    <a href={`#${event.anchor}`}>
+                      <span class={`method ${event.method}`}>{event.method.toUpperCase()}</span> {event.type}
+                    </a>
+                  </li>
+                ))}
+              </ul>
+            </>
+          ) : null}
           <p class="tag">
             <a href="#schemas">Schemas</a>
           </p>
@@ -197,6 +281,18 @@ function Page(props: { document: OpenApiDocument }) {
               ))}
             </section>
           ))}
+          {events.length > 0 ? (
+            <section id="webhooks">
+              <h2>Webhook events</h2>
+              <p>
+                What OmniMail sends to your endpoints (OpenAPI's <code>webhooks</code>): one signed{" "}
+                <code>POST</code> per event, with the body and headers below.
+              </p>
+              {events.map((event) => (
+                <WebhookEventView document={document} event={event} />
+              ))}
+            </section>
+          ) : null}
           <section id="schemas">
             <h2>Schemas</h2>
             {schemas.map(([name, schema]) => (

@@ -15,7 +15,9 @@ import {
   getEndpoint,
   listDeliveries,
   listEndpoints,
+  MAX_ROTATION_GRACE_SECONDS,
   queueTestEvent,
+  ROTATION_GRACE_SECONDS,
   retryDelivery,
   rotateEndpointSecret,
   updateEndpoint,
@@ -23,7 +25,8 @@ import {
 import type { AppDeps, AppEnv } from "../context";
 import { decodeCursor, pageOf } from "../pagination";
 import { problems } from "../problem";
-import { idParam, looksLike, PaginationQuery, problemResponses } from "../schemas";
+import { bodyProblemResponses, idParam, looksLike, PaginationQuery, problemResponses } from "../schemas";
+import { registerWebhookEvents } from "./webhook-events";
 
 const EventsField = z
   .array(z.enum(EVENT_TYPES))
@@ -49,6 +52,18 @@ const UpdateBody = z
   })
   .strict()
   .openapi("UpdateWebhook");
+
+const RotateBody = z
+  .object({
+    grace_period_seconds: z.number().int().min(0).max(MAX_ROTATION_GRACE_SECONDS).optional().openapi({
+      default: ROTATION_GRACE_SECONDS,
+      example: ROTATION_GRACE_SECONDS,
+      description:
+        "How long the replaced secret keeps signing beside the new one (default 24 h, at most 7 days); `0` switches at once",
+    }),
+  })
+  .strict()
+  .openapi("RotateWebhookSecret");
 
 /** The body of `PATCH /v1/webhooks/{id}` (the inbox's client sends it; it imports this type only). */
 export type UpdateWebhookBody = z.input<typeof UpdateBody>;
@@ -113,8 +128,21 @@ const routes = {
     path: "/v1/webhooks/{id}/rotate-secret",
     tags,
     summary: "Replace the signing secret (the response carries the new one)",
-    request: { params: idParams },
-    responses: { 200: json(WebhookSchema, "The endpoint with its new secret"), ...problemResponses },
+    description: [
+      "For `grace_period_seconds` (default 86400, 24 h) every delivery is signed with both the new and the",
+      "replaced secret: `webhook-signature: v1,<new> v1,<old>`, which Standard Webhooks libraries accept when",
+      "either matches, so deliveries already queued or in flight verify at a receiver that has not deployed",
+      "the new secret yet. `0` drops the old secret at once. The body is optional.",
+    ].join(" "),
+    request: {
+      params: idParams,
+      body: { content: { "application/json": { schema: RotateBody } }, required: false },
+    },
+    responses: {
+      200: json(WebhookSchema, "The endpoint with its new secret"),
+      ...problemResponses,
+      ...bodyProblemResponses,
+    },
   }),
   test: createRoute({
     method: "post",
@@ -149,6 +177,7 @@ const routes = {
 };
 
 export function registerWebhookRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
+  registerWebhookEvents(app);
   const guard = deps.webhooks?.guard ?? { allowPrivate: false };
   const nudge = () => deps.webhooks?.nudge?.();
   const db = () => deps.store.db;
@@ -204,7 +233,11 @@ export function registerWebhookRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): 
 
   app.openapi(routes.rotate, async (c) => {
     const id = requireId(c.req.valid("param").id);
-    return c.json(toWebhookJson(await rotateEndpointSecret(deps.store, c.get("tenantId"), id), true), 200);
+    const body = c.req.valid("json");
+    const endpoint = await rotateEndpointSecret(deps.store, c.get("tenantId"), id, {
+      gracePeriodSeconds: body.grace_period_seconds,
+    });
+    return c.json(toWebhookJson(endpoint, true), 200);
   });
 
   app.openapi(routes.test, async (c) => {

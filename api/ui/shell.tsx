@@ -56,6 +56,9 @@ function SignIn() {
           The key stays in this browser tab (session storage) and is sent only as an Authorization header.
           Closing the tab or signing out forgets it. <code>npm start</code> prints a key on first start.
         </p>
+        <p class="hint" id="signin-new-key">
+          Lost the key? <code>npm run omnimail -- keys create</code> makes a new one (no server needed).
+        </p>
         <noscript>
           <p class="error">The inbox needs JavaScript. The API and its reference at /docs work without it.</p>
         </noscript>
@@ -196,6 +199,7 @@ const SHORTCUTS: Array<[string, string]> = [
   ["j / k", "next / previous message"],
   ["Enter", "open the selected message"],
   ["#", "delete"],
+  ["z", "undo the delete"],
   ["u", "mark read / unread"],
   ["/", "search"],
   ["Esc", "back to the list"],

@@ -221,6 +221,9 @@ pre.raw.small { max-height: 160px; overflow: auto; margin-top: 4px; }
 /* toast and dialog */
 .toast { position: fixed; bottom: 20px; left: 50%; transform: translateX(-50%); background: #1b2230; color: #fff; padding: 8px 16px; border-radius: 8px; box-shadow: 0 8px 24px rgb(0 0 0 / 25%); z-index: 20; max-width: calc(100vw - 32px); }
 .toast[data-kind=error] { background: #8f1d14; }
+.toast-action { font: inherit; font-weight: 600; color: #a8c3ff; background: none; border: 0; padding: 2px 4px; margin: -2px -4px; border-radius: 4px; cursor: pointer; }
+.toast-action:hover { text-decoration: underline; }
+.toast-action:focus-visible { outline: 2px solid #a8c3ff; outline-offset: 1px; }
 dialog { border: 1px solid var(--line); border-radius: 12px; background: var(--panel); color: var(--fg); padding: 20px 24px; box-shadow: 0 12px 40px rgb(0 0 0 / 25%); }
 dialog::backdrop { background: rgb(0 0 0 / 35%); }
 dialog h2 { margin: 0 0 12px; font-size: 16px; }

@@ -14,7 +14,7 @@ export interface InboundMessage {
   ingress: Ingress;
   /** Idempotency key of a retried delivery (Email Routing), or null. */
   ingressKey: string | null;
-  /** The bytes as received, our Received: header already prepended. */
+  /** The bytes exactly as received (no trace header: each copy has its own, `traceHeader`). */
   raw: Uint8Array;
   /** Key of `raw` in the blobs table (its sha256). */
   rawKey: string;
@@ -33,7 +33,18 @@ export interface InboundMessage {
    * resolved to it. `messageId` is chosen before the write (ids.ts), so it can
    * appear in the trace header and the 250 reply.
    */
-  deliveries: Array<{ messageId: string; tenantId: string; mailboxId: string; rcptTo: string[] }>;
+  deliveries: Array<{
+    messageId: string;
+    tenantId: string;
+    mailboxId: string;
+    rcptTo: string[];
+    /**
+     * This copy's `Received:` trace header (CRLF-terminated), naming its own id
+     * and only its own recipient: a copy never reveals another copy's id or
+     * that the message went elsewhere. Stored raw = this header + `raw`.
+     */
+    traceHeader: string;
+  }>;
   receivedAt: number;
 }
 
@@ -43,4 +54,9 @@ export interface StoredMessage {
   mailboxId: string;
   /** Attachment ids in document order. */
   attachmentIds: string[];
+}
+
+/** Bytes of a copy as the raw endpoint serves it: its trace header, then the message. */
+export function copySize(traceHeader: string, raw: Uint8Array): number {
+  return new TextEncoder().encode(traceHeader).byteLength + raw.byteLength;
 }

@@ -28,11 +28,13 @@ export interface IngestInput {
    * answers `stored` (with `duplicate`) and nothing is written again.
    */
   ingressKey?: string | undefined;
-  /** The bytes to store: the ingress's trace header already prepended. */
+  /** The bytes exactly as received. */
   raw: Uint8Array;
+  /** Each copy's `Received:` trace header, written by the ingress (it knows the hop). */
+  traceHeader: (copy: { messageId: string; rcptTo: string[] }) => string;
   envelope: InboundMessage["envelope"];
   /** One entry per distinct mailbox (ids chosen by the caller, time-ordered). */
-  deliveries: InboundMessage["deliveries"];
+  deliveries: Array<Omit<InboundMessage["deliveries"][number], "traceHeader">>;
   /** Sender authentication, when the ingress checked it. */
   auth?: SenderAuthResults | null | undefined;
   /** A parse the caller already ran (in parallel with its own checks); parsed here otherwise. */
@@ -64,7 +66,10 @@ export async function ingestMessage(deps: IngestDeps, input: IngestInput): Promi
     content: parsed.ok ? parsed.content : null,
     parseError: parsed.ok ? null : parsed.error,
     auth: input.auth ?? null,
-    deliveries: input.deliveries,
+    deliveries: input.deliveries.map((delivery) => ({
+      ...delivery,
+      traceHeader: input.traceHeader(delivery),
+    })),
     receivedAt: (deps.now ?? Date.now)(),
   };
   const batch = buildMessageBatch(deps.store.db, message, deps.links);
@@ -72,7 +77,7 @@ export async function ingestMessage(deps: IngestDeps, input: IngestInput): Promi
   if (!first) return { status: "stored", stored: [], announced: 0, parseError: message.parseError };
   const outcome = await deps.store.write({
     statements: batch.statements,
-    announces: true,
+    announces: { rowsAt: batch.outboxAt },
     deadline: input.deadline,
     // If the writer dies holding this batch, the first copy's row says whether it committed.
     verify: { sql: "SELECT 1 FROM messages WHERE id = ?", args: [first.id] },
@@ -96,7 +101,7 @@ export async function ingestMessage(deps: IngestDeps, input: IngestInput): Promi
     }
     return { status: "not-stored", reason: outcome.kind, detail: outcome.message };
   }
-  const announced = batch.outboxAt.reduce((sum, at) => sum + (outcome.results[at]?.rowsAffected ?? 0), 0);
+  const announced = batch.outboxAt.reduce((sum, at) => sum + (outcome.results[at]?.rows.length ?? 0), 0);
   return { status: "stored", stored: batch.stored, announced, parseError: message.parseError };
 }
 

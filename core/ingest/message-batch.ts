@@ -6,7 +6,7 @@ import { blobInsert } from "../messages/blobs";
 import type { Links } from "../messages/serialize";
 import { messageReceivedOutboxInsert } from "../outbox/enqueue";
 import { buildMessageReceivedEvent } from "../outbox/payload";
-import type { InboundMessage, StoredMessage } from "./inbound-message";
+import { copySize, type InboundMessage, type StoredMessage } from "./inbound-message";
 
 export type { InboundMessage, StoredMessage };
 
@@ -79,11 +79,12 @@ export function buildMessageBatch(db: Db, message: InboundMessage, links: Links)
           messageIdHeader: content?.messageId ?? null,
           inReplyTo: content?.inReplyTo ?? null,
           references: JSON.stringify(content?.references ?? []),
-          headers: JSON.stringify(content?.headers ?? []),
+          headers: JSON.stringify([traceHeaderEntry(delivery.traceHeader), ...(content?.headers ?? [])]),
           text: content?.text ?? null,
           html: content?.html ?? null,
-          size: message.raw.byteLength,
+          size: copySize(delivery.traceHeader, message.raw),
           rawBlob: message.rawKey,
+          traceHeader: delivery.traceHeader,
           receivedAt: message.receivedAt,
           parseError: message.parseError,
           auth: message.auth ? JSON.stringify(message.auth) : null,
@@ -137,6 +138,18 @@ export function buildMessageBatch(db: Db, message: InboundMessage, links: Links)
     );
   }
   return { statements, stored, outboxAt };
+}
+
+/** The trace header as an entry of the headers JSON, unfolded (RFC 5322 §2.2.3), like the parsed ones. */
+function traceHeaderEntry(traceHeader: string): { name: string; value: string } {
+  const colon = traceHeader.indexOf(":");
+  return {
+    name: traceHeader.slice(0, colon),
+    value: traceHeader
+      .slice(colon + 1)
+      .replace(/\r\n(?=[ \t])/g, "")
+      .trim(),
+  };
 }
 
 function formatAddress(address: { address: string; name: string }): string {

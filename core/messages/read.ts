@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, gte, like, lt, lte, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
-import { attachments, blobs, mailboxes, messages } from "../../db/schema";
+import { attachments, mailboxes, messages } from "../../db/schema";
 import { NotFoundError } from "../errors";
 
 /** Filters of `GET /v1/mailboxes/{id}/messages`. Text filters are case-insensitive "contains". */
@@ -210,13 +210,20 @@ function blobBytes(value: unknown): Uint8Array {
 
 export async function getRawMessage(db: Db, tenantId: string, id: string): Promise<Uint8Array> {
   const result = await db.$client.execute({
-    sql: `SELECT b.content FROM messages m JOIN blobs b ON b.key = m.raw_blob
+    sql: `SELECT m.trace_header, b.content FROM messages m JOIN blobs b ON b.key = m.raw_blob
       WHERE m.tenant_id = ? AND m.id = ? LIMIT 1`,
     args: [tenantId, id],
   });
   const row = result.rows[0];
   if (!row) throw new NotFoundError(`no message ${id}`);
-  return blobBytes(row.content);
+  const body = blobBytes(row.content);
+  const header = new TextEncoder().encode(String(row.trace_header ?? ""));
+  if (header.byteLength === 0) return body;
+  // This copy's own trace header, then the bytes every copy shares.
+  const raw = new Uint8Array(header.byteLength + body.byteLength);
+  raw.set(header, 0);
+  raw.set(body, header.byteLength);
+  return raw;
 }
 
 export async function getAttachment(db: Db, tenantId: string, messageId: string, attachmentId: string) {

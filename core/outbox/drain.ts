@@ -12,7 +12,8 @@ import type { WebhookResult, WebhookTransport } from "../webhooks/transport";
  * Worker's cron. Named steps, as Svix's worker:
  *   claim  — one `UPDATE … RETURNING` leases due rows to this drainer, as many
  *            as it has free send slots, so a row is leased when its send starts;
- *   send   — sign (Standard Webhooks) and POST;
+ *   send   — sign (Standard Webhooks; during a secret rotation's grace period with
+ *            the previous secret too) and POST;
  *   record — delivered, or failed with the next attempt scheduled (jittered,
  *            honouring Retry-After), or dead after the last; 410 disables the endpoint.
  *
@@ -78,6 +79,9 @@ interface ClaimedRow {
   attempts: number;
   url: string;
   secret: string;
+  /** The secret a rotation replaced, and until when (ms) it still signs. */
+  previousSecret: string | null;
+  previousSecretExpiresAt: number | null;
 }
 
 /** Due: never sent or failed and due now, or leased to a drainer whose lease ran out. */
@@ -157,7 +161,10 @@ async function claimDue(
       )
       RETURNING id, endpoint_id, tenant_id, payload, attempts,
         (SELECT url FROM webhook_endpoints WHERE id = endpoint_id) AS url,
-        (SELECT secret FROM webhook_endpoints WHERE id = endpoint_id) AS secret`,
+        (SELECT secret FROM webhook_endpoints WHERE id = endpoint_id) AS secret,
+        (SELECT previous_secret FROM webhook_endpoints WHERE id = endpoint_id) AS previous_secret,
+        (SELECT previous_secret_expires_at FROM webhook_endpoints WHERE id = endpoint_id)
+          AS previous_secret_expires_at`,
     args: [deps.owner, lease, now, now, input.perEndpoint, now, input.limit],
   };
   const [result] = await commit(deps.store, [claim]);
@@ -169,6 +176,9 @@ async function claimDue(
     attempts: Number(row.attempts),
     url: String(row.url),
     secret: String(row.secret),
+    previousSecret: row.previous_secret === null ? null : String(row.previous_secret),
+    previousSecretExpiresAt:
+      row.previous_secret_expires_at === null ? null : Number(row.previous_secret_expires_at),
   }));
 }
 
@@ -180,13 +190,27 @@ async function deliverOne(
   clock: () => number,
 ): Promise<Outcome | null> {
   try {
-    const headers = await webhookHeaders({ secret: row.secret, id: row.id, body: row.payload, now: clock() });
+    const now = clock();
+    const headers = await webhookHeaders({
+      secrets: signingSecrets(row, now),
+      id: row.id,
+      body: row.payload,
+      now,
+    });
     const result = await deps.transport({ url: row.url, headers, body: row.payload, timeoutMs });
-    return await recordResult(deps, row, result, clock());
+    return await recordResult(deps, row, result, clock(), headers["webhook-signature"] ?? null);
   } catch (error) {
     deps.logger.error("webhook delivery not recorded", { delivery: row.id, error: String(error) });
     return null;
   }
+}
+
+/** The current secret, and the one a rotation replaced while its grace period lasts. */
+function signingSecrets(row: ClaimedRow, now: number): string[] {
+  const { secret, previousSecret, previousSecretExpiresAt } = row;
+  return previousSecret !== null && (previousSecretExpiresAt ?? 0) > now
+    ? [secret, previousSecret]
+    : [secret];
 }
 
 type Outcome = "delivered" | "failed" | "dead";
@@ -201,6 +225,7 @@ async function recordResult(
   row: ClaimedRow,
   result: WebhookResult,
   now: number,
+  signature: string | null,
 ): Promise<Outcome> {
   const status = result.kind === "response" ? result.status : null;
   const ok = status !== null && status >= 200 && status < 300;
@@ -228,8 +253,9 @@ async function recordResult(
   const statements: SqlStatement[] = [
     {
       sql: `INSERT INTO webhook_attempts
-          (id, delivery_id, tenant_id, endpoint_id, attempt, url, status, error, response_ms, response_body, created_at)
-        SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+          (id, delivery_id, tenant_id, endpoint_id, attempt, url, status, error, response_ms, response_body,
+            signature, created_at)
+        SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
         WHERE EXISTS (SELECT 1 FROM webhook_deliveries WHERE ${stillOurs})`,
       args: [
         newId("attempt"),
@@ -242,6 +268,7 @@ async function recordResult(
         error,
         result.durationMs,
         responseBody,
+        signature,
         now,
         ...ours,
       ],

@@ -15,7 +15,9 @@ export const MESSAGE_RECEIVED = "message.received";
  * is gone), one created a moment before gets it, and no read happens first.
  *
  * Delivery ids are `<base>_<endpoint id body>`: unique per (copy, endpoint),
- * time-ordered like every id, and known only after the commit.
+ * time-ordered like every id, and known only after the commit: the statement
+ * returns them (RETURNING, whose rows are counted reliably; the rows-changed
+ * figure of an INSERT … SELECT that inserted nothing is not, on every server).
  */
 export function messageReceivedOutboxInsert(input: {
   tenantId: string;
@@ -31,7 +33,8 @@ export function messageReceivedOutboxInsert(input: {
       FROM webhook_endpoints e
       WHERE e.tenant_id = ? AND e.enabled = 1
         AND (e.mailbox_id IS NULL OR e.mailbox_id = ?)
-        AND EXISTS (SELECT 1 FROM json_each(e.event_types) WHERE json_each.value = ?)`,
+        AND EXISTS (SELECT 1 FROM json_each(e.event_types) WHERE json_each.value = ?)
+      RETURNING id`,
     args: [
       newId("delivery"),
       input.messageId,

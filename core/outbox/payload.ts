@@ -1,21 +1,19 @@
-import type { InboundMessage, StoredMessage } from "../ingest/inbound-message";
+import { copySize, type InboundMessage, type StoredMessage } from "../ingest/inbound-message";
 import type { SenderAuthResults } from "../messages/auth";
 import { iso, type Links, messageUrl, toAttachmentJson } from "../messages/serialize";
+import type { MessageReceivedData, MessageReceivedEvent, WebhookTestEvent } from "../resources/events";
 
 /**
  * Webhook bodies are thin by design (DESIGN.md, "Webhooks"): a summary of the
  * message and URLs to fetch the rest. Text is cut at 64 KiB and the whole body
  * is kept under 256 KiB, trimming recipient lists last, so a hostile message
- * (a 135 KB To: header) cannot make an undeliverable event.
+ * (a 135 KB To: header) cannot make an undeliverable event. Each body is typed
+ * by its documented schema (core/resources/events.ts: /openapi.json `webhooks`).
  */
 export const TEXT_LIMIT = 64 * 1024;
 export const PAYLOAD_LIMIT = 256 * 1024;
 
-export interface WebhookEvent {
-  type: string;
-  timestamp: string;
-  data: Record<string, unknown>;
-}
+export type WebhookEvent = MessageReceivedEvent | WebhookTestEvent;
 
 function truncateUtf8(text: string, maxBytes: number): { text: string; truncated: boolean } {
   const bytes = new TextEncoder().encode(text);
@@ -32,12 +30,12 @@ export function buildMessageReceivedEvent(
   message: InboundMessage,
   attachmentIds: string[],
   links: Links,
-): WebhookEvent {
+): MessageReceivedEvent {
   const content = message.content;
   const url = messageUrl(links, stored.id);
   const text = truncateUtf8(content?.text ?? "", TEXT_LIMIT);
   const delivery = message.deliveries.find((entry) => entry.messageId === stored.id);
-  const data: Record<string, unknown> = {
+  const data: MessageReceivedData = {
     id: stored.id,
     mailbox_id: stored.mailboxId,
     received_at: iso(message.receivedAt),
@@ -53,7 +51,7 @@ export function buildMessageReceivedEvent(
     attachments: (content?.attachments ?? []).map((attachment, index) =>
       toAttachmentJson({ ...attachment, id: attachmentIds[index] ?? "" }, url),
     ),
-    size: message.raw.byteLength,
+    size: copySize(delivery?.traceHeader ?? "", message.raw),
     parse_error: message.parseError,
     ingress: message.ingress,
     auth: message.auth ? authSummary(message.auth) : null,
@@ -70,7 +68,7 @@ function authSummary(auth: SenderAuthResults): Omit<SenderAuthResults, "header">
 }
 
 /** Shrinks the variable-size fields until the JSON fits PAYLOAD_LIMIT. */
-function fitPayload(event: WebhookEvent): WebhookEvent {
+function fitPayload(event: MessageReceivedEvent): MessageReceivedEvent {
   const size = () => new TextEncoder().encode(JSON.stringify(event)).byteLength;
   if (size() <= PAYLOAD_LIMIT) return event;
   const data = event.data;
@@ -80,12 +78,12 @@ function fitPayload(event: WebhookEvent): WebhookEvent {
       data.text_truncated = true;
     },
     () => {
-      data.to = (data.to as unknown[]).slice(0, 50);
-      data.cc = (data.cc as unknown[]).slice(0, 50);
+      data.to = data.to.slice(0, 50);
+      data.cc = data.cc.slice(0, 50);
       data.recipients_truncated = true;
     },
     () => {
-      data.attachments = (data.attachments as unknown[]).slice(0, 100);
+      data.attachments = data.attachments.slice(0, 100);
       data.attachments_truncated = true;
     },
     () => {
@@ -102,7 +100,7 @@ function fitPayload(event: WebhookEvent): WebhookEvent {
   return event;
 }
 
-export function buildTestEvent(endpointId: string, now: number): WebhookEvent {
+export function buildTestEvent(endpointId: string, now: number): WebhookTestEvent {
   return {
     type: "webhook.test",
     timestamp: new Date(now).toISOString(),

@@ -21,6 +21,10 @@ export const WebhookSchema = z
       .string()
       .optional()
       .openapi({ description: "whsec_…; only in the responses of create and rotate" }),
+    previous_secret_expires_at: z.string().nullable().openapi({
+      description:
+        "After a rotation: until when the replaced secret still signs beside the new one (a second `v1,` in `webhook-signature`); null when only the current secret signs",
+    }),
   })
   .openapi("Webhook");
 
@@ -31,6 +35,11 @@ export const AttemptSchema = z
     error: z.string().nullable(),
     response_ms: z.number().int(),
     response_body: z.string().nullable(),
+    signatures: z.array(z.string()).openapi({
+      description:
+        "The `webhook-signature` values sent, one per secret: the endpoint's secret at the time, then, during a rotation's grace period, the replaced one's",
+      example: ["v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4="],
+    }),
     created_at: z.string(),
   })
   .openapi("WebhookAttempt");
@@ -63,7 +72,8 @@ export type DeliveryJson = z.infer<typeof DeliverySchema>;
 export type DeliveryIdJson = z.infer<typeof DeliveryIdSchema>;
 
 /** `withSecret` only in the answers to create and rotate. */
-export function toWebhookJson(endpoint: Endpoint, withSecret = false): WebhookJson {
+export function toWebhookJson(endpoint: Endpoint, withSecret = false, now = Date.now()): WebhookJson {
+  const previousLives = endpoint.previousSecret !== null && (endpoint.previousSecretExpiresAt ?? 0) > now;
   return {
     id: endpoint.id,
     url: endpoint.url,
@@ -74,6 +84,7 @@ export function toWebhookJson(endpoint: Endpoint, withSecret = false): WebhookJs
     created_at: iso(endpoint.createdAt) ?? "",
     updated_at: iso(endpoint.updatedAt) ?? "",
     ...(withSecret ? { secret: endpoint.secret } : {}),
+    previous_secret_expires_at: previousLives ? iso(endpoint.previousSecretExpiresAt) : null,
   };
 }
 
@@ -84,6 +95,7 @@ export function toAttemptJson(attempt: Attempt): AttemptJson {
     error: attempt.error,
     response_ms: attempt.responseMs,
     response_body: attempt.responseBody,
+    signatures: attempt.signature ? attempt.signature.split(" ") : [],
     created_at: iso(attempt.createdAt) ?? "",
   };
 }

@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, lt } from "drizzle-orm";
+import { and, desc, eq, inArray, lt, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { mailboxes, webhookAttempts, webhookDeliveries, webhookEndpoints } from "../../db/schema";
 import { toStatement } from "../../db/statements";
@@ -13,6 +13,10 @@ import { checkWebhookUrl, type UrlGuardOptions } from "./url-guard";
 /** Tenant-scoped webhook endpoint verbs. Every query filters by tenant; others' ids are "not found". */
 
 export const EVENT_TYPES = [MESSAGE_RECEIVED] as const;
+
+/** How long a rotated-out secret keeps signing by default (Svix keeps it 24 h), and the longest allowed. */
+export const ROTATION_GRACE_SECONDS = 24 * 3600;
+export const MAX_ROTATION_GRACE_SECONDS = 7 * 24 * 3600;
 
 export type Endpoint = typeof webhookEndpoints.$inferSelect;
 
@@ -40,6 +44,8 @@ export async function createEndpoint(
     tenantId,
     url: input.url,
     secret: generateWebhookSecret(),
+    previousSecret: null,
+    previousSecretExpiresAt: null,
     eventTypes: JSON.stringify(input.events ?? [MESSAGE_RECEIVED]),
     mailboxId: input.mailboxId ?? null,
     enabled: true,
@@ -114,17 +120,44 @@ export async function updateEndpoint(
   return getEndpoint(db, tenantId, id);
 }
 
-export async function rotateEndpointSecret(store: Store, tenantId: string, id: string): Promise<Endpoint> {
+/**
+ * Replaces the signing secret. For `gracePeriodSeconds` (default 24 h) the replaced secret
+ * keeps signing beside the new one, so deliveries queued or in flight still verify at a
+ * receiver that has not deployed the new secret yet; 0 drops it at once. Rotating again
+ * within a grace period keeps only the secret being replaced (the one before it stops).
+ */
+export async function rotateEndpointSecret(
+  store: Store,
+  tenantId: string,
+  id: string,
+  options: { gracePeriodSeconds?: number | undefined } = {},
+): Promise<Endpoint> {
+  const grace = options.gracePeriodSeconds ?? ROTATION_GRACE_SECONDS;
+  if (!Number.isInteger(grace) || grace < 0 || grace > MAX_ROTATION_GRACE_SECONDS) {
+    throw new InvalidError(
+      "body.grace_period_seconds",
+      `grace_period_seconds must be a whole number from 0 to ${MAX_ROTATION_GRACE_SECONDS}`,
+    );
+  }
   const db = store.db;
-  await getEndpoint(db, tenantId, id);
-  await commit(store, [
+  const now = Date.now();
+  const scope = and(eq(webhookEndpoints.tenantId, tenantId), eq(webhookEndpoints.id, id));
+  // The replaced secret is read by the UPDATE itself (SQLite's SET sees the old row), not by an
+  // earlier read: of two rotations at once, the second keeps the secret the first handed out.
+  const results = await commit(store, [
     toStatement(
       db
         .update(webhookEndpoints)
-        .set({ secret: generateWebhookSecret(), updatedAt: Date.now() })
-        .where(and(eq(webhookEndpoints.tenantId, tenantId), eq(webhookEndpoints.id, id))),
+        .set({
+          previousSecret: grace > 0 ? sql`${webhookEndpoints.secret}` : null,
+          previousSecretExpiresAt: grace > 0 ? now + grace * 1000 : null,
+          secret: generateWebhookSecret(),
+          updatedAt: now,
+        })
+        .where(scope),
     ),
   ]);
+  if ((results[0]?.rowsAffected ?? 0) === 0) throw new NotFoundError(`no webhook ${id}`);
   return getEndpoint(db, tenantId, id);
 }
 

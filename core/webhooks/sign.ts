@@ -38,22 +38,26 @@ export async function signWebhook(input: {
   return `v1,${bytesToBase64(mac)}`;
 }
 
-/** The three headers of a signed delivery. The timestamp is the send time: a retry is signed anew. */
+/**
+ * The three headers of a signed delivery. The timestamp is the send time: a retry is signed anew.
+ * One signature per secret, space-separated, as the spec allows (`v1,<a> v1,<b>`): during a
+ * rotation's grace period the endpoint's current secret and the one it replaced both sign, so a
+ * receiver verifies with whichever it has deployed.
+ */
 export async function webhookHeaders(input: {
-  secret: string;
+  secrets: readonly string[];
   id: string;
   body: string;
   now: number;
 }): Promise<Record<string, string>> {
+  if (input.secrets.length === 0) throw new Error("a webhook needs at least one signing secret");
   const timestampSeconds = Math.floor(input.now / 1000);
+  const signatures = await Promise.all(
+    input.secrets.map((secret) => signWebhook({ secret, id: input.id, timestampSeconds, body: input.body })),
+  );
   return {
     "webhook-id": input.id,
     "webhook-timestamp": String(timestampSeconds),
-    "webhook-signature": await signWebhook({
-      secret: input.secret,
-      id: input.id,
-      timestampSeconds,
-      body: input.body,
-    }),
+    "webhook-signature": signatures.join(" "),
   };
 }

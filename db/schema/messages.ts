@@ -47,6 +47,12 @@ export const messages = sqliteTable(
      * `blobs`. One DATA to many mailboxes stores them once; each copy refers to them.
      */
     rawBlob: text("raw_blob").notNull().default(""),
+    /**
+     * This copy's own `Received:` trace header; the raw bytes served are this,
+     * then the blob. Empty for copies stored before migration 0007, whose blob
+     * begins with the header.
+     */
+    traceHeader: text("trace_header").notNull().default(""),
     receivedAt: integer("received_at").notNull(),
     seen: integer("seen", { mode: "boolean" }).notNull().default(false),
     parseError: text("parse_error"),

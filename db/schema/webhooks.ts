@@ -11,6 +11,12 @@ export const webhookEndpoints = sqliteTable(
     url: text("url").notNull(),
     /** `whsec_<base64>` (Standard Webhooks). */
     secret: text("secret").notNull(),
+    /**
+     * The secret a rotation replaced, still signing beside `secret` until
+     * `previous_secret_expires_at` (ms), so receivers can switch without failing a delivery.
+     */
+    previousSecret: text("previous_secret"),
+    previousSecretExpiresAt: integer("previous_secret_expires_at"),
     /** JSON string[] of event types, e.g. ["message.received"]. */
     eventTypes: text("event_types").notNull(),
     mailboxId: text("mailbox_id").references(() => mailboxes.id),
@@ -80,6 +86,8 @@ export const webhookAttempts = sqliteTable(
     error: text("error"),
     responseMs: integer("response_ms").notNull(),
     responseBody: text("response_body"),
+    /** The `webhook-signature` header as sent: one `v1,…` per secret, space-separated (null before 0006). */
+    signature: text("signature"),
     createdAt: integer("created_at").notNull(),
   },
   (table) => [index("webhook_attempts_delivery_idx").on(table.tenantId, table.deliveryId, table.id)],

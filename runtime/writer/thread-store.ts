@@ -94,7 +94,10 @@ export async function startThreadStore(options: ThreadStoreOptions): Promise<Thr
 
   const finish = (waiter: Waiter, outcome: WriteOutcome) => {
     if (waiter.timer) clearTimeout(waiter.timer);
-    if (outcome.status === "committed") listeners.notify(waiter.request);
+    if (outcome.status === "committed") {
+      // A batch settled by its verify read has no results: announced if it could have.
+      listeners.notify(waiter.request, outcome.results.length > 0 ? outcome.results : null);
+    }
     waiter.resolve(outcome);
   };
 

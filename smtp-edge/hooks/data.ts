@@ -31,6 +31,9 @@ export function createDataHook(deps: DataHookDeps) {
     let answered: () => void = () => {};
     deps.track(new Promise<void>((resolve) => (answered = resolve)));
     const started = Date.now();
+    // Read now: smtp-server starts a new envelope once the reply is sent, before the log line.
+    const mailFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address : null;
+    const recipients = session.envelope.rcptTo.length;
     // One log line per message, whatever the outcome.
     const callback = (err?: Error | null, message?: string) => {
       reply(err, message);
@@ -39,8 +42,8 @@ export function createDataHook(deps: DataHookDeps) {
         session: session.id,
         queueId: err ? null : (/queued as (\S+)/.exec(message ?? "")?.[1] ?? null),
         remoteIp: session.remoteAddress,
-        mailFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : null,
-        recipients: session.envelope.rcptTo.length,
+        mailFrom,
+        recipients,
         bytes: received,
         reply: err ? ((err as Error & { responseCode?: number }).responseCode ?? 451) : 250,
         durationMs: Date.now() - started,

@@ -136,6 +136,7 @@ describe("commit order", () => {
       { store: omni.store, links: { publicUrl: "http://omnimail.test" } },
       {
         ingress: "smtp",
+        traceHeader: () => "Received: from test by omnimail.test; Tue, 1 Dec 2026 00:00:00 +0000\r\n",
         raw: new TextEncoder().encode("Subject: older id, committed later\r\n\r\nbig\r\n"),
         envelope: { mailFrom: "s@example.org", remoteIp: "127.0.0.1", helo: "client.test", tls: null },
         deliveries: [{ messageId: lateId, tenantId: acme.id, mailboxId: inbox, rcptTo: ["inbox@acme.test"] }],

@@ -1,15 +1,32 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { compileErrors, validate } from "@readme/openapi-parser";
-import { type OmniMail, startOmniMail } from "../helpers/harness";
+import type { OpenApiDocument, SchemaObject } from "../../api/docs/openapi-types";
+import { resolveSchema } from "../../api/docs/openapi-types";
+import { WEBHOOK_EVENTS } from "../../core/resources/events";
+import { type OmniMail, startOmniMail, waitFor } from "../helpers/harness";
+import { type Receiver, startReceiver } from "../helpers/receiver";
+import { sendMail } from "../helpers/send";
 
 let omni: OmniMail;
 let document: Record<string, unknown> & { paths: Record<string, Record<string, unknown>> };
+let receiver: Receiver;
 
 beforeAll(async () => {
   omni = await startOmniMail();
   document = (await (await fetch(`${omni.apiUrl}/openapi.json`)).json()) as typeof document;
+  receiver = startReceiver();
 });
-afterAll(() => omni.stop());
+afterAll(async () => {
+  receiver.stop();
+  await omni.stop();
+});
+
+const openApi = () => document as unknown as OpenApiDocument;
+/** The JSON body schema of the webhook for `type`, resolved from its `$ref`. */
+const eventSchema = (type: string): SchemaObject => {
+  const body = openApi().webhooks?.[type]?.post?.requestBody?.content?.["application/json"]?.schema ?? {};
+  return resolveSchema(openApi(), body);
+};
 
 describe("GET /openapi.json", () => {
   test("is a valid OpenAPI 3.1 document (checked by a standard validator)", async () => {
@@ -34,6 +51,78 @@ describe("GET /openapi.json", () => {
   });
 });
 
+describe("webhooks in /openapi.json", () => {
+  test("every event type we send is under `webhooks`, with its schema, an example and the signature headers", () => {
+    expect(Object.keys(openApi().webhooks ?? {}).sort()).toEqual(["message.received", "webhook.test"]);
+    for (const [type, event] of Object.entries(WEBHOOK_EVENTS)) {
+      const operation = openApi().webhooks?.[type]?.post;
+      const media = operation?.requestBody?.content?.["application/json"];
+      expect(operation?.requestBody?.required).toBe(true);
+      // The example is a valid body of its type.
+      expect(event.schema.parse(media?.example)).toEqual(event.example as never);
+      const schema = eventSchema(type);
+      expect(schema.required?.sort()).toEqual(["data", "timestamp", "type"]);
+      expect(schema.properties?.type?.enum ?? [schema.properties?.type?.const]).toEqual([type]);
+      const headers = (operation?.parameters ?? []).filter((parameter) => parameter.in === "header");
+      expect(headers.map((header) => [header.name, header.required])).toEqual([
+        ["webhook-id", true],
+        ["webhook-timestamp", true],
+        ["webhook-signature", true],
+      ]);
+      expect(headers[2]?.description ?? headers[2]?.schema?.description).toContain("space-separated");
+    }
+    const data = resolveSchema(openApi(), eventSchema("message.received").properties?.data ?? {});
+    expect(Object.keys(data.properties ?? {})).toEqual(
+      expect.arrayContaining([
+        "id",
+        "mailbox_id",
+        "envelope",
+        "from",
+        "subject",
+        "text",
+        "attachments",
+        "raw_url",
+      ]),
+    );
+  });
+
+  test("what a receiver gets matches the documented schema: every required field, no undocumented one", async () => {
+    const tenant = await omni.addTenant("docs.test", ["*"]);
+    const created = await omni.api("/v1/webhooks", tenant.apiKey, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ url: receiver.url }),
+    });
+    const { id } = (await created.json()) as { id: string };
+    await sendMail(omni.smtpPort, {
+      from: "Sender <s@example.org>",
+      to: "anyone@docs.test",
+      subject: "documented",
+      text: "body",
+      attachments: [{ filename: "a.txt", content: "attached" }],
+    });
+    await omni.api(`/v1/webhooks/${id}/test`, tenant.apiKey, { method: "POST" });
+    const bodies = await waitFor(
+      () => (receiver.received.length >= 2 ? receiver.received : undefined),
+      10_000,
+    );
+    const types = new Set<string>();
+    for (const hook of bodies) {
+      const body = JSON.parse(hook.body) as {
+        type: keyof typeof WEBHOOK_EVENTS;
+        data: Record<string, unknown>;
+      };
+      types.add(body.type);
+      // Required fields and their types (zod), then no field the document does not name.
+      WEBHOOK_EVENTS[body.type].schema.parse(body);
+      const data = resolveSchema(openApi(), eventSchema(body.type).properties?.data ?? {});
+      const documented = Object.keys(data.properties ?? {});
+      expect(Object.keys(body.data).filter((key) => !documented.includes(key))).toEqual([]);
+    }
+    expect([...types].sort()).toEqual(["message.received", "webhook.test"]);
+  });
+});
+
 describe("GET /docs", () => {
   test("a readable reference of every operation, with nothing loaded from elsewhere", async () => {
     const response = await fetch(`${omni.apiUrl}/docs`);
@@ -50,5 +139,27 @@ describe("GET /docs", () => {
     // No script, no stylesheet or font from a CDN: the page works offline.
     expect(html).not.toMatch(/<script|<link\b|@import|src="http/i);
     expect(html).toContain("curl -X POST");
+  });
+
+  test("a Webhook events section shows each event with its headers, body fields and an example", async () => {
+    const html = await (await fetch(`${omni.apiUrl}/docs`)).text();
+    expect(html).toContain('href="#webhooks"');
+    const section = html.slice(
+      html.indexOf('<section id="webhooks">'),
+      html.indexOf('<section id="schemas">'),
+    );
+    expect(section).toContain("Webhook events");
+    for (const type of Object.keys(WEBHOOK_EVENTS)) {
+      expect(section).toContain(`id="webhook-${type.replaceAll(".", "-")}"`);
+      expect(section).toContain(`<code>${type}</code>`);
+    }
+    for (const header of ["webhook-id", "webhook-timestamp", "webhook-signature"]) {
+      expect(section).toContain(`<code>${header}</code>`);
+    }
+    // Body fields, and the example request with its body.
+    expect(section).toContain("<code>raw_url</code>");
+    expect(section).toContain("<code>text_truncated</code>");
+    expect(section).toContain("webhook-signature: v1,");
+    expect(section).toContain("&quot;type&quot;: &quot;message.received&quot;");
   });
 });

@@ -6,10 +6,11 @@ import type { HttpLoadResult } from "./http-load";
 import {
   bind,
   listQuery,
-  listQueryBeforeRaw,
+  listQueryBeforeText,
   type NamedQuery,
   searchQuery,
-  searchQueryBeforeRaw,
+  searchQueryBeforeText,
+  summaryColumnsAfterText,
 } from "./list-sql";
 import { COMMON_WORD, RARE_WORD } from "./messages";
 import { BUN, runToCompletion, sampleProcess } from "./processes";
@@ -54,8 +55,8 @@ export interface ScalePoint {
   omnimailLoaded: HttpLoadResult;
   /** The page query alone, in this process, median ms: as OmniMail selects it… */
   sqlMs: number;
-  /** …and without the summary columns stored after `raw` (no overflow-page walk). */
-  sqlBeforeRawMs: number;
+  /** …and without the summary columns stored after `text` (no walk of a long text's overflow pages). */
+  sqlBeforeTextMs: number;
 }
 
 export interface ApiResults {
@@ -64,6 +65,8 @@ export interface ApiResults {
   concurrency: number;
   seedSeconds: Record<number, number>;
   databaseBytes: Record<number, number>;
+  /** The summary columns the `sqlBeforeTextMs` statements leave out (stored after `text`). */
+  columnsAfterText: string[];
 }
 
 /** Median time of one statement run `times` times on `client`, ms. */
@@ -157,6 +160,7 @@ export async function benchApi(input: {
       concurrency: input.concurrency,
       seedSeconds: {},
       databaseBytes: {},
+      columnsAfterText: summaryColumnsAfterText,
     };
     for (const size of input.sizes) {
       const started = performance.now();
@@ -230,7 +234,11 @@ export async function benchApi(input: {
           size,
           query,
           sqlMs: await timeSql(seedClient, word ? searchQuery : listQuery, values),
-          sqlBeforeRawMs: await timeSql(seedClient, word ? searchQueryBeforeRaw : listQueryBeforeRaw, values),
+          sqlBeforeTextMs: await timeSql(
+            seedClient,
+            word ? searchQueryBeforeText : listQueryBeforeText,
+            values,
+          ),
           omnimailSerial: await httpLoad(url("omnimail", query), 1, shortMs),
           bareSerial: await httpLoad(url("bare-bun", query), 1, shortMs),
           omnimailLoaded: await httpLoad(url("omnimail", query), input.concurrency, shortMs),

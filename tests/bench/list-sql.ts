@@ -1,5 +1,5 @@
 import type { InValue } from "@libsql/client";
-import { and, desc, eq, isNull, Placeholder, type SQL, sql } from "drizzle-orm";
+import { and, Column, desc, eq, getTableColumns, isNull, Placeholder, type SQL, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/libsql";
 import { summaryColumns } from "../../core/messages/read";
 import * as schema from "../../db/schema";
@@ -37,12 +37,27 @@ export const mailboxQuery: NamedQuery = builder
   .toSQL();
 
 /**
- * The summary columns OmniMail selects, minus the ones stored after `raw` in
- * the row: reading those makes SQLite follow the raw blob's overflow pages.
+ * The summary columns OmniMail selects, minus the ones the table stores after
+ * `text`. The raw message is no longer in the row (it is in `blobs`, and the
+ * row holds its key), so a list never reads it; the largest value left in the
+ * row is the message text, and a row whose text takes it past a page (4 KB)
+ * keeps what follows in overflow pages, which reading those columns walks.
+ * Every column declared after `text` in db/schema/messages.ts is stored after
+ * it too (later migrations append theirs with ADD COLUMN). The preview is an
+ * expression over `text` itself, so it stays.
  */
-const { receivedAt: _r, seen: _s, parseError: _p, attachmentCount: _a, ...columnsBeforeRaw } = summaryColumns;
+const declared = Object.values(getTableColumns(messages)).map((column) => column.name);
+const isAfterText = (field: unknown) =>
+  field instanceof Column && declared.indexOf(field.name) > declared.indexOf(messages.text.name);
+const columnsBeforeText = Object.fromEntries(
+  Object.entries(summaryColumns).filter(([, field]) => !isAfterText(field)),
+) as Partial<typeof summaryColumns>;
+/** SQL names of the summary columns stored after `text`, for the report. */
+export const summaryColumnsAfterText = Object.values(summaryColumns).flatMap((field) =>
+  field instanceof Column && isAfterText(field) ? [field.name] : [],
+);
 
-function pageQuery(search: boolean, columns: typeof columnsBeforeRaw | typeof summaryColumns): NamedQuery {
+function pageQuery(search: boolean, columns: Partial<typeof summaryColumns>): NamedQuery {
   return builder
     .select(columns)
     .from(messages)
@@ -62,8 +77,8 @@ function pageQuery(search: boolean, columns: typeof columnsBeforeRaw | typeof su
 
 export const listQuery = pageQuery(false, summaryColumns);
 export const searchQuery = pageQuery(true, summaryColumns);
-export const listQueryBeforeRaw = pageQuery(false, columnsBeforeRaw);
-export const searchQueryBeforeRaw = pageQuery(true, columnsBeforeRaw);
+export const listQueryBeforeText = pageQuery(false, columnsBeforeText);
+export const searchQueryBeforeText = pageQuery(true, columnsBeforeText);
 export const summaryColumnNames = Object.keys(summaryColumns);
 
 /** The statement with its placeholders filled from `values`. */

@@ -1,10 +1,13 @@
+import { createHash } from "node:crypto";
 import type { Client, InStatement, InValue } from "@libsql/client";
 import { COMMON_WORD, createRandom, pickWord, proseText, RARE_WORD } from "./messages";
 
 /**
- * Seeds a mailbox with stored messages straight into SQL, in big batches: one
- * multi-row INSERT per 500 rows and one `INSERT … SELECT` into messages_fts per
- * batch, which is what OmniMail's store writes row by row. Rows have the sizes
+ * Seeds a mailbox with stored messages straight into SQL, in big batches: per
+ * 500 messages one multi-row INSERT into blobs (the raw bytes, keyed by their
+ * SHA-256 hex, as core/ingest stores them) and one into messages (whose
+ * raw_blob holds that key), and one `INSERT … SELECT` into messages_fts per
+ * batch: what OmniMail's ingest writes message by message. Rows have the sizes
  * of real mail (about 5 KB raw, 1.5–6 KB of text, headers JSON), ids in our
  * time-ordered format, and received_at spread 30 s apart ending now. One
  * message in five has COMMON_WORD in its subject, one in a thousand RARE_WORD.
@@ -39,7 +42,7 @@ const COLUMNS = [
   "text",
   "html",
   "size",
-  "raw",
+  "raw_blob",
   "received_at",
   "seen",
   "parse_error",
@@ -118,7 +121,8 @@ export function createSeeder(
   const oldestAt = target.newestAt - target.total * SPACING_MS;
   let seeded = 0;
 
-  function row(index: number): InValue[] {
+  /** One message: its blob row (key, size, content, created_at) and its message row (COLUMNS). */
+  function row(index: number): { blob: InValue[]; message: InValue[] } {
     const receivedAt = oldestAt + index * SPACING_MS;
     const first = FIRST_NAMES[index % FIRST_NAMES.length] ?? "Ada";
     const last = LAST_NAMES[(index >> 3) % LAST_NAMES.length] ?? "Lovelace";
@@ -143,8 +147,9 @@ export function createSeeder(
     ];
     const rawHead = headers.map((header) => `${header.name}: ${header.value}`).join("\r\n");
     const raw = Buffer.from(`${rawHead}\r\n\r\n${text}\r\n`, "latin1");
+    const rawKey = createHash("sha256").update(raw).digest("hex");
     const id = seededId(receivedAt, index);
-    return [
+    const message = [
       id,
       target.tenantId,
       target.mailboxId,
@@ -167,12 +172,13 @@ export function createSeeder(
       text,
       null,
       raw.byteLength,
-      raw,
+      rawKey,
       receivedAt,
       index % 3 === 0 ? 1 : 0,
       null,
       0,
     ];
+    return { blob: [rawKey, raw.byteLength, raw, receivedAt], message };
   }
 
   const placeholders = `(${COLUMNS.map(() => "?").join(", ")})`;
@@ -181,6 +187,12 @@ export function createSeeder(
       { length: rows },
       () => placeholders,
     ).join(", ")}`;
+  // Every seeded message is distinct, so no key repeats; the conflict clause is the product's (blobs.ts).
+  const blobInsertSql = (rows: number) =>
+    `INSERT INTO blobs (key, size, content, created_at) VALUES ${Array.from(
+      { length: rows },
+      () => "(?, ?, ?, ?)",
+    ).join(", ")} ON CONFLICT (key) DO NOTHING`;
 
   return {
     get count() {
@@ -198,13 +210,19 @@ export function createSeeder(
         const statements: InStatement[] = [];
         for (let insert = 0; insert < insertsPerBatch && seeded < size; insert++) {
           const rows = Math.min(rowsPerInsert, size - seeded);
-          const args: InValue[] = [];
-          for (let offset = 0; offset < rows; offset++) args.push(...row(seeded + offset));
-          statements.push({ sql: insertSql(rows), args });
+          const blobArgs: InValue[] = [];
+          const messageArgs: InValue[] = [];
+          for (let offset = 0; offset < rows; offset++) {
+            const { blob, message } = row(seeded + offset);
+            blobArgs.push(...blob);
+            messageArgs.push(...message);
+          }
+          statements.push({ sql: blobInsertSql(rows), args: blobArgs });
+          statements.push({ sql: insertSql(rows), args: messageArgs });
           seeded += rows;
           lastRowid += rows;
         }
-        // The search index row shares the message's rowid, with the fields store.ts indexes.
+        // The search index row shares the message's rowid, with the fields core/ingest indexes.
         if (withFts)
           statements.push({
             sql: `INSERT INTO messages_fts (rowid, subject, sender, recipients, body)

@@ -28,6 +28,8 @@ export interface DatabaseProxy {
   readonly requests: Record<string, number>;
   /** Requests the proxy is holding right now (see `stall`). */
   readonly held: number;
+  /** The SQL of the statements forwarded since the last `resetCount` (to say what a round trip was for). */
+  readonly statements: string[];
   /** Delays each answer by `ms` after the server answered: a slow link where the statement already ran. */
   setDelay(ms: number): void;
   /**
@@ -248,7 +250,27 @@ function collectText(
  * comes back with its status and headers (less content-encoding and content-length, since fetch has
  * already decoded the body that is sent on).
  */
+/** The `sql` of each statement in a Hrana pipeline body (batches included), for test messages. */
+function statementsOf(body: ArrayBuffer): string[] {
+  const found: string[] = [];
+  try {
+    const visit = (value: unknown): void => {
+      if (Array.isArray(value)) for (const item of value) visit(item);
+      else if (value && typeof value === "object") {
+        const record = value as Record<string, unknown>;
+        if (typeof record.sql === "string") found.push(record.sql.replace(/\s+/g, " ").slice(0, 120));
+        for (const item of Object.values(record)) visit(item);
+      }
+    };
+    visit(JSON.parse(new TextDecoder().decode(body)));
+  } catch {
+    // not JSON: nothing to list
+  }
+  return found;
+}
+
 export function startDatabaseProxy(upstream: string): DatabaseProxy {
+  const statements: string[] = [];
   const requests: Record<string, number> = {};
   let delayMs = 0;
   let mode: "up" | "503" | "refuse" = "up";
@@ -276,6 +298,7 @@ export function startDatabaseProxy(upstream: string): DatabaseProxy {
     if (mode !== "up" || closed) return unavailable();
     const { pathname, search } = new URL(request.url);
     requests[pathname] = (requests[pathname] ?? 0) + 1;
+    if (body) statements.push(...statementsOf(body));
     let answer: Response;
     let payload: ArrayBuffer;
     try {
@@ -306,6 +329,7 @@ export function startDatabaseProxy(upstream: string): DatabaseProxy {
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
+    statements,
     get held() {
       return held;
     },
@@ -340,6 +364,7 @@ export function startDatabaseProxy(upstream: string): DatabaseProxy {
     },
     resetCount() {
       for (const path of Object.keys(requests)) delete requests[path];
+      statements.length = 0;
     },
     async stop() {
       if (closed) return;

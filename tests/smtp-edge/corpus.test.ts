@@ -84,7 +84,8 @@ async function checkOne(transport: Transporter, name: string, wire: Uint8Array) 
   };
   let expected: Awaited<ReturnType<typeof PostalMime.parse>>;
   try {
-    expected = await PostalMime.parse(raw, { maxNestingDepth: 100, maxHeadersSize: 2 * 1024 * 1024 });
+    // The message as the client sent it (our trace header is each copy's own, kept beside the bytes).
+    expected = await PostalMime.parse(wire, { maxNestingDepth: 100, maxHeadersSize: 2 * 1024 * 1024 });
   } catch {
     if (!message.parse_error) throw new Error("postal-mime fails on it but parse_error is not set");
     return;

@@ -131,7 +131,9 @@ describe("metrics", () => {
     const text = await (await fetch(`${omni.apiUrl}/metrics`)).text();
     const count = (reason: string) =>
       Number(
-        new RegExp(`omnimail_messages_rejected_total\\{reason="${reason}",ingress="smtp"\\} (\\d+)`).exec(text)?.[1] ?? 0,
+        new RegExp(`omnimail_messages_rejected_total\\{reason="${reason}",ingress="smtp"\\} (\\d+)`).exec(
+          text,
+        )?.[1] ?? 0,
       );
     // The RCPT table above refused one unhosted domain and one unknown mailbox, the DATA test one oversize message.
     expect(count("relay_denied")).toBeGreaterThanOrEqual(1);

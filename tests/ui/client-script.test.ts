@@ -73,6 +73,12 @@ describe("GET /", () => {
     expect((await fetch(`${omni.apiUrl}/ui/icon.svg`)).headers.get("content-type")).toBe("image/svg+xml");
   });
 
+  test("the sign-in form says how to get a new key when the first one is lost", async () => {
+    const html = await (await fetch(`${omni.apiUrl}/`)).text();
+    const signIn = /<main id="signin"[\s\S]*?<\/main>/.exec(html)?.[0] ?? "";
+    expect(signIn).toContain("Lost the key? <code>npm run omnimail -- keys create</code> makes a new one");
+  });
+
   test("the API still wants its key", async () => {
     expect((await fetch(`${omni.apiUrl}/v1/mailboxes`)).status).toBe(401);
   });

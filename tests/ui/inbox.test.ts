@@ -222,7 +222,7 @@ describe.skipIf(!hasChromium)("web inbox in Chromium", () => {
     await waitFor(async () => ((await page.locator("#message-list .row").count()) === 3 ? true : undefined));
   });
 
-  test("keyboard: j / k move, Enter opens, # deletes", async () => {
+  test("keyboard: j / k move, Enter opens, # deletes (once its undo has expired)", async () => {
     await page.locator("#list-title").click();
     // The selection stays where the last opened message was; walk to the top first.
     for (const key of ["k", "k", "k", "j", "k"]) await page.keyboard.press(key);
@@ -232,7 +232,11 @@ describe.skipIf(!hasChromium)("web inbox in Chromium", () => {
     const id = page.url().split("/").at(-1) ?? "";
     await page.keyboard.press("#");
     await row("Kangaroo invoice").waitFor({ state: "detached" });
-    expect((await omni.api(`/v1/messages/${id}`, tenant.apiKey)).status).toBe(404);
+    // The DELETE goes out when the toast's Undo expires (tests/ui/inbox-undo.test.ts).
+    await waitFor(
+      async () => ((await omni.api(`/v1/messages/${id}`, tenant.apiKey)).status === 404 ? true : undefined),
+      15_000,
+    );
   });
 
   test("the webhooks page replays a failed delivery to a real receiver, and sends a test event", async () => {

@@ -24,6 +24,7 @@ interface WebhookJson {
   mailbox_id: string | null;
   enabled: boolean;
   disabled_reason: string | null;
+  previous_secret_expires_at: string | null;
 }
 
 describe.skipIf(!hasChromium)("webhook endpoints managed in Chromium", () => {
@@ -179,7 +180,7 @@ describe.skipIf(!hasChromium)("webhook endpoints managed in Chromium", () => {
     expect(first.received.length).toBe(firstCount);
   });
 
-  test("rotates the secret after a confirmation; later events verify with the new one only", async () => {
+  test("rotates the secret after a confirmation; for 24 h later events verify with the new one and the old one", async () => {
     // Escape answers no.
     await page.click('[data-action="rotate-secret"]');
     await page.waitForSelector("#confirm[open]");
@@ -197,9 +198,19 @@ describe.skipIf(!hasChromium)("webhook endpoints managed in Chromium", () => {
     expect(rotated).toStartWith("whsec_");
     expect(rotated).not.toBe(createdSecret);
 
+    // The old secret still signs (the API's default grace period), and the page says until when.
+    const until = (await readWebhook()).previous_secret_expires_at ?? "";
+    expect(Date.parse(until)).toBeGreaterThan(Date.now() + 86_000_000);
+    await page.waitForSelector("#secret-grace:not([hidden])");
+    expect(await page.textContent("#secret-grace")).toContain("The previous secret also signs");
     const hook = await testEventTo(second);
+    expect(hook.headers["webhook-signature"]?.split(" ").length).toBe(2);
     expect(verify(rotated, hook)).toMatchObject({ type: "webhook.test" });
-    expect(() => verify(createdSecret, hook)).toThrow();
+    expect(verify(createdSecret, hook)).toMatchObject({ type: "webhook.test" });
+    // The delivery log says the attempt carried both signatures.
+    await page.waitForSelector(`[data-delivery="${hook.headers["webhook-id"]}"] [data-signatures="2"]`, {
+      state: "attached",
+    });
   });
 
   test("deletes after a confirmation; the API then answers 404", async () => {

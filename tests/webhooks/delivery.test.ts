@@ -159,9 +159,13 @@ describe("message.received webhooks", () => {
     expect((await omni.api(`/v1/webhooks/${hook.id}`, acme.apiKey)).status).toBe(200);
   });
 
-  test("rotating the secret signs later events with the new one", async () => {
+  test("rotating the secret with no grace period signs later events with the new one only", async () => {
     const hook = await createWebhook(acme, { url: `${receiver.url}?rotate` });
-    const rotated = await omni.api(`/v1/webhooks/${hook.id}/rotate-secret`, acme.apiKey, { method: "POST" });
+    const rotated = await omni.api(`/v1/webhooks/${hook.id}/rotate-secret`, acme.apiKey, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ grace_period_seconds: 0 }),
+    });
     const { secret } = (await rotated.json()) as { secret: string };
     expect(secret).not.toBe(hook.secret);
     await omni.api(`/v1/webhooks/${hook.id}/test`, acme.apiKey, { method: "POST" });

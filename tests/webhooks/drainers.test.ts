@@ -51,7 +51,11 @@ async function enqueue(count: number, endpoint = () => endpointId) {
         endpointId: endpoint(),
         tenantId,
         messageId: null,
-        event: { type: "webhook.test", timestamp: new Date(now).toISOString(), data: { n: i } },
+        event: {
+          type: "webhook.test",
+          timestamp: new Date(now).toISOString(),
+          data: { endpoint_id: endpointId, message: `test ${i}` },
+        },
         now,
       }).statement,
   );

@@ -22,9 +22,30 @@ test("our signature equals the Standard Webhooks reference library's for the sam
 test("headers verify with the library, and a changed body does not", async () => {
   const secret = generateWebhookSecret();
   const body = '{"type":"webhook.test"}';
-  const headers = await webhookHeaders({ secret, id: "dlv_x", body, now: Date.now() });
+  const headers = await webhookHeaders({ secrets: [secret], id: "dlv_x", body, now: Date.now() });
   expect(new Webhook(secret).verify(body, headers)).toEqual({ type: "webhook.test" });
   expect(() => new Webhook(secret).verify('{"type":"webhook.tampered"}', headers)).toThrow();
+});
+
+test("with two secrets, one signature each, space-separated: the library verifies with either", async () => {
+  const [current, previous, other] = [
+    generateWebhookSecret(),
+    generateWebhookSecret(),
+    generateWebhookSecret(),
+  ];
+  const body = '{"type":"webhook.test"}';
+  const now = Date.now();
+  const headers = await webhookHeaders({ secrets: [current, previous], id: "dlv_y", body, now });
+  const timestampSeconds = Math.floor(now / 1000);
+  expect(headers["webhook-signature"]).toBe(
+    [
+      await signWebhook({ secret: current, id: "dlv_y", timestampSeconds, body }),
+      await signWebhook({ secret: previous, id: "dlv_y", timestampSeconds, body }),
+    ].join(" "),
+  );
+  expect(new Webhook(current).verify(body, headers)).toEqual({ type: "webhook.test" });
+  expect(new Webhook(previous).verify(body, headers)).toEqual({ type: "webhook.test" });
+  expect(() => new Webhook(other).verify(body, headers)).toThrow();
 });
 
 test("a hostile message (thousands of recipients, a huge body) still makes a payload under 256 KiB", () => {
@@ -57,7 +78,15 @@ test("a hostile message (thousands of recipients, a huge body) still makes a pay
       },
       parseError: null,
       auth: null,
-      deliveries: [{ messageId: "msg_1", tenantId: "tnt_1", mailboxId: "mbx_1", rcptTo: ["a@acme.test"] }],
+      deliveries: [
+        {
+          messageId: "msg_1",
+          tenantId: "tnt_1",
+          mailboxId: "mbx_1",
+          rcptTo: ["a@acme.test"],
+          traceHeader: "",
+        },
+      ],
       receivedAt: Date.now(),
     },
     [],

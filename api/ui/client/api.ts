@@ -106,7 +106,9 @@ export const api = {
   message: (id: string) => json<Message>(`/v1/messages/${enc(id)}`),
   setSeen: (id: string, seen: boolean) =>
     json<Message>(`/v1/messages/${enc(id)}`, { method: "PATCH", body: JSON.stringify({ seen }) }),
-  deleteMessage: (id: string) => request(`/v1/messages/${enc(id)}`, { method: "DELETE" }),
+  /** `keepalive`: the request outlives the page (sent while it is being closed). */
+  deleteMessage: (id: string, keepalive = false) =>
+    request(`/v1/messages/${enc(id)}`, { method: "DELETE", keepalive }),
   raw: async (id: string) => (await request(`/v1/messages/${enc(id)}/raw`)).blob(),
   attachment: async (messageId: string, attachmentId: string) =>
     (await request(`/v1/messages/${enc(messageId)}/attachments/${enc(attachmentId)}`)).blob(),

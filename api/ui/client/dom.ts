@@ -62,16 +62,54 @@ export function byId<T extends HTMLElement = HTMLElement>(id: string): T {
   return element as T;
 }
 
-/** Announces a short status to screen readers and shows it as a toast. */
-export function announce(text: string, kind: "info" | "error" = "info"): void {
+/** The one button a toast may carry, e.g. Undo. */
+export interface ToastAction {
+  label: string;
+  /** Its `data-action`. */
+  name: string;
+  run(): void;
+}
+
+/**
+ * Announces a short status to screen readers and shows it as a toast, for
+ * `durationMs` (2.5 s, 6 s for errors); with `action`, a button beside the text.
+ */
+export function announce(
+  text: string,
+  kind: "info" | "error" = "info",
+  options: { action?: ToastAction; durationMs?: number } = {},
+): void {
   const toast = byId("toast");
-  toast.textContent = text;
+  const { action } = options;
+  if (action) {
+    const button = h(
+      "button",
+      { type: "button", class: "toast-action", "data-action": action.name },
+      action.label,
+    );
+    button.addEventListener("click", () => {
+      dismissToast();
+      action.run();
+    });
+    fill(toast, h("span", {}, text), " · ", button);
+  } else {
+    toast.textContent = text;
+  }
   toast.dataset.kind = kind;
   toast.hidden = false;
   window.clearTimeout(Number(toast.dataset.timer ?? 0));
   toast.dataset.timer = String(
-    window.setTimeout(() => (toast.hidden = true), kind === "error" ? 6000 : 2500),
+    window.setTimeout(dismissToast, options.durationMs ?? (kind === "error" ? 6000 : 2500)),
   );
+}
+
+/** Hides the toast; with `action`, only while it offers that action (an Undo no longer possible). */
+export function dismissToast(action?: string): void {
+  const toast = byId("toast");
+  if (action && !toast.querySelector(`[data-action="${CSS.escape(action)}"]`)) return;
+  window.clearTimeout(Number(toast.dataset.timer ?? 0));
+  toast.hidden = true;
+  fill(toast, null);
 }
 
 /** Saves bytes as a file: the API needs a bearer header, which a plain link cannot carry. */

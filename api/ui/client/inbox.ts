@@ -6,6 +6,7 @@ import { loadMore, markCurrentRow, reloadList, renderList, resetSearchForm, upda
 import { renderMessage } from "./message-view";
 import { mailboxHref, messageHref, state } from "./state";
 import type { Message, MessageSummary } from "./types";
+import { deleteWithUndo } from "./undo-delete";
 
 /** The inbox view: which mailbox and message are shown, the actions on messages, and the keys for them. */
 
@@ -106,23 +107,46 @@ function toggleSeen(message: Message | MessageSummary): void {
   void setSeen(message, seen, true).then(() => announce(seen ? "Marked as read" : "Marked as unread"));
 }
 
-export async function deleteMessage(id: string): Promise<void> {
-  const index = state.messages.findIndex((message) => message.id === id);
-  try {
-    await api.deleteMessage(id);
-  } catch (error) {
-    announce(`Could not delete: ${(error as Error).message}`, "error");
-    return;
-  }
-  state.messages = state.messages.filter((message) => message.id !== id);
-  const next = state.messages[Math.min(index, state.messages.length - 1)];
-  renderList();
-  announce("Message deleted");
-  refreshMailboxesQuietly();
+/**
+ * Delete, with an undo (undo-delete.ts): the message leaves the list at once and
+ * the next one is shown; the DELETE is sent when the toast's Undo has expired.
+ */
+export function deleteMessage(id: string): void {
   const mailboxId = state.mailboxId;
+  const index = state.messages.findIndex((message) => message.id === id);
+  const summary = state.messages[index];
+  const wasOpen = state.openId === id;
+  state.messages = state.messages.filter((message) => message.id !== id);
+  const next = index === -1 ? undefined : state.messages[Math.min(index, state.messages.length - 1)];
+  renderList();
+  deleteWithUndo(id, {
+    restore: () => restoreMessage(id, summary, mailboxId, wasOpen),
+    sent: refreshMailboxesQuietly,
+    failed: (message) => {
+      announce(`Could not delete: ${message}`, "error");
+      restoreMessage(id, summary, mailboxId, false);
+    },
+  });
   if (!mailboxId) return;
-  if (state.openId === id) location.hash = next ? messageHref(mailboxId, next.id) : mailboxHref(mailboxId);
+  if (wasOpen) location.hash = next ? messageHref(mailboxId, next.id) : mailboxHref(mailboxId);
   else if (next) select(next.id);
+}
+
+/** Puts a message back in the list (in id order, newest first) and selects it, or opens it again. */
+function restoreMessage(
+  id: string,
+  summary: MessageSummary | undefined,
+  mailboxId: string | null,
+  reopen: boolean,
+): void {
+  if (!mailboxId || state.mailboxId !== mailboxId) return;
+  if (summary && !state.messages.some((message) => message.id === id)) {
+    const at = state.messages.findIndex((message) => message.id < id);
+    state.messages.splice(at === -1 ? state.messages.length : at, 0, summary);
+    renderList();
+  }
+  if (reopen) location.hash = messageHref(mailboxId, id);
+  else select(id);
 }
 
 // The keys (keyboard.ts) act on the open message, or on the selected row when none is open.
@@ -156,7 +180,7 @@ export function openSelected(): void {
 
 export function deleteCurrent(): void {
   const id = state.openId ?? state.selectedId;
-  if (id) void deleteMessage(id);
+  if (id) deleteMessage(id);
 }
 
 export function toggleSeenCurrent(): void {

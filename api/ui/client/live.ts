@@ -2,7 +2,7 @@ import { api } from "./api";
 import { byId } from "./dom";
 import { refreshMailboxesQuietly } from "./mailboxes";
 import { reloadList, renderList } from "./message-list";
-import { hasFilters, state } from "./state";
+import { hasFilters, notDeleted, state } from "./state";
 import type { MessageSummary } from "./types";
 
 /**
@@ -64,7 +64,7 @@ async function onArrived(arrived: MessageSummary[]): Promise<void> {
   if (hasFilters()) await reloadList();
   else {
     const known = new Set(state.messages.map((message) => message.id));
-    state.messages.unshift(...arrived.filter((message) => !known.has(message.id)));
+    state.messages.unshift(...notDeleted(arrived).filter((message) => !known.has(message.id)));
     renderList();
   }
   byId("live-region").textContent =

@@ -7,6 +7,7 @@ import { loadMailboxes } from "./mailboxes";
 import { applyFilters, readSearchForm } from "./message-list";
 import { forgetApiKey, readApiKey, storeApiKey } from "./session";
 import { mailboxHref } from "./state";
+import { installUndoDelete, sendWaitingDelete } from "./undo-delete";
 import { leaveWebhooks, showWebhooks, wireWebhookForm } from "./webhooks";
 
 /**
@@ -33,6 +34,8 @@ async function showApp(): Promise<void> {
 }
 
 function signOut(message = ""): void {
+  // A delete waiting out its undo is sent while the key is still here.
+  sendWaitingDelete();
   forgetApiKey();
   stopLivePoll();
   leaveWebhooks();
@@ -111,6 +114,7 @@ function start(): void {
   wireSearch();
   wireWebhookForm();
   installShortcuts();
+  installUndoDelete();
   window.addEventListener("hashchange", () => void route());
   if (readApiKey()) void showApp();
   else showSignIn();

@@ -1,7 +1,7 @@
 import { api } from "./api";
 import { announce, byId, fill, h, icon, PAPERCLIP } from "./dom";
 import { displayName, shortDate } from "./format";
-import { hasFilters, messageHref, state } from "./state";
+import { hasFilters, messageHref, notDeleted, state } from "./state";
 import type { MessageFilters, MessageSummary } from "./types";
 
 /** The message list: search and filters, pages on the cursor as it scrolls, one row per message. */
@@ -20,7 +20,7 @@ export async function reloadList(): Promise<void> {
   try {
     const page = await api.messages(mailboxId, state.filters, null);
     if (generation !== state.generation) return;
-    state.messages = page.data;
+    state.messages = notDeleted(page.data);
     state.nextCursor = page.next_cursor;
     renderList();
   } catch (error) {
@@ -42,7 +42,7 @@ export async function loadMore(): Promise<void> {
     const page = await api.messages(mailboxId, state.filters, state.nextCursor);
     if (generation !== state.generation) return;
     const known = new Set(state.messages.map((message) => message.id));
-    state.messages.push(...page.data.filter((message) => !known.has(message.id)));
+    state.messages.push(...notDeleted(page.data).filter((message) => !known.has(message.id)));
     state.nextCursor = page.next_cursor;
     renderList();
   } catch (error) {

@@ -17,6 +17,8 @@ export interface InboxState {
   generation: number;
   poll: AbortController | null;
   fresh: Set<string>;
+  /** Deleted here (waiting out its undo or sent): kept out of every list the API returns. */
+  deleted: Set<string>;
 }
 
 export const state: InboxState = {
@@ -32,10 +34,15 @@ export const state: InboxState = {
   generation: 0,
   poll: null,
   fresh: new Set(),
+  deleted: new Set(),
 };
 
 export const mailboxHref = (mailboxId: string) => `#/m/${mailboxId}`;
 export const messageHref = (mailboxId: string, messageId: string) => `#/m/${mailboxId}/${messageId}`;
+
+/** The messages of a page the API returned, less those deleted here. */
+export const notDeleted = (messages: MessageSummary[]) =>
+  messages.filter((message) => !state.deleted.has(message.id));
 
 export const hasFilters = () =>
   Object.values(state.filters).some((value) => value !== undefined && value !== "" && value !== false);

@@ -110,6 +110,14 @@ function attemptLog(delivery: Delivery, open: boolean): HTMLElement | null {
           {},
           h("strong", {}, attempt.status !== null ? `HTTP ${attempt.status}` : "no response"),
           ` · ${attempt.response_ms} ms · ${longDate(attempt.created_at)}`,
+          // During a secret rotation's grace period the replaced secret signs too.
+          attempt.signatures.length > 1
+            ? h(
+                "span",
+                { class: "muted", "data-signatures": attempt.signatures.length },
+                " · signed with the current and the previous secret",
+              )
+            : null,
           attempt.error && attempt.error !== `HTTP ${attempt.status}`
             ? h("div", { class: "error-text" }, attempt.error)
             : null,

@@ -1,6 +1,7 @@
 import { api } from "./api";
 import { confirmAction } from "./confirm-dialog";
 import { announce, fill, h, whileBusy } from "./dom";
+import { longDate } from "./format";
 import { secretReveal } from "./secret-reveal";
 import type { Webhook } from "./types";
 import { editForm } from "./webhook-form";
@@ -22,6 +23,8 @@ interface View {
   toggle: HTMLInputElement;
   status: HTMLElement;
   secretSlot: HTMLElement;
+  /** Says until when a rotated-out secret still signs beside the current one. */
+  graceNote: HTMLElement;
   rotate: HTMLButtonElement;
   remove: HTMLButtonElement;
 }
@@ -63,6 +66,7 @@ export function renderSettings(
   // A live region: when a receiver's 410 switches the endpoint off, the reason is read out as it appears.
   const status = h("div", { id: "endpoint-status", class: "endpoint-status", role: "status" });
   const secretSlot = h("div", { class: "secret-slot" });
+  const graceNote = h("p", { class: "muted small", id: "secret-grace" });
   const rotate = h(
     "button",
     { type: "button", class: "button small", "data-action": "rotate-secret" },
@@ -73,9 +77,10 @@ export function renderSettings(
     { type: "button", class: "button small danger", "data-action": "delete-endpoint" },
     "Delete endpoint…",
   );
-  view = { webhook, toggle, status, secretSlot, rotate, remove };
+  view = { webhook, toggle, status, secretSlot, graceNote, rotate, remove };
   const current = view;
   syncStatus(current, webhook);
+  syncGraceNote(current, webhook);
 
   toggle.addEventListener("change", () => void setEnabled(current, toggle.checked, handlers));
   rotate.addEventListener("click", () => void rotateSecret(current));
@@ -105,8 +110,9 @@ export function renderSettings(
         h(
           "p",
           { class: "muted small" },
-          "Receivers verify each delivery with it. Rotating makes a new one and shows it once.",
+          "Receivers verify each delivery with it. Rotating makes a new one and shows it once; the old one keeps signing beside it for 24 hours.",
         ),
+        graceNote,
         rotate,
         secretSlot,
       ),
@@ -129,7 +135,18 @@ export function syncSettings(webhook: Webhook): void {
   if (view.webhook.enabled !== webhook.enabled || view.webhook.disabled_reason !== webhook.disabled_reason) {
     syncStatus(view, webhook);
   }
+  if (view.webhook.previous_secret_expires_at !== webhook.previous_secret_expires_at) {
+    syncGraceNote(view, webhook);
+  }
   view.webhook = webhook;
+}
+
+function syncGraceNote(current: View, webhook: Webhook): void {
+  const until = webhook.previous_secret_expires_at;
+  current.graceNote.hidden = !until;
+  current.graceNote.textContent = until
+    ? `The previous secret also signs every delivery until ${longDate(until)}.`
+    : "";
 }
 
 function syncStatus(current: View, webhook: Webhook): void {
@@ -178,14 +195,17 @@ async function setEnabled(current: View, enabled: boolean, handlers: SettingsHan
 async function rotateSecret(current: View): Promise<void> {
   const confirmed = await confirmAction({
     title: "Rotate the signing secret?",
-    body: `Deliveries to ${current.webhook.url} are signed with a new secret from now on: a receiver that still checks the old one will refuse them until you give it the new one. The new secret is shown once.`,
+    body: `Deliveries to ${current.webhook.url} are signed with a new secret from now on, and for 24 hours with the old one too, so a receiver that still checks the old one keeps accepting them while you give it the new one. The new secret is shown once.`,
     confirm: "Rotate secret",
   });
   if (!confirmed) return;
   await whileBusy(current.rotate, async () => {
     try {
       const rotated = await api.rotateSecret(current.webhook.id);
-      showSecret(current, rotated.secret ?? "", false);
+      const { secret, ...endpoint } = rotated;
+      current.webhook = endpoint;
+      syncGraceNote(current, endpoint);
+      showSecret(current, secret ?? "", false);
     } catch (error) {
       announce(`Could not rotate the secret: ${(error as Error).message}`, "error");
     }

@@ -1,0 +1,1 @@
+ALTER TABLE `messages` ADD `trace_header` text DEFAULT '' NOT NULL;
