@@ -1,7 +1,15 @@
 import { InvalidError } from "../core/errors";
+import { isId } from "../core/ids";
+import { getMessage, getRawMessage, listMessages } from "../core/messages/read";
 import { type ApiKeyJson, toApiKeyJson, toCreatedApiKeyJson } from "../core/resources/api-keys";
 import { type DomainJson, toDomainJson } from "../core/resources/domains";
 import { type MailboxJson, toMailboxJson } from "../core/resources/mailboxes";
+import {
+  type Links,
+  type MessageSummaryJson,
+  toMessageJson,
+  toMessageSummaryJson,
+} from "../core/resources/messages";
 import { type TenantJson, toCreatedTenantJson, toTenantJson } from "../core/resources/tenants";
 import {
   type DeliveryJson,
@@ -24,7 +32,7 @@ import {
 import type { UrlGuardOptions } from "../core/webhooks/url-guard";
 import type { Db } from "../db/client";
 import type { Store } from "../db/store";
-import { type Column, formatTable } from "./output";
+import { type Column, formatMessage, formatTable, printable } from "./output";
 
 /**
  * Every CLI command: the same core verbs the API calls, straight on the
@@ -40,8 +48,13 @@ export interface CommandContext {
   /** Positional arguments after `<resource> <verb>`. */
   args: string[];
   name: string | undefined;
-  /** `--mailbox <id>`: a webhook's mailbox filter. */
+  /** `--mailbox <id>`: the mailbox of `messages list`; a webhook's mailbox filter. */
   mailbox: string | undefined;
+  /** `--limit <n>` and `--before <message id>`: one page of `messages list`. */
+  limit: string | undefined;
+  before: string | undefined;
+  /** Where the URLs in message JSON point (OMNIMAIL_PUBLIC_URL), as in the API's answers. */
+  links: Links;
   /** Webhook URL checks, as the API applies them. */
   webhookGuard: UrlGuardOptions;
   /** The tenant of `--tenant`, or the only one when there is exactly one. */
@@ -51,6 +64,8 @@ export interface CommandContext {
 export interface CommandResult {
   json: unknown;
   text: string;
+  /** Written to stdout exactly as they are, instead of `json` or `text` (`messages raw`). */
+  bytes?: Uint8Array;
 }
 
 export interface Command {
@@ -65,6 +80,25 @@ function argument(ctx: CommandContext, index: number, what: string): string {
   const value = ctx.args[index];
   if (value === undefined || value === "") throw new UsageError(`missing ${what}`);
   return value;
+}
+
+/** A message id argument, checked before the tenant is looked up. */
+function messageIdArgument(ctx: CommandContext, index: number): string {
+  const id = argument(ctx, index, "<message id>");
+  if (!isId("message", id)) throw new UsageError(`not a message id: ${id} (they look like msg_01J…)`);
+  return id;
+}
+
+/** Messages per page of `messages list`: a screenful by default, at most what the API allows. */
+const MESSAGE_PAGE = { default: 20, max: 100 };
+
+function pageLimit(given: string | undefined): number {
+  if (given === undefined) return MESSAGE_PAGE.default;
+  const limit = Number(given);
+  if (!Number.isInteger(limit) || limit < 1 || limit > MESSAGE_PAGE.max) {
+    throw new UsageError(`--limit must be a whole number from 1 to ${MESSAGE_PAGE.max}`);
+  }
+  return limit;
 }
 
 /** Every row of a newest-first list, page by page. */
@@ -118,6 +152,16 @@ const mailboxColumns: Column<MailboxJson>[] = [
   { header: "MESSAGES", value: (row) => row.message_count },
   { header: "UNREAD", value: (row) => row.unread_count },
   { header: "CREATED", value: (row) => row.created_at },
+];
+
+const messageColumns: Column<MessageSummaryJson>[] = [
+  { header: "ID", value: (row) => row.id },
+  { header: "RECEIVED", value: (row) => row.received_at },
+  { header: "FROM", value: (row) => (row.from ? printable(row.from.address, 40) : null) },
+  { header: "SUBJECT", value: (row) => (row.subject === null ? null : printable(row.subject, 60)) },
+  { header: "SIZE", value: (row) => row.size },
+  { header: "ATT", value: (row) => row.attachment_count },
+  { header: "SEEN", value: (row) => (row.seen ? "yes" : "no") },
 ];
 
 export const COMMANDS: Record<string, Record<string, Command>> = {
@@ -286,6 +330,47 @@ export const COMMANDS: Record<string, Record<string, Command>> = {
           json: { id, address, deleted: true, deleted_messages: deletedMessages },
           text: `deleted mailbox ${address} (${id}) and its ${deletedMessages} message${deletedMessages === 1 ? "" : "s"}`,
         };
+      },
+    },
+  },
+  messages: {
+    list: {
+      usage: "messages list --mailbox <mailbox id> [--limit <n>] [--before <message id>] [--tenant <id>]",
+      async run(ctx) {
+        const mailboxId = ctx.mailbox;
+        if (!mailboxId) throw new UsageError("missing --mailbox <mailbox id> (see `mailboxes list`)");
+        const limit = pageLimit(ctx.limit);
+        if (ctx.before !== undefined && !isId("message", ctx.before)) {
+          throw new UsageError(`--before must be a message id (got ${ctx.before})`);
+        }
+        // One more than the page: it only says whether there is a next one.
+        const rows = await listMessages(ctx.db, await ctx.tenantId(), mailboxId, {
+          limit: limit + 1,
+          before: ctx.before,
+        });
+        const data = rows.slice(0, limit).map((row) => toMessageSummaryJson(row, ctx.links));
+        const nextBefore = rows.length > limit ? (data[data.length - 1]?.id ?? null) : null;
+        const more = nextBefore ? `\n\nolder messages: add --before ${nextBefore}` : "";
+        return {
+          json: { data, next_before: nextBefore },
+          text: `${formatTable(data, messageColumns)}${more}`,
+        };
+      },
+    },
+    show: {
+      usage: "messages show <message id> [--tenant <id>]",
+      async run(ctx) {
+        const id = messageIdArgument(ctx, 0);
+        const json = toMessageJson(await getMessage(ctx.db, await ctx.tenantId(), id), ctx.links);
+        return { json, text: formatMessage(json) };
+      },
+    },
+    raw: {
+      usage: "messages raw <message id> [--tenant <id>]   (the stored bytes, message/rfc822, on stdout)",
+      async run(ctx) {
+        const id = messageIdArgument(ctx, 0);
+        const bytes = await getRawMessage(ctx.db, await ctx.tenantId(), id);
+        return { json: null, text: "", bytes };
       },
     },
   },

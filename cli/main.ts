@@ -24,9 +24,12 @@ const HELP = [
   "  --json           print JSON (the API's shapes) instead of a table",
   "  --tenant <id>    the tenant to act for; may be left out when there is only one",
   "  --name <name>    a name for `keys create`",
-  "  --mailbox <id>   only this mailbox's messages, for `webhooks create`",
+  "  --mailbox <id>   the mailbox to list, for `messages list`; only its messages, for `webhooks create`",
+  "  --limit <n>      messages per page of `messages list` (default 20, at most 100)",
+  "  --before <id>    the page of `messages list` older than this message (it prints the id to pass)",
   "",
-  "environment: DATABASE_URL (default file:./data/omnimail.db), DATABASE_AUTH_TOKEN",
+  "environment: DATABASE_URL (default file:./data/omnimail.db), DATABASE_AUTH_TOKEN,",
+  "  OMNIMAIL_PUBLIC_URL (the base of the URLs in message JSON)",
 ].join("\n");
 
 export async function runCli(argv: string[]): Promise<number> {
@@ -55,10 +58,14 @@ export async function runCli(argv: string[]): Promise<number> {
       args,
       name: values.name,
       mailbox: values.mailbox,
+      limit: values.limit,
+      before: values.before,
+      links: { publicUrl: config.http.publicUrl },
       webhookGuard: { allowPrivate: config.allowPrivateWebhooks, resolveHost },
       tenantId: () => resolveTenantId(database.db, values.tenant),
     });
-    console.log(values.json ? formatJson(result.json) : result.text);
+    if (result.bytes) await writeStdout(result.bytes);
+    else console.log(values.json ? formatJson(result.json) : result.text);
     return 0;
   } catch (error) {
     if (error instanceof UsageError) return usage(`${error.message}\n  ${command.usage}`);
@@ -82,8 +89,17 @@ function parse(argv: string[]) {
       tenant: { type: "string" },
       name: { type: "string" },
       mailbox: { type: "string" },
+      limit: { type: "string" },
+      before: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
+  });
+}
+
+/** Bytes as they are: no newline added, no text decoding. */
+function writeStdout(bytes: Uint8Array): Promise<void> {
+  return new Promise((resolve, reject) => {
+    process.stdout.write(bytes, (error) => (error ? reject(error) : resolve()));
   });
 }
 

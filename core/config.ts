@@ -8,13 +8,25 @@ import { z } from "zod";
 
 const MIB = 1024 * 1024;
 
-const port = (fallback: number) =>
-  z.coerce
-    .number({ error: "must be a port number" })
-    .int("must be a whole number")
-    .min(0, "must be 0-65535")
-    .max(65535, "must be 0-65535")
-    .default(fallback);
+const portNumber = z.coerce
+  .number({ error: "must be a port number" })
+  .int("must be a whole number")
+  .min(0, "must be 0-65535")
+  .max(65535, "must be 0-65535");
+
+const port = (fallback: number) => portNumber.default(fallback);
+
+/**
+ * An address to bind to: an IPv4 or IPv6 address (`0.0.0.0`, `::` for every
+ * interface) or a host name such as `localhost`. Checked here so a typo stops
+ * the start with the variable's name, not with an error from the listener.
+ */
+const bindAddress = z
+  .string()
+  .trim()
+  .refine((value) => isIpv4(value) || isIpv6(value) || isHostName(value), {
+    error: "must be an IP address (0.0.0.0, 127.0.0.1, ::) or a host name such as localhost",
+  });
 
 const flag = z
   .enum(["0", "1", "true", "false", "yes", "no"], { error: "must be 1 or 0 (true/false)" })
@@ -53,7 +65,8 @@ const configSchema = z
     SMTP_HOSTNAME: domainName.or(z.literal("localhost")).optional(),
     SMTP_TLS_CERT: z.string().optional(),
     SMTP_TLS_KEY: z.string().optional(),
-    SMTPS_PORT: port(0).optional(),
+    // No default: unset means no implicit-TLS listener (0 asks for a free port, as for the others).
+    SMTPS_PORT: portNumber.optional(),
     SMTP_MAX_CLIENTS: z.coerce.number({ error: "must be a number" }).int().min(1).max(100_000).default(1000),
     SMTP_MAX_CONNECTIONS_PER_IP: z.coerce
       .number({ error: "must be a number (0 = no limit)" })
@@ -81,6 +94,7 @@ const configSchema = z
       .max(30_000, "must be at most 30000")
       .default(2000),
     PORT: port(8787),
+    HOST: bindAddress.default("0.0.0.0"),
     OMNIMAIL_ADMIN_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
     OMNIMAIL_PUBLIC_URL: z
       .url({ protocol: /^https?$/, error: "must be an http(s) URL such as https://mail.example.com" })
@@ -147,6 +161,31 @@ const configSchema = z
     }
   });
 
+function isIpv4(value: string): boolean {
+  const parts = value.split(".");
+  return parts.length === 4 && parts.every((part) => /^(0|[1-9]\d{0,2})$/.test(part) && Number(part) <= 255);
+}
+
+/** Any IPv6 form the URL parser accepts (`::`, `::1`, `fe80::1`, `::ffff:127.0.0.1`); zone ids are not. */
+function isIpv6(value: string): boolean {
+  if (!value.includes(":") || !/^[0-9a-fA-F:.]+$/.test(value)) return false;
+  try {
+    new URL(`http://[${value}]/`);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** RFC 1123 host name: dot-separated labels of letters, digits and inner hyphens; one label (`localhost`) is fine. */
+function isHostName(value: string): boolean {
+  return (
+    value.length <= 253 &&
+    !/^[\d.]+$/.test(value) &&
+    value.split(".").every((label) => /^[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$/.test(label))
+  );
+}
+
 /** `https://app.example.com` or `http://localhost:5173`: scheme, host and port, nothing else. */
 function isOrigin(value: string): boolean {
   try {
@@ -169,6 +208,7 @@ export interface Config {
     hostname: string | undefined;
     tlsCertPath: string | undefined;
     tlsKeyPath: string | undefined;
+    /** Implicit-TLS port; undefined (SMTPS_PORT unset): no implicit-TLS listener. */
     smtpsPort: number | undefined;
     maxMessageBytes: number;
     maxClients: number;
@@ -185,6 +225,8 @@ export interface Config {
   };
   http: {
     port: number;
+    /** Address the API listens on (HOST). */
+    host: string;
     publicUrl: string;
     /** Origins allowed to call the API from a browser; `*` for any, empty for none (no CORS headers). */
     corsOrigins: string[];
@@ -247,6 +289,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     },
     http: {
       port: raw.PORT,
+      host: raw.HOST,
       publicUrl: raw.OMNIMAIL_PUBLIC_URL ?? `http://localhost:${raw.PORT}`,
       corsOrigins: raw.OMNIMAIL_CORS_ORIGINS,
       rateLimitPerMinute: raw.OMNIMAIL_RATE_LIMIT_PER_MINUTE,

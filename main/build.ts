@@ -20,8 +20,10 @@ import { type SmtpLimits, type SmtpService, startSmtpEdge } from "../smtp-edge/s
  * The one composition root. `npm start` (everything), `npm run smtp` (the SMTP
  * edge and its drain), `npm run api` (the API and its drain) and the test
  * harness all build OmniMail here, so the wiring the tests run is the wiring
- * users run. Order: database (migrated) → Store → first-start tenant → drain
- * (woken by the Store's commits) → SMTP edge → API.
+ * users run. Order: database (migrated) → Store → drain (woken by the Store's
+ * commits) → SMTP edge → API → first-start tenant → "api listening". The tenant
+ * and its key come once every port is open: a start that fails (a port in use)
+ * leaves the database as it was, and the key is printed only when it can be used.
  */
 export interface OmniMailParts {
   smtp: boolean;
@@ -36,7 +38,7 @@ export interface BuildOverrides {
   logger?: Logger | undefined;
   /** Create the default tenant on an empty database (default true). */
   bootstrap?: boolean | undefined;
-  /** API bind address (default 0.0.0.0). */
+  /** API bind address (default: HOST, which defaults to 0.0.0.0). */
   apiHostname?: string | undefined;
   /** DNS for SPF/DKIM/DMARC; tests pass a resolver that serves their records. */
   dnsResolver?: DNSResolver | undefined;
@@ -85,51 +87,70 @@ export async function buildOmniMail(config: Config, overrides: BuildOverrides = 
             }),
         })
       : createInlineStore(database);
-  if (overrides.bootstrap ?? true) await announceFirstStart(store, config);
 
   const messageEvents = createMessageNotifier();
   const metrics = createMetrics();
-  const drain = parts.drain
-    ? startOutboxDrain({
-        config,
-        store,
-        logger,
-        intervalMs: overrides.drain?.intervalMs,
-        options: overrides.drain?.options,
-      })
-    : null;
-  const smtp = parts.smtp
-    ? await startSmtpEdge({
-        config,
-        store,
-        logger,
-        metrics,
-        // Long polls in this process wake on the commit.
-        onStored: (stored) => messageEvents.publishStored(stored),
-        limits: overrides.smtpLimits,
-        dnsResolver: overrides.dnsResolver,
-      })
-    : null;
-
+  let drain: OutboxDrain | null = null;
+  let smtp: SmtpService | null = null;
   let api: OmniMail["api"] = null;
-  if (parts.api) {
-    const app = createApp({
-      store,
-      logger,
-      ...appSettingsFrom(config),
-      // Without the SMTP edge here, long polls re-check the database instead.
-      messageEvents: smtp ? messageEvents : undefined,
-      metrics,
-      webhooks: {
-        guard: { allowPrivate: config.allowPrivateWebhooks, resolveHost },
-        nudge: drain ? drain.nudge : undefined,
-      },
-    });
-    const hostname = overrides.apiHostname ?? "0.0.0.0";
-    const served = serveApp(app, { port: config.http.port, hostname });
-    const host = hostname === "0.0.0.0" ? "127.0.0.1" : hostname;
-    api = { app, port: served.port, url: `http://${host}:${served.port}`, stop: served.stop };
-    logger.info("api listening", { port: served.port, url: config.http.publicUrl });
+  const apiHostname = overrides.apiHostname ?? config.http.host;
+  try {
+    drain = parts.drain
+      ? startOutboxDrain({
+          config,
+          store,
+          logger,
+          intervalMs: overrides.drain?.intervalMs,
+          options: overrides.drain?.options,
+        })
+      : null;
+    smtp = parts.smtp
+      ? await startSmtpEdge({
+          config,
+          store,
+          logger,
+          metrics,
+          // Long polls in this process wake on the commit.
+          onStored: (stored) => messageEvents.publishStored(stored),
+          limits: overrides.smtpLimits,
+          dnsResolver: overrides.dnsResolver,
+        })
+      : null;
+
+    if (parts.api) {
+      const app = createApp({
+        store,
+        logger,
+        ...appSettingsFrom(config),
+        // Without the SMTP edge here, long polls re-check the database instead.
+        messageEvents: smtp ? messageEvents : undefined,
+        metrics,
+        webhooks: {
+          guard: { allowPrivate: config.allowPrivateWebhooks, resolveHost },
+          nudge: drain ? drain.nudge : undefined,
+        },
+      });
+      const served = serveApp(app, { port: config.http.port, hostname: apiHostname });
+      api = {
+        app,
+        port: served.port,
+        url: `http://${localUrlHost(apiHostname)}:${served.port}`,
+        stop: served.stop,
+      };
+    }
+
+    if (overrides.bootstrap ?? true) {
+      await announceFirstStart(store, config, { smtpPort: smtp?.port ?? config.smtp.port });
+    }
+    // The readiness line: the API answers and, on a first start, the default tenant and its key exist.
+    if (api) logger.info("api listening", { port: api.port, host: apiHostname, url: config.http.publicUrl });
+  } catch (error) {
+    // Close what did start, so an in-process caller is left with nothing open; then the entry reports it.
+    await smtp?.close();
+    await api?.stop();
+    await drain?.stop();
+    await store.close();
+    throw error;
   }
 
   let stopped: Promise<void> | null = null;
@@ -154,4 +175,11 @@ export async function buildOmniMail(config: Config, overrides: BuildOverrides = 
       return stopped;
     },
   };
+}
+
+/** How this machine reaches an API bound to `hostname`: the wildcard addresses are reached on loopback. */
+function localUrlHost(hostname: string): string {
+  if (hostname === "0.0.0.0") return "127.0.0.1";
+  if (hostname === "::") return "[::1]";
+  return hostname.includes(":") ? `[${hostname}]` : hostname;
 }

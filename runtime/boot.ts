@@ -36,8 +36,15 @@ export async function openDatabase(config: Config, logger: Logger): Promise<Data
   return database;
 }
 
-/** On an empty database: the default tenant, its domain and catch-all; the API key printed once. */
-export async function announceFirstStart(store: Store, config: Config): Promise<void> {
+/**
+ * On an empty database: the default tenant, its domain and catch-all; the API key printed once.
+ * `listening.smtpPort` is the port the SMTP edge bound (SMTP_PORT=0 picks one).
+ */
+export async function announceFirstStart(
+  store: Store,
+  config: Config,
+  listening: { smtpPort: number },
+): Promise<void> {
   const created = await bootstrapDefaultTenant(store, {
     defaultDomain: config.defaultDomain,
     bootstrapApiKey: config.bootstrapApiKey,
@@ -49,7 +56,9 @@ export async function announceFirstStart(store: Store, config: Config): Promise<
     created.generatedKey
       ? `API key (shown once, keep it): ${created.generatedKey}`
       : "API key: the one in OMNIMAIL_BOOTSTRAP_API_KEY",
-    `Send mail to anything@${created.domain} on port ${config.smtp.port}, then read it at ${config.http.publicUrl}/v1/mailboxes`,
+    `Send mail to anything@${created.domain} on port ${listening.smtpPort}, then read it in the web inbox at ${config.http.publicUrl}/ (sign in with the key).`,
+    // The CLI works on the database itself, so a lost key is never a dead end.
+    "Lost the key? `npm run omnimail -- keys create` makes a new one (no server needed).",
     "",
   ];
   console.log(lines.join("\n"));

@@ -1,5 +1,6 @@
 import { SMTPServer, type SMTPServerOptions, type SMTPServerSession } from "smtp-server";
 import type { IngestResult } from "../core/ingest/ingest-message";
+import { type ListenSettings, toListenError } from "../core/listen-error";
 import type { Logger } from "../core/logger";
 import type { RejectionReason } from "../core/metrics";
 import type { RecipientResolution } from "../core/tenancy/recipients";
@@ -31,7 +32,12 @@ export interface SmtpServerDeps {
 
 export interface SmtpEdge {
   server: SMTPServer;
-  listen(port: number, host: string): Promise<number>;
+  /**
+   * Opens the port; resolves with the bound one (0 picks a free port). A port in
+   * use, a privileged port or a foreign address rejects with a ListenError naming
+   * `settings` (default SMTP_PORT and SMTP_HOST).
+   */
+  listen(port: number, host: string, settings?: ListenSettings): Promise<number>;
   /** Swaps the certificate for new sessions (SIGHUP after a renewal); sessions in progress keep theirs. */
   reloadTls(tls: { key: string; cert: string }): void;
   /** Stop listening, let DATA in flight finish and be answered, then close every session. */
@@ -89,21 +95,35 @@ export function createSmtpServer(deps: SmtpServerDeps): SmtpEdge {
     }),
   };
   const server = new SMTPServer(options);
+  // While `listen` is pending, an error is its failure, and `listen` reports it.
+  let binding = false;
   // Without a listener an 'error' event (a reset socket, a TLS failure) would crash the process.
   server.on("error", (error: Error & { remote?: string }) => {
+    if (binding) return;
     deps.logger.warn("smtp connection error", { error: error.message, remoteIp: error.remote });
   });
 
   return {
     server,
-    listen: (port, host) =>
+    listen: (port, host, settings = { port: "SMTP_PORT", host: "SMTP_HOST" }) =>
       new Promise((resolve, reject) => {
-        server.server.once("error", reject);
-        server.listen(port, host, () => {
-          server.server.off("error", reject);
-          const address = server.server.address();
-          resolve(typeof address === "object" && address ? address.port : port);
-        });
+        binding = true;
+        const fail = (error: unknown) => {
+          binding = false;
+          reject(toListenError(error, { port, host, settings }));
+        };
+        server.server.once("error", fail);
+        try {
+          server.listen(port, host, () => {
+            binding = false;
+            server.server.off("error", fail);
+            const address = server.server.address();
+            resolve(typeof address === "object" && address ? address.port : port);
+          });
+        } catch (error) {
+          server.server.off("error", fail);
+          fail(error);
+        }
       }),
     reloadTls: (tls) => server.updateSecureContext({ key: tls.key, cert: tls.cert }),
     close: async () => {

@@ -103,12 +103,25 @@ export async function startSmtpEdge(input: {
   const port = await (edges[0] as SmtpEdge).listen(config.smtp.port, config.smtp.host);
   logger.info("smtp listening", { port, host: config.smtp.host, starttls: Boolean(tls), name: serverName });
 
+  // Implicit TLS only when asked for: SMTPS_PORT unset means no second listener, certificate or not.
   let smtpsPort: number | null = null;
   if (tls && config.smtp.smtpsPort !== undefined) {
     const smtps = createSmtpServer({ ...shared, implicitTls: true });
     edges.push(smtps);
-    smtpsPort = await smtps.listen(config.smtp.smtpsPort, config.smtp.host);
+    try {
+      smtpsPort = await smtps.listen(config.smtp.smtpsPort, config.smtp.host, {
+        port: "SMTPS_PORT",
+        host: "SMTP_HOST",
+      });
+    } catch (error) {
+      await (edges[0] as SmtpEdge).close();
+      throw error;
+    }
     logger.info("smtps listening", { port: smtpsPort, host: config.smtp.host });
+  } else if (config.smtp.smtpsPort !== undefined) {
+    logger.warn("SMTPS_PORT is set but SMTP_TLS_CERT/SMTP_TLS_KEY are not: no implicit-TLS listener", {
+      smtpsPort: config.smtp.smtpsPort,
+    });
   }
 
   return {

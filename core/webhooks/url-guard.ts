@@ -30,6 +30,10 @@ const INTERNAL_NAMES = [
 
 export class UnsafeUrlError extends InvalidError {}
 
+/** Said with every refusal of a private destination: a local receiver is what every newcomer tries first. */
+const ALLOW_PRIVATE_HINT =
+  "; for local development, set OMNIMAIL_ALLOW_PRIVATE_WEBHOOKS=1 to allow private and loopback destinations";
+
 export async function checkWebhookUrl(
   raw: string,
   options: UrlGuardOptions,
@@ -56,11 +60,18 @@ export async function checkWebhookUrl(
   const host = url.hostname.replace(/^\[|\]$/g, "").toLowerCase();
   if (isIpLiteral(host)) {
     const reason = blockedAddressReason(host);
-    if (reason) throw new UnsafeUrlError(location, `must not point to a ${reason} address (${host})`);
+    if (reason)
+      throw new UnsafeUrlError(
+        location,
+        `must not point to a ${reason} address (${host})${ALLOW_PRIVATE_HINT}`,
+      );
     return url;
   }
   if (INTERNAL_NAMES.some((pattern) => pattern.test(host))) {
-    throw new UnsafeUrlError(location, `must not point to an internal host name (${host})`);
+    throw new UnsafeUrlError(
+      location,
+      `must not point to an internal host name (${host})${ALLOW_PRIVATE_HINT}`,
+    );
   }
   if (options.resolveHost) {
     let addresses: string[];
@@ -73,7 +84,10 @@ export async function checkWebhookUrl(
     for (const address of addresses) {
       const reason = blockedAddressReason(address);
       if (reason)
-        throw new UnsafeUrlError(location, `must not resolve to a ${reason} address (${host} → ${address})`);
+        throw new UnsafeUrlError(
+          location,
+          `must not resolve to a ${reason} address (${host} → ${address})${ALLOW_PRIVATE_HINT}`,
+        );
     }
   }
   return url;

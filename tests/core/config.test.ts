@@ -30,6 +30,11 @@ describe("parseConfig", () => {
     [{ OMNIMAIL_ADMIN_TOKEN: "short" }, "OMNIMAIL_ADMIN_TOKEN"],
     [{ LOG_LEVEL: "loud" }, "LOG_LEVEL"],
     [{ SMTP_TLS_CERT: "/tmp/cert.pem" }, "SMTP_TLS_KEY"],
+    [{ SMTPS_PORT: "smtps" }, "SMTPS_PORT"],
+    [{ HOST: "not a host!" }, "HOST"],
+    [{ HOST: "300.1.2.3" }, "HOST"],
+    [{ HOST: "-api.example.com" }, "HOST"],
+    [{ HOST: "http://127.0.0.1" }, "HOST"],
   ];
   for (const [env, name] of bad) {
     test(`a bad ${name} is refused with a message naming it`, () => {
@@ -43,6 +48,29 @@ describe("parseConfig", () => {
       expect((caught as ConfigError).problems.some((problem) => problem.startsWith(`${name}:`))).toBe(true);
     });
   }
+
+  test("SMTPS_PORT unset means no implicit-TLS listener, even with a certificate; 0 picks a free port", () => {
+    const tls = { SMTP_TLS_CERT: "/etc/omnimail/cert.pem", SMTP_TLS_KEY: "/etc/omnimail/key.pem" };
+    expect(parseConfig(tls).smtp.smtpsPort).toBeUndefined();
+    expect(parseConfig({ ...tls, SMTPS_PORT: "" }).smtp.smtpsPort).toBeUndefined();
+    expect(parseConfig({ ...tls, SMTPS_PORT: "465" }).smtp.smtpsPort).toBe(465);
+    expect(parseConfig({ ...tls, SMTPS_PORT: "0" }).smtp.smtpsPort).toBe(0);
+  });
+
+  test("HOST is the API's bind address: 0.0.0.0 unless set to an IP address or a host name", () => {
+    expect(parseConfig({}).http.host).toBe("0.0.0.0");
+    for (const host of [
+      "127.0.0.1",
+      "10.0.0.7",
+      "::",
+      "::1",
+      "fe80::1",
+      "localhost",
+      "api.internal.example",
+    ]) {
+      expect(parseConfig({ HOST: host }).http.host).toBe(host);
+    }
+  });
 
   test("every bad variable is reported at once", () => {
     try {

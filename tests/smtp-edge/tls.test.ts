@@ -195,6 +195,16 @@ describe.skipIf(!cert)("TLS", () => {
     secure.destroy();
   });
 
+  test("a certificate without SMTPS_PORT means STARTTLS only: no implicit-TLS listener", async () => {
+    await using starttlsOnly = await startOmniMail({
+      env: { SMTP_TLS_CERT: `${dir}/live.pem`, SMTP_TLS_KEY: `${dir}/live-key.pem` },
+    });
+    expect(starttlsOnly.smtp.smtpsPort).toBeNull();
+    const { secure, send } = await startTls(starttlsOnly.smtpPort);
+    expect(await send("EHLO client.test")).toMatch(/^250 /);
+    secure.destroy();
+  });
+
   test("a renewed certificate is used for new sessions after reload (SIGHUP), without a restart", async () => {
     const renewed = makeSelfSignedCert(dir, "mx.test.localhost", "renewed") as TestCert;
     copyFileSync(renewed.certPath, `${dir}/live.pem`);
