@@ -43,7 +43,9 @@ export interface BuildOverrides {
   /** DNS for SPF/DKIM/DMARC; tests pass a resolver that serves their records. */
   dnsResolver?: DNSResolver | undefined;
   smtpLimits?: SmtpLimits | undefined;
-  drain?: { intervalMs?: number | undefined; options?: Omit<DrainOptions, "wake"> | undefined } | undefined;
+  drain?:
+    | { intervalMs?: number | undefined; options?: Omit<DrainOptions, "wake" | "stopping"> | undefined }
+    | undefined;
   writer?: { restartDelayMs?: number | undefined } | undefined;
   /** The writer thread cannot be kept up. Default: log and exit 1, so a supervisor restarts the process. */
   onFatal?: ((error: Error) => void) | undefined;

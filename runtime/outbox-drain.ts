@@ -8,11 +8,14 @@ import { createGuardedTransport } from "./webhook-transport";
 
 /**
  * The one Bun wiring of the outbox drain, used wherever Bun drains (`npm
- * start`, `npm run smtp`, `npm run api`, the tests). It is woken, not polled
- * hard: every commit that queued deliveries (`announces`) nudges it at once,
- * and a slow timer picks up retries that come due. One run at a time; a nudge
- * during a run makes that run claim again at once (it has free slots while
- * one endpoint is slow), so no commit waits for the timer.
+ * start`, `npm run smtp`, `npm run api`, the tests). It is woken, not polled:
+ * every commit that queued deliveries nudges it at once, and after each run it
+ * sleeps until the next retry or lease comes due, as the run's own read said
+ * (at most `intervalMs`, 60 s, in case another process queued work without
+ * telling us). So an idle edge asks the database once a minute, not once a
+ * second — on a metered remote database that is 1,440 requests a day, not
+ * 86,400. One run at a time; a nudge during a run makes that run claim again at
+ * once (it has free slots while one endpoint is slow).
  */
 export interface OutboxDrain {
   nudge(): void;
@@ -24,9 +27,9 @@ export function startOutboxDrain(input: {
   config: Pick<Config, "allowPrivateWebhooks" | "webhookRetryScheduleSeconds">;
   store: Store;
   logger: Logger;
-  /** Retries come due on this timer (default 1 s); fresh deliveries never wait for it. */
+  /** Longest sleep between runs (default 60 s); retries wake it when they come due, commits at once. */
   intervalMs?: number | undefined;
-  options?: Omit<DrainOptions, "wake"> | undefined;
+  options?: Omit<DrainOptions, "wake" | "stopping"> | undefined;
 }): OutboxDrain {
   const logger = input.logger;
   const transport = createGuardedTransport({ allowPrivate: input.config.allowPrivateWebhooks });
@@ -35,6 +38,16 @@ export function startOutboxDrain(input: {
   let again = false;
   let stopped = false;
   let wakeRun: (() => void) | null = null;
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  const maxSleepMs = input.intervalMs ?? 60_000;
+
+  /** Sleeps until `dueAt` (or the longest sleep), then runs. */
+  const sleepUntil = (dueAt: number | null) => {
+    if (stopped) return;
+    if (timer) clearTimeout(timer);
+    const delay = dueAt === null ? maxSleepMs : Math.min(maxSleepMs, Math.max(0, dueAt - Date.now()));
+    timer = setTimeout(run, delay);
+  };
 
   const wake = () =>
     new Promise<void>((resolve) => {
@@ -49,6 +62,9 @@ export function startOutboxDrain(input: {
       return;
     }
     again = false;
+    if (timer) clearTimeout(timer);
+    timer = null;
+    let nextDueAt: number | null = null;
     running = drainOutbox(
       {
         store: input.store,
@@ -58,32 +74,38 @@ export function startOutboxDrain(input: {
         owner,
       },
       // No budget: the Bun drain runs as long as there is work.
-      { budgetMs: Number.POSITIVE_INFINITY, ...input.options, wake },
+      { budgetMs: Number.POSITIVE_INFINITY, ...input.options, wake, stopping: () => stopped },
     )
       .then(
         (counts) => {
+          nextDueAt = counts.nextDueAt;
           if (counts.claimed > 0) logger.debug("outbox drained", { ...counts });
         },
-        (error: unknown) => logger.error("outbox drain failed", { error: String(error) }),
+        (error: unknown) => {
+          // The database may be down: try again soon, not at once.
+          nextDueAt = Date.now() + Math.min(maxSleepMs, 1000);
+          logger.error("outbox drain failed", { error: String(error) });
+        },
       )
       .finally(() => {
         running = null;
         wakeRun = null;
         if (again) run();
+        else sleepUntil(nextDueAt);
       });
   };
 
   const unsubscribe = input.store.onCommitted((_request, announced) => {
     if (announced) run();
   });
-  const timer = setInterval(run, input.intervalMs ?? 1000);
   run();
   return {
     nudge: run,
     stop: async () => {
       stopped = true;
+      wakeRun?.();
       unsubscribe();
-      clearInterval(timer);
+      if (timer) clearTimeout(timer);
       await running;
     },
   };

@@ -51,6 +51,8 @@ export interface DrainOptions {
   budgetMs?: number;
   /** Resolves when there may be new work (a nudge); the run then claims again at once. */
   wake?: (() => Promise<void>) | undefined;
+  /** True once the drainer is stopping: claim nothing more, finish and record the sends in flight. */
+  stopping?: (() => boolean) | undefined;
 }
 
 export interface DrainCounts {
@@ -58,11 +60,17 @@ export interface DrainCounts {
   delivered: number;
   failed: number;
   dead: number;
+  /**
+   * When the earliest row not yet due comes due (a retry, or a lease that runs
+   * out), epoch ms; null when nothing is waiting. A drainer that is woken by
+   * commits sleeps until then instead of polling.
+   */
+  nextDueAt: number | null;
 }
 
 const DEFAULTS = {
   concurrency: 16,
-  perEndpoint: 4,
+  perEndpoint: 8,
   timeoutMs: 15_000,
   leaseMarginMs: 10_000,
   budgetMs: 25_000,
@@ -92,24 +100,34 @@ export async function drainOutbox(deps: DrainDeps, options: DrainOptions = {}): 
   const settings = { ...DEFAULTS, ...options };
   const clock = deps.now ?? Date.now;
   const started = clock();
-  const counts: DrainCounts = { claimed: 0, delivered: 0, failed: 0, dead: 0 };
+  const counts: DrainCounts = { claimed: 0, delivered: 0, failed: 0, dead: 0, nextDueAt: null };
   const sending = new Set<Promise<void>>();
+  /** This drainer's sends in flight per endpoint (rows sent but still being recorded are not counted). */
+  const sendingTo = new Map<string, number>();
   let idle = false;
 
   for (;;) {
     const free = settings.concurrency - sending.size;
-    const inBudget = clock() - started < settings.budgetMs;
+    const inBudget = clock() - started < settings.budgetMs && !settings.stopping?.();
     if (!idle && free > 0 && inBudget) {
-      const rows = await claimDue(deps, { now: clock(), limit: free, ...settings }).catch(
+      const claimed = await claimDue(deps, { now: clock(), limit: free, sendingTo, ...settings }).catch(
         (error: unknown) => {
           throw new Error(`claiming due webhook deliveries failed: ${String(error)}`, { cause: error });
         },
       );
+      const rows = claimed.rows;
+      counts.nextDueAt = claimed.nextDueAt;
       counts.claimed += rows.length;
       // Fewer rows than slots: nothing else is due (or every due endpoint is at its share).
       if (rows.length < free) idle = true;
       for (const row of rows) {
-        const send = deliverOne(deps, row, settings.timeoutMs, clock)
+        sendingTo.set(row.endpoint_id, (sendingTo.get(row.endpoint_id) ?? 0) + 1);
+        const sent = () => {
+          const left = (sendingTo.get(row.endpoint_id) ?? 1) - 1;
+          if (left > 0) sendingTo.set(row.endpoint_id, left);
+          else sendingTo.delete(row.endpoint_id);
+        };
+        const send = deliverOne(deps, row, settings.timeoutMs, clock, sent)
           .then((outcome) => {
             if (outcome) counts[outcome]++;
           })
@@ -127,21 +145,46 @@ export async function drainOutbox(deps: DrainDeps, options: DrainOptions = {}): 
   return counts;
 }
 
-/** Leases up to `limit` due rows to this drainer (fair per endpoint), counting the attempt. */
+/**
+ * Leases up to `limit` due rows to this drainer (fair per endpoint), counting
+ * the attempt. Reads first, in one statement: whether anything is due now, and
+ * if not, when the next row comes due.
+ */
 async function claimDue(
   deps: DrainDeps,
-  input: { now: number; limit: number; perEndpoint: number; timeoutMs: number; leaseMarginMs: number },
-): Promise<ClaimedRow[]> {
+  input: {
+    now: number;
+    limit: number;
+    perEndpoint: number;
+    timeoutMs: number;
+    leaseMarginMs: number;
+    sendingTo: Map<string, number>;
+  },
+): Promise<{ rows: ClaimedRow[]; nextDueAt: number | null }> {
   const { now } = input;
-  // Read first: most drains find nothing due, and a read takes no write lock.
-  const due = await deps.store.db.all<{ one: number }>(sql`
-    SELECT 1 AS one FROM webhook_deliveries d
-    JOIN webhook_endpoints e ON e.id = d.endpoint_id AND e.tenant_id = d.tenant_id
-    WHERE e.enabled = 1
-      AND ((d.status IN ('pending', 'failed') AND d.next_attempt_at <= ${now})
-        OR (d.status = 'delivering' AND d.lease_until < ${now}))
-    LIMIT 1`);
-  if (due.length === 0) return [];
+  // A read takes no write lock, and most drains find nothing due.
+  const [due] = await deps.store.db.all<{
+    due: number | null;
+    next_retry: number | null;
+    next_lease: number | null;
+  }>(sql`
+    SELECT
+      (SELECT 1 FROM webhook_deliveries d
+        JOIN webhook_endpoints e ON e.id = d.endpoint_id AND e.tenant_id = d.tenant_id
+        WHERE e.enabled = 1
+          AND ((d.status IN ('pending', 'failed') AND d.next_attempt_at <= ${now})
+            OR (d.status = 'delivering' AND d.lease_until < ${now}))
+        LIMIT 1) AS due,
+      (SELECT min(d.next_attempt_at) FROM webhook_deliveries d
+        JOIN webhook_endpoints e ON e.id = d.endpoint_id AND e.tenant_id = d.tenant_id
+        WHERE e.enabled = 1 AND d.status IN ('pending', 'failed') AND d.next_attempt_at > ${now}) AS next_retry,
+      (SELECT min(d.lease_until) FROM webhook_deliveries d
+        WHERE d.status = 'delivering' AND d.lease_until >= ${now}) AS next_lease`);
+  const upcoming = [due?.next_retry, due?.next_lease].filter(
+    (value): value is number => value !== null && value !== undefined,
+  );
+  const nextDueAt = upcoming.length > 0 ? Math.min(...upcoming.map(Number)) : null;
+  if (!due?.due) return { rows: [], nextDueAt };
   const lease = now + 2 * input.timeoutMs + input.leaseMarginMs;
   const claim: SqlStatement = {
     sql: `UPDATE webhook_deliveries
@@ -154,8 +197,12 @@ async function claimDue(
           JOIN webhook_endpoints e ON e.id = d.endpoint_id AND e.tenant_id = d.tenant_id
           WHERE ${DUE}
         ) ranked
+        -- An endpoint's share: minus other drainers' live leases and this drainer's sends in flight
+        -- (its rows that are only waiting for their record to commit do not hold a share).
         WHERE ranked.rank <= ? - (SELECT count(*) FROM webhook_deliveries x
-          WHERE x.endpoint_id = ranked.endpoint_id AND x.status = 'delivering' AND x.lease_until >= ?)
+          WHERE x.endpoint_id = ranked.endpoint_id AND x.status = 'delivering' AND x.lease_until >= ?
+            AND x.lease_owner != ?)
+          - coalesce((SELECT value FROM json_each(?) WHERE key = ranked.endpoint_id), 0)
         ORDER BY ranked.next_attempt_at
         LIMIT ?
       )
@@ -165,10 +212,20 @@ async function claimDue(
         (SELECT previous_secret FROM webhook_endpoints WHERE id = endpoint_id) AS previous_secret,
         (SELECT previous_secret_expires_at FROM webhook_endpoints WHERE id = endpoint_id)
           AS previous_secret_expires_at`,
-    args: [deps.owner, lease, now, now, input.perEndpoint, now, input.limit],
+    args: [
+      deps.owner,
+      lease,
+      now,
+      now,
+      input.perEndpoint,
+      now,
+      deps.owner,
+      JSON.stringify(Object.fromEntries(input.sendingTo)),
+      input.limit,
+    ],
   };
   const [result] = await commit(deps.store, [claim]);
-  return (result?.rows ?? []).map((row) => ({
+  const rows = (result?.rows ?? []).map((row) => ({
     id: String(row.id),
     endpoint_id: String(row.endpoint_id),
     tenant_id: String(row.tenant_id),
@@ -180,6 +237,7 @@ async function claimDue(
     previousSecretExpiresAt:
       row.previous_secret_expires_at === null ? null : Number(row.previous_secret_expires_at),
   }));
+  return { rows, nextDueAt };
 }
 
 /** Send and record one claimed row; a failure to record leaves it leased (it comes back when the lease ends). */
@@ -188,7 +246,14 @@ async function deliverOne(
   row: ClaimedRow,
   timeoutMs: number,
   clock: () => number,
+  /** Called when the POST has its answer (before the record commits): the endpoint's share is free again. */
+  sent: () => void,
 ): Promise<Outcome | null> {
+  let released = false;
+  const release = () => {
+    if (!released) sent();
+    released = true;
+  };
   try {
     const now = clock();
     const headers = await webhookHeaders({
@@ -197,9 +262,12 @@ async function deliverOne(
       body: row.payload,
       now,
     });
-    const result = await deps.transport({ url: row.url, headers, body: row.payload, timeoutMs });
+    const result = await deps
+      .transport({ url: row.url, headers, body: row.payload, timeoutMs })
+      .finally(release);
     return await recordResult(deps, row, result, clock(), headers["webhook-signature"] ?? null);
   } catch (error) {
+    release();
     deps.logger.error("webhook delivery not recorded", { delivery: row.id, error: String(error) });
     return null;
   }

@@ -82,7 +82,7 @@ export async function startOmniMail(
     /** DNS for sender authentication (SPF/DKIM/DMARC): a stub that serves the test's records. */
     dnsResolver?: DNSResolver;
     /** Extra drain tuning (fair shares, lease margin). */
-    drainOptions?: Omit<DrainOptions, "wake">;
+    drainOptions?: Omit<DrainOptions, "wake" | "stopping">;
     writerRestartDelayMs?: number;
     /** A remote libSQL URL (tests/helpers/remote-db.ts) instead of a file in the temp dir. */
     databaseUrl?: string;
