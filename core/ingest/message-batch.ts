@@ -3,6 +3,7 @@ import { attachments, messages } from "../../db/schema";
 import { type SqlStatement, toStatement } from "../../db/statements";
 import { newId } from "../ids";
 import { blobInsert } from "../messages/blobs";
+import { ftsScopeToken } from "../messages/read";
 import type { Links } from "../messages/serialize";
 import { messageReceivedOutboxInsert } from "../outbox/enqueue";
 import { buildMessageReceivedEvent } from "../outbox/payload";
@@ -94,9 +95,11 @@ export function buildMessageBatch(db: Db, message: InboundMessage, links: Links)
         }),
       ),
       {
-        sql: `INSERT INTO messages_fts (rowid, subject, sender, recipients, body)
-          SELECT rowid, ?, ?, ?, ? FROM messages WHERE id = ?`,
+        // `scope` is the mailbox as one word (core/messages/read.ts, ftsScopeToken).
+        sql: `INSERT INTO messages_fts (rowid, scope, subject, sender, recipients, body)
+          SELECT rowid, ?, ?, ?, ?, ? FROM messages WHERE id = ?`,
         args: [
+          ftsScopeToken(delivery.mailboxId),
           content?.subject ?? "",
           content?.from ? formatAddress(content.from) : message.envelope.mailFrom,
           searchRecipients,

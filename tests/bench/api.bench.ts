@@ -1,5 +1,5 @@
 import { type Client, createClient } from "@libsql/client";
-import { toFtsQuery } from "../../core/messages/read";
+import { toScopedFtsQuery } from "../../core/messages/read";
 import { createDatabase } from "../../db/client";
 import { migrateDatabase } from "../../db/migrate";
 import type { HttpLoadResult } from "./http-load";
@@ -228,7 +228,10 @@ export async function benchApi(input: {
         }
       }
       for (const query of ["list", "search", "search-rare"] as ApiQueryName[]) {
-        const word = query === "list" ? null : toFtsQuery(query === "search" ? COMMON_WORD : RARE_WORD);
+        const word =
+          query === "list"
+            ? null
+            : toScopedFtsQuery(query === "search" ? COMMON_WORD : RARE_WORD, mailbox.id);
         const values = { tenantId, mailboxId: mailbox.id, match: word, limit: 51 };
         const point: ScalePoint = {
           size,

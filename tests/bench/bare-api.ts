@@ -1,7 +1,7 @@
 import { createClient } from "@libsql/client";
 import { Hono } from "hono";
 import { sha256Hex } from "../../core/crypto";
-import { toFtsQuery } from "../../core/messages/read";
+import { toScopedFtsQuery } from "../../core/messages/read";
 import { bind, keyQuery, listQuery, mailboxQuery, searchQuery, summaryColumnNames } from "./list-sql";
 import { exitWithParent } from "./watchdog";
 
@@ -33,7 +33,7 @@ async function listMessages(request: Request, mailboxId: string): Promise<Respon
   const url = new URL(request.url);
   const limit = Math.min(100, Math.max(1, Number(url.searchParams.get("limit") ?? 50) || 50));
   const q = url.searchParams.get("q");
-  const fts = q ? toFtsQuery(q) : null;
+  const fts = q ? toScopedFtsQuery(q, mailboxId) : null;
   const result = await client.execute(
     bind(fts ? searchQuery : listQuery, { tenantId, mailboxId, match: fts, limit: limit + 1 }),
   );

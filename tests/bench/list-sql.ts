@@ -1,5 +1,5 @@
 import type { InValue } from "@libsql/client";
-import { and, Column, desc, eq, getTableColumns, isNull, Placeholder, type SQL, sql } from "drizzle-orm";
+import { and, Column, desc, eq, getTableColumns, isNull, Placeholder, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/libsql";
 import { summaryColumns } from "../../core/messages/read";
 import * as schema from "../../db/schema";
@@ -57,20 +57,27 @@ export const summaryColumnsAfterText = Object.values(summaryColumns).flatMap((fi
   field instanceof Column && isAfterText(field) ? [field.name] : [],
 );
 
+/** The page OmniMail's listMessages builds (core/messages/read.ts): a search is driven by the index. */
 function pageQuery(search: boolean, columns: Partial<typeof summaryColumns>): NamedQuery {
+  const scope = and(
+    eq(messages.tenantId, sql.placeholder("tenantId")),
+    eq(messages.mailboxId, sql.placeholder("mailboxId")),
+  );
+  if (!search) {
+    return builder
+      .select(columns)
+      .from(messages)
+      .where(scope)
+      .orderBy(desc(messages.id))
+      .limit(sql.placeholder("limit"))
+      .toSQL();
+  }
   return builder
     .select(columns)
     .from(messages)
-    .where(
-      and(
-        eq(messages.tenantId, sql.placeholder("tenantId")),
-        eq(messages.mailboxId, sql.placeholder("mailboxId")),
-        search
-          ? (sql`${messages}.rowid IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ${sql.placeholder("match")})` as SQL)
-          : undefined,
-      ),
-    )
-    .orderBy(desc(messages.id))
+    .innerJoin(sql`messages_fts`, sql`messages_fts.rowid = ${messages}.rowid`)
+    .where(and(sql`messages_fts MATCH ${sql.placeholder("match")}`, scope))
+    .orderBy(desc(sql`messages_fts.rowid`))
     .limit(sql.placeholder("limit"))
     .toSQL();
 }

@@ -225,8 +225,8 @@ export function createSeeder(
         // The search index row shares the message's rowid, with the fields core/ingest indexes.
         if (withFts)
           statements.push({
-            sql: `INSERT INTO messages_fts (rowid, subject, sender, recipients, body)
-            SELECT m.rowid, coalesce(m.subject, ''),
+            sql: `INSERT INTO messages_fts (rowid, scope, subject, sender, recipients, body)
+            SELECT m.rowid, lower(replace(m.mailbox_id, '_', '')), coalesce(m.subject, ''),
               CASE WHEN m.from_name != '' THEN m.from_name || ' <' || m.from_address || '>' ELSE m.envelope_from END,
               (SELECT coalesce(group_concat(CASE WHEN json_extract(r.value, '$.name') != ''
                   THEN json_extract(r.value, '$.name') || ' <' || json_extract(r.value, '$.address') || '>'
