@@ -617,7 +617,7 @@ function analysis(report: BenchReport): string[] {
   return lines;
 }
 
-export function renderMarkdown(report: BenchReport): string {
+export function renderMarkdown(report: BenchReport, history?: string): string {
   const versionList = Object.entries(report.versions)
     .map(([name, version]) => `${name} ${version}`)
     .join(", ");
@@ -662,5 +662,6 @@ export function renderMarkdown(report: BenchReport): string {
     parts.push(`## ${table.title}`, "", markdownTable(table.headers, table.rows), "");
     if (table.note) parts.push(table.note, "");
   }
+  if (history) parts.push(history.trim(), "");
   return `${parts.join("\n")}`;
 }

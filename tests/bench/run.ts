@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { benchApi } from "./api.bench";
@@ -203,10 +203,20 @@ async function main(): Promise<void> {
   publish(report);
 }
 
+/**
+ * tests/bench/history.md: how the figures moved with each change, written by
+ * hand (before/after runs named by commit), kept across regenerations and
+ * appended to BENCHMARKS.md.
+ */
+function readHistory(): string | undefined {
+  const path = join(import.meta.dir, "history.md");
+  return existsSync(path) ? readFileSync(path, "utf8") : undefined;
+}
+
 function publish(report: BenchReport): void {
   process.stdout.write(`\n${renderText(report)}\n`);
   if (write) {
-    writeFileSync("BENCHMARKS.md", renderMarkdown(report));
+    writeFileSync("BENCHMARKS.md", renderMarkdown(report, readHistory()));
     log("wrote BENCHMARKS.md");
   }
 }
