@@ -41,9 +41,28 @@ export interface Metrics {
   countMessageRejected(reason: RejectionReason, ingress?: IngressLabel): void;
   /** One per answered HTTP request; `route` is the route pattern such as `/v1/messages/{id}`. */
   observeHttpRequest(input: { method: string; route: string; status: number; seconds: number }): void;
-  /** The whole registry in Prometheus text format. */
-  renderPrometheus(): string;
+  /** After each drain run: its webhook attempts by outcome, and how long it ran. */
+  observeDrainRun(input: { delivered: number; failed: number; dead: number; seconds: number }): void;
+  /** Something that knows a gauge's value at scrape time (the SMTP edge: its open sessions). */
+  addGaugeSource(source: () => Gauges): void;
+  /** The whole registry in Prometheus text format, with gauges read at scrape time. */
+  renderPrometheus(gauges?: Gauges): string;
 }
+
+/** Values read when /metrics is scraped (the outbox from the database, sessions from the listener). */
+export interface Gauges {
+  /** Deliveries not yet delivered or dead (pending, failed and waiting for a retry, being sent). */
+  outboxBacklog?: number | undefined;
+  /** Age in seconds of the oldest delivery that is due now (0 when none is). */
+  outboxOldestDueSeconds?: number | undefined;
+  /** SMTP sessions open now. */
+  smtpSessions?: number | undefined;
+  /** Bytes of DATA being received or parsed now. */
+  smtpBytesInFlight?: number | undefined;
+}
+
+/** Seconds a drain run took: from a pass that found nothing to one that waited on a slow receiver. */
+const DRAIN_BUCKETS = [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60];
 
 /** Seconds; from a cached read to a long poll that waited its full minute. */
 const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
@@ -57,6 +76,14 @@ export function createMetrics(): Metrics {
   const rejected = new Map<string, Series>();
   const requests = new Map<string, Series>();
   const durations = new Map<string, HistogramSeries>();
+  const attempts = new Map<string, Series>(
+    (["delivered", "failed", "dead"] as const).map((outcome) => [
+      labelKey({ outcome }),
+      { labels: { outcome }, value: 0 },
+    ]),
+  );
+  const drainRuns: HistogramSeries = { labels: {}, buckets: DRAIN_BUCKETS.map(() => 0), sum: 0, count: 0 };
+  const gaugeSources: Array<() => Gauges> = [];
 
   return {
     countMessagesReceived(count = 1, ingress = "smtp") {
@@ -80,7 +107,21 @@ export function createMetrics(): Metrics {
       series.sum += seconds;
       series.count += 1;
     },
-    renderPrometheus() {
+    observeDrainRun({ delivered, failed, dead, seconds }) {
+      increment(attempts, { outcome: "delivered" }, delivered);
+      increment(attempts, { outcome: "failed" }, failed);
+      increment(attempts, { outcome: "dead" }, dead);
+      for (const [i, bound] of DRAIN_BUCKETS.entries()) {
+        if (seconds <= bound) drainRuns.buckets[i] = (drainRuns.buckets[i] ?? 0) + 1;
+      }
+      drainRuns.sum += seconds;
+      drainRuns.count += 1;
+    },
+    addGaugeSource(source) {
+      gaugeSources.push(source);
+    },
+    renderPrometheus(scraped = {}) {
+      const gauges: Gauges = Object.assign({}, ...gaugeSources.map((source) => source()), scraped);
       const lines: string[] = [];
       family(lines, "omnimail_messages_received_total", "counter", "Messages stored, one per mailbox copy.");
       for (const series of received.values()) {
@@ -116,6 +157,40 @@ export function createMetrics(): Metrics {
         lines.push(sample(`${name}_sum`, series.labels, series.sum));
         lines.push(sample(`${name}_count`, series.labels, series.count));
       }
+      family(
+        lines,
+        "omnimail_webhook_attempts_total",
+        "counter",
+        "Webhook POSTs by outcome: delivered (2xx), failed (will be retried), dead (no retry left, or 410).",
+      );
+      for (const series of attempts.values()) {
+        lines.push(sample("omnimail_webhook_attempts_total", series.labels, series.value));
+      }
+      const drain = "omnimail_outbox_drain_run_seconds";
+      family(lines, drain, "histogram", "Duration of the webhook drain's runs in this process.");
+      for (const [i, bound] of DRAIN_BUCKETS.entries()) {
+        lines.push(sample(`${drain}_bucket`, { le: String(bound) }, drainRuns.buckets[i] ?? 0));
+      }
+      lines.push(sample(`${drain}_bucket`, { le: "+Inf" }, drainRuns.count));
+      lines.push(sample(`${drain}_sum`, {}, drainRuns.sum));
+      lines.push(sample(`${drain}_count`, {}, drainRuns.count));
+      const gauge = (name: string, help: string, value: number | undefined) => {
+        if (value === undefined) return;
+        family(lines, name, "gauge", help);
+        lines.push(sample(name, {}, value));
+      };
+      gauge("omnimail_outbox_backlog", "Webhook deliveries not yet delivered or dead.", gauges.outboxBacklog);
+      gauge(
+        "omnimail_outbox_oldest_due_seconds",
+        "Age of the oldest webhook delivery that is due now (0: none is waiting).",
+        gauges.outboxOldestDueSeconds,
+      );
+      gauge("omnimail_smtp_sessions", "SMTP sessions open now.", gauges.smtpSessions);
+      gauge(
+        "omnimail_smtp_bytes_in_flight",
+        "Bytes of DATA being received or parsed now.",
+        gauges.smtpBytesInFlight,
+      );
       return `${lines.join("\n")}\n`;
     },
   };

@@ -104,6 +104,7 @@ export async function buildOmniMail(config: Config, overrides: BuildOverrides = 
           logger,
           intervalMs: overrides.drain?.intervalMs,
           options: overrides.drain?.options,
+          metrics,
         })
       : null;
     smtp = parts.smtp

@@ -123,7 +123,8 @@ export default {
 /** The cron's drain. Never throws: a failure is logged and the next minute tries again. */
 async function runDrain(env: WorkerEnv): Promise<void> {
   try {
-    const { config, store, logger } = await getRuntime(env);
+    const { config, store, logger, metrics } = await getRuntime(env);
+    const started = performance.now();
     const counts = await drainOutbox(
       {
         store,
@@ -135,6 +136,7 @@ async function runDrain(env: WorkerEnv): Promise<void> {
       // Stay well inside one cron invocation.
       { budgetMs: 20_000 },
     );
+    metrics.observeDrainRun({ ...counts, seconds: (performance.now() - started) / 1000 });
     logger.info("outbox drained", { ...counts });
   } catch (error) {
     console.error(

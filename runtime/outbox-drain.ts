@@ -2,6 +2,7 @@ import { hostname } from "node:os";
 import type { Config } from "../core/config";
 import { randomBase62 } from "../core/crypto";
 import type { Logger } from "../core/logger";
+import type { Metrics } from "../core/metrics";
 import { type DrainOptions, drainOutbox } from "../core/outbox/drain";
 import type { Store } from "../db/store";
 import { createGuardedTransport } from "./webhook-transport";
@@ -30,6 +31,8 @@ export function startOutboxDrain(input: {
   /** Longest sleep between runs (default 60 s); retries wake it when they come due, commits at once. */
   intervalMs?: number | undefined;
   options?: Omit<DrainOptions, "wake" | "stopping"> | undefined;
+  /** Attempts by outcome and run durations go to /metrics. */
+  metrics?: Pick<Metrics, "observeDrainRun"> | undefined;
 }): OutboxDrain {
   const logger = input.logger;
   const transport = createGuardedTransport({ allowPrivate: input.config.allowPrivateWebhooks });
@@ -65,6 +68,7 @@ export function startOutboxDrain(input: {
     if (timer) clearTimeout(timer);
     timer = null;
     let nextDueAt: number | null = null;
+    const started = performance.now();
     running = drainOutbox(
       {
         store: input.store,
@@ -79,6 +83,7 @@ export function startOutboxDrain(input: {
       .then(
         (counts) => {
           nextDueAt = counts.nextDueAt;
+          input.metrics?.observeDrainRun({ ...counts, seconds: (performance.now() - started) / 1000 });
           if (counts.claimed > 0) logger.debug("outbox drained", { ...counts });
         },
         (error: unknown) => {

@@ -1,5 +1,6 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Metrics } from "../../core/metrics";
+import { readOutboxBacklog } from "../../core/outbox/backlog";
 import type { AppDeps, AppEnv } from "../context";
 
 const Health = z.object({ status: z.string() }).openapi("Health");
@@ -51,7 +52,11 @@ export function registerHealthRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps, me
     return c.json({ status: health.detail }, 503);
   });
 
-  app.openapi(metricsRoute, (c) =>
-    c.text(metrics.renderPrometheus(), 200, { "Content-Type": "text/plain; version=0.0.4; charset=utf-8" }),
-  );
+  app.openapi(metricsRoute, async (c) => {
+    // The outbox gauges come from the database; a scrape while it is down still gets the counters.
+    const outbox = await readOutboxBacklog(deps.store.db, Date.now()).catch(() => ({}));
+    return c.text(metrics.renderPrometheus(outbox), 200, {
+      "Content-Type": "text/plain; version=0.0.4; charset=utf-8",
+    });
+  });
 }
