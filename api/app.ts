@@ -7,8 +7,10 @@ import { createMetrics } from "../core/metrics";
 import { createApiKeyAuthenticator } from "../core/tenancy/api-keys";
 import { classifyStoreError, StoreWriteError } from "../db/store";
 import type { AppDeps, AppEnv } from "./context";
+import { describeErrorForLog } from "./error-log";
 import { adminAuth } from "./middleware/admin-auth";
 import { apiKeyAuth } from "./middleware/auth";
+import { createAuthFailureGuard } from "./middleware/auth-failures";
 import { countRequests } from "./middleware/metrics";
 import { rateLimitByApiKey } from "./middleware/rate-limit";
 import { requestId } from "./middleware/request-id";
@@ -75,11 +77,23 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
       onError: (c) => problemJson(c, problems.tooLarge(MAX_REQUEST_BODY_BYTES)),
     }),
   );
-  app.use("/admin/*", adminAuth(deps));
+  // Wrong API keys and wrong admin tokens count against one budget per client address.
+  const authFailures = deps.authFailuresPerMinute
+    ? createAuthFailureGuard({ perMinute: deps.authFailuresPerMinute, proxyHops: deps.proxyHops ?? 0 })
+    : undefined;
+  app.use("/admin/*", adminAuth(deps, authFailures));
   // Keys are remembered for 10 s in this process: a warm request costs no database round trip for auth.
   const keys = createApiKeyAuthenticator(deps.store);
-  app.use("/v1/*", apiKeyAuth(keys));
-  if (deps.rateLimitPerMinute) app.use("/v1/*", rateLimitByApiKey({ perMinute: deps.rateLimitPerMinute }));
+  app.use("/v1/*", apiKeyAuth(keys, authFailures));
+  if (deps.rateLimitPerMinute || deps.tenantRateLimitPerMinute) {
+    app.use(
+      "/v1/*",
+      rateLimitByApiKey({
+        perMinute: deps.rateLimitPerMinute ?? 0,
+        tenantPerMinute: deps.tenantRateLimitPerMinute,
+      }),
+    );
+  }
 
   registerHealthRoutes(app, deps, metrics);
   registerAdminRoutes(app, deps);
@@ -120,7 +134,11 @@ function toApiError(error: unknown, deps: AppDeps, requestId: string | undefined
   // The database unreachable or locked past its timeout: the client may retry (RFC 9110 §15.6.4).
   const storeKind = error instanceof StoreWriteError ? error.kind : classifyStoreError(error);
   if (storeKind === "unavailable" || storeKind === "busy" || storeKind === "expired") {
-    deps.logger.warn("storage unavailable", { requestId, kind: storeKind, error: String(error) });
+    deps.logger.warn("storage unavailable", {
+      requestId,
+      kind: storeKind,
+      ...describeErrorForLog(error).fields,
+    });
     return new ApiError({
       status: 503,
       slug: "storage-unavailable",
@@ -129,12 +147,16 @@ function toApiError(error: unknown, deps: AppDeps, requestId: string | undefined
       headers: { "Retry-After": "5" },
     });
   }
-  // Unknown: log the details with the request id, tell the client nothing internal.
-  deps.logger.error("unhandled error", {
-    requestId,
-    error: error instanceof Error ? (error.stack ?? error.message) : String(error),
-    core: error instanceof CoreError,
-  });
+  // Unknown: log the details with the request id, tell the client nothing internal. A failed
+  // statement is logged by class, code and text, never with its parameters (api/error-log.ts).
+  const described = describeErrorForLog(error);
+  deps.logger.error("unhandled error", { requestId, ...described.fields, core: error instanceof CoreError });
+  if (described.driverMessage) {
+    deps.logger.debug("unhandled error: driver message", {
+      requestId,
+      driverMessage: described.driverMessage,
+    });
+  }
   return new ApiError({
     status: 500,
     slug: "internal",

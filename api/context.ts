@@ -22,6 +22,17 @@ export interface AppDeps {
   metrics?: Metrics | undefined;
   /** Requests per minute per API key (a token bucket in memory). 0 or absent: no limit. */
   rateLimitPerMinute?: number | undefined;
+  /** Requests per minute per tenant, one bucket for all its keys. 0 or absent: no limit. */
+  tenantRateLimitPerMinute?: number | undefined;
+  /** Failed authentications per minute per client address (API keys and admin token). 0 or absent: no limit. */
+  authFailuresPerMinute?: number | undefined;
+  /** Reverse proxies in front whose X-Forwarded-For entries name the client (api/client-address.ts). Default 0. */
+  proxyHops?: number | undefined;
+  /** Active API keys a tenant may create through the API. 0 or absent: no limit. */
+  maxApiKeysPerTenant?: number | undefined;
+  /** Long polls open at once in this process, per API key and per tenant. 0 or absent: no limit. */
+  longPollsPerKey?: number | undefined;
+  longPollsPerTenant?: number | undefined;
   /** Origins allowed to call the API from a browser (`*` for any). Empty or absent: no CORS headers. */
   corsOrigins?: string[] | undefined;
   /**
@@ -35,11 +46,29 @@ export interface AppDeps {
 /** The AppDeps that come straight from configuration (every entry passes the same). */
 export function appSettingsFrom(
   config: Config,
-): Pick<AppDeps, "publicUrl" | "adminToken" | "rateLimitPerMinute" | "corsOrigins"> {
+): Pick<
+  AppDeps,
+  | "publicUrl"
+  | "adminToken"
+  | "rateLimitPerMinute"
+  | "tenantRateLimitPerMinute"
+  | "authFailuresPerMinute"
+  | "proxyHops"
+  | "maxApiKeysPerTenant"
+  | "longPollsPerKey"
+  | "longPollsPerTenant"
+  | "corsOrigins"
+> {
   return {
     publicUrl: config.http.publicUrl,
     adminToken: config.adminToken,
     rateLimitPerMinute: config.http.rateLimitPerMinute,
+    tenantRateLimitPerMinute: config.http.tenantRateLimitPerMinute,
+    authFailuresPerMinute: config.http.authFailuresPerMinute,
+    proxyHops: config.http.proxyHops,
+    maxApiKeysPerTenant: config.http.maxApiKeysPerTenant,
+    longPollsPerKey: config.http.longPollsPerKey,
+    longPollsPerTenant: config.http.longPollsPerTenant,
     corsOrigins: config.http.corsOrigins,
   };
 }

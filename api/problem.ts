@@ -74,12 +74,12 @@ export const problems = {
       detail: `the request body is over the limit of ${maxBytes} bytes`,
       errors: [{ location: "body", message: `must be at most ${maxBytes} bytes` }],
     }),
-  rateLimited: (retryAfterSeconds: number, headers: Record<string, string>) =>
+  rateLimited: (retryAfterSeconds: number, headers: Record<string, string>, detail?: string) =>
     new ApiError({
       status: 429,
       slug: "rate-limited",
       title: "Too Many Requests",
-      detail: `this API key has used its request budget; retry in ${retryAfterSeconds} s`,
+      detail: detail ?? `this API key has used its request budget; retry in ${retryAfterSeconds} s`,
       headers: { ...headers, "Retry-After": String(retryAfterSeconds) },
     }),
 } as const;

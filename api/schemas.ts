@@ -25,7 +25,10 @@ export const problemResponses = {
   400: problem("Invalid request: `errors[].location` names each field at fault"),
   401: problem("Missing, malformed, unknown or revoked API key"),
   404: problem("Not found (or another tenant's: the answer is the same)"),
-  429: problem("This API key's rate limit is used up; see Retry-After and RateLimit-* headers"),
+  429: problem(
+    "Too many requests: this API key's or this tenant's request budget is used up (RateLimit-* headers), " +
+      "its long polls are at their cap, or this address has failed authentication too often; see Retry-After",
+  ),
 } as const;
 
 /** Added for routes that take a JSON body. */
@@ -51,6 +54,22 @@ export function idParam(kind: IdKind, name = "id") {
 /** True for a well-formed id of that kind; malformed ids answer 404 like unknown ones. */
 export const looksLike = (kind: IdKind, value: string) => isId(kind, value);
 
+/** Unicode Cc: U+0000–U+001F, U+007F–U+009F. */
+const CONTROL_CHARACTER = /\p{Cc}/u;
+
+/**
+ * A text query parameter: at most `max` characters, and no control characters
+ * (C0, DEL, C1). A NUL cut SQLite's search syntax short and answered 500; a
+ * tab or a newline in a filter is a paste accident, not a search. Refused as
+ * 400 naming the parameter (`query.q`).
+ */
+export function queryText(max: number) {
+  return z
+    .string()
+    .max(max)
+    .refine((value) => !CONTROL_CHARACTER.test(value), { error: "must not contain control characters" });
+}
+
 export const PaginationQuery = z.object({
   limit: z.coerce
     .number()
@@ -59,9 +78,7 @@ export const PaginationQuery = z.object({
     .max(100)
     .default(50)
     .openapi({ param: { name: "limit", in: "query" }, example: 50 }),
-  cursor: z
-    .string()
-    .max(200)
+  cursor: queryText(200)
     .optional()
     .openapi({ param: { name: "cursor", in: "query" }, description: "next_cursor of the previous page" }),
 });

@@ -85,6 +85,53 @@ const configSchema = z
       .min(1)
       .max(3600, "must be at most 3600")
       .default(300),
+    // Slow clients (slowloris): deadlines no trickle of bytes extends (Postfix smtpd_timeout, stress mode).
+    SMTP_MAX_DATA_SECONDS: z.coerce
+      .number({ error: "must be a number of seconds (0 = no limit)" })
+      .min(0)
+      .max(86_400, "must be at most 86400")
+      .default(600),
+    SMTP_MAX_SESSION_SECONDS: z.coerce
+      .number({ error: "must be a number of seconds (0 = no limit)" })
+      .min(0)
+      .max(86_400, "must be at most 86400")
+      .default(1800),
+    SMTP_MIN_DATA_RATE: z.coerce
+      .number({ error: "must be a number of bytes per second (0 = no minimum)" })
+      .int("must be a whole number of bytes per second")
+      .min(0)
+      .max(100 * MIB, "must be at most 104857600")
+      .default(500),
+    SMTP_STRESS_PERCENT: z.coerce
+      .number({ error: "must be a percentage of SMTP_MAX_CLIENTS (100 = never)" })
+      .int("must be a whole number")
+      .min(1, "must be 1-100")
+      .max(100, "must be 1-100")
+      .default(80),
+    SMTP_STRESS_IDLE_TIMEOUT_SECONDS: z.coerce
+      .number({ error: "must be a number of seconds" })
+      .min(1)
+      .max(3600, "must be at most 3600")
+      .default(10),
+    // Errors per session (Postfix smtpd_soft_error_limit, smtpd_hard_error_limit, smtpd_error_sleep_time).
+    SMTP_SOFT_ERROR_LIMIT: z.coerce
+      .number({ error: "must be a number of errors" })
+      .int("must be a whole number")
+      .min(0)
+      .max(10_000, "must be at most 10000")
+      .default(10),
+    SMTP_HARD_ERROR_LIMIT: z.coerce
+      .number({ error: "must be a number of errors" })
+      .int("must be a whole number")
+      .min(1, "must be at least 1")
+      .max(10_000, "must be at most 10000")
+      .default(20),
+    SMTP_ERROR_DELAY_MS: z.coerce
+      .number({ error: "must be a number of milliseconds" })
+      .int("must be a whole number of milliseconds")
+      .min(0)
+      .max(10_000, "must be at most 10000")
+      .default(1000),
     OMNIMAIL_SENDER_AUTH: flag1,
     OMNIMAIL_DB_WRITER: z.enum(["thread", "inline"], { error: "must be thread or inline" }).default("thread"),
     OMNIMAIL_DNS_TIMEOUT_MS: z.coerce
@@ -148,6 +195,43 @@ const configSchema = z
       .min(0, "must be 0 (off) or more")
       .max(1_000_000, "must be at most 1000000")
       .default(600),
+    // Unset: twice OMNIMAIL_RATE_LIMIT_PER_MINUTE (so a limit of 0 turns both off); 0: no tenant bucket.
+    OMNIMAIL_TENANT_RATE_LIMIT_PER_MINUTE: z.coerce
+      .number({ error: "must be a number of requests per minute" })
+      .int("must be a whole number")
+      .min(0, "must be 0 (off) or more")
+      .max(1_000_000, "must be at most 1000000")
+      .optional(),
+    OMNIMAIL_AUTH_FAILURES_PER_MINUTE: z.coerce
+      .number({ error: "must be a number of failed attempts per minute" })
+      .int("must be a whole number")
+      .min(0, "must be 0 (off) or more")
+      .max(1_000_000, "must be at most 1000000")
+      .default(20),
+    OMNIMAIL_PROXY_HOPS: z.coerce
+      .number({ error: "must be the number of proxies in front of the API (0: none)" })
+      .int("must be a whole number")
+      .min(0, "must be 0 (no proxy) or more")
+      .max(10, "must be at most 10")
+      .default(0),
+    OMNIMAIL_MAX_API_KEYS_PER_TENANT: z.coerce
+      .number({ error: "must be a number of keys (0 = no limit)" })
+      .int("must be a whole number")
+      .min(0)
+      .max(1_000_000, "must be at most 1000000")
+      .default(50),
+    OMNIMAIL_LONG_POLLS_PER_KEY: z.coerce
+      .number({ error: "must be a number of requests (0 = no limit)" })
+      .int("must be a whole number")
+      .min(0)
+      .max(1_000_000, "must be at most 1000000")
+      .default(20),
+    OMNIMAIL_LONG_POLLS_PER_TENANT: z.coerce
+      .number({ error: "must be a number of requests (0 = no limit)" })
+      .int("must be a whole number")
+      .min(0)
+      .max(1_000_000, "must be at most 1000000")
+      .default(100),
     LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
   })
   .superRefine((env, ctx) => {
@@ -157,6 +241,13 @@ const configSchema = z
         code: "custom",
         path: [missing],
         message: "must be set together with the other TLS file",
+      });
+    }
+    if (env.SMTP_SOFT_ERROR_LIMIT > env.SMTP_HARD_ERROR_LIMIT) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["SMTP_SOFT_ERROR_LIMIT"],
+        message: `must be at most SMTP_HARD_ERROR_LIMIT (${env.SMTP_HARD_ERROR_LIMIT})`,
       });
     }
   });
@@ -215,6 +306,22 @@ export interface Config {
     /** 0: no per-address limit. */
     maxConnectionsPerIp: number;
     idleTimeoutMs: number;
+    /** DATA from 354 to the final dot; 0: no limit. */
+    maxDataMs: number;
+    /** A session from its greeting; checked while the client owes a command; 0: no limit. */
+    maxSessionMs: number;
+    /** Bytes per second DATA must average once the idle timeout has passed; 0: no minimum. */
+    minDataRate: number;
+    /** Over this share of maxClients in use, the stress timeouts apply. 100: never. */
+    stressPercent: number;
+    /** The idle timeout (and DATA's grace before the minimum rate) under stress. */
+    stressIdleTimeoutMs: number;
+    /** Errors a session may make before every reply is delayed. */
+    softErrorLimit: number;
+    /** Errors after which the next command gets 421 4.7.0 and the session ends. */
+    hardErrorLimit: number;
+    /** The delay of the first reply past the soft limit; each further error adds as much, up to 5 times. */
+    errorDelayMs: number;
     /** Wait before the greeting; a client that talks first is refused (early-talker check). */
     greetingDelayMs: number;
     /** Where message batches commit: a group-committing worker thread, or inline on the event loop. */
@@ -232,6 +339,17 @@ export interface Config {
     corsOrigins: string[];
     /** Per API key; 0 turns the limit off. */
     rateLimitPerMinute: number;
+    /** One bucket shared by all of a tenant's keys; 0: none. */
+    tenantRateLimitPerMinute: number;
+    /** Failed authentications (bad API keys, bad admin tokens) per client address; 0 turns the limit off. */
+    authFailuresPerMinute: number;
+    /** Reverse proxies in front of the API whose X-Forwarded-For entries are trusted; 0: the header is ignored. */
+    proxyHops: number;
+    /** Active (unrevoked) API keys a tenant may hold; 0: no limit. */
+    maxApiKeysPerTenant: number;
+    /** Long polls open at once in this process, per API key and per tenant; 0: no limit. */
+    longPollsPerKey: number;
+    longPollsPerTenant: number;
   };
   adminToken: string | undefined;
   allowPrivateWebhooks: boolean;
@@ -282,6 +400,14 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       maxClients: raw.SMTP_MAX_CLIENTS,
       maxConnectionsPerIp: raw.SMTP_MAX_CONNECTIONS_PER_IP,
       idleTimeoutMs: Math.round(raw.SMTP_IDLE_TIMEOUT_SECONDS * 1000),
+      maxDataMs: Math.round(raw.SMTP_MAX_DATA_SECONDS * 1000),
+      maxSessionMs: Math.round(raw.SMTP_MAX_SESSION_SECONDS * 1000),
+      minDataRate: raw.SMTP_MIN_DATA_RATE,
+      stressPercent: raw.SMTP_STRESS_PERCENT,
+      stressIdleTimeoutMs: Math.round(raw.SMTP_STRESS_IDLE_TIMEOUT_SECONDS * 1000),
+      softErrorLimit: raw.SMTP_SOFT_ERROR_LIMIT,
+      hardErrorLimit: raw.SMTP_HARD_ERROR_LIMIT,
+      errorDelayMs: raw.SMTP_ERROR_DELAY_MS,
       greetingDelayMs: raw.SMTP_GREETING_DELAY_MS,
       senderAuth: raw.OMNIMAIL_SENDER_AUTH,
       writer: raw.OMNIMAIL_DB_WRITER,
@@ -293,6 +419,13 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       publicUrl: raw.OMNIMAIL_PUBLIC_URL ?? `http://localhost:${raw.PORT}`,
       corsOrigins: raw.OMNIMAIL_CORS_ORIGINS,
       rateLimitPerMinute: raw.OMNIMAIL_RATE_LIMIT_PER_MINUTE,
+      tenantRateLimitPerMinute:
+        raw.OMNIMAIL_TENANT_RATE_LIMIT_PER_MINUTE ?? 2 * raw.OMNIMAIL_RATE_LIMIT_PER_MINUTE,
+      authFailuresPerMinute: raw.OMNIMAIL_AUTH_FAILURES_PER_MINUTE,
+      proxyHops: raw.OMNIMAIL_PROXY_HOPS,
+      maxApiKeysPerTenant: raw.OMNIMAIL_MAX_API_KEYS_PER_TENANT,
+      longPollsPerKey: raw.OMNIMAIL_LONG_POLLS_PER_KEY,
+      longPollsPerTenant: raw.OMNIMAIL_LONG_POLLS_PER_TENANT,
     },
     adminToken: raw.OMNIMAIL_ADMIN_TOKEN,
     allowPrivateWebhooks: raw.OMNIMAIL_ALLOW_PRIVATE_WEBHOOKS,

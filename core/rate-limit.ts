@@ -1,5 +1,6 @@
 /**
- * Token buckets in memory, one per key (the API key id). A bucket holds up to
+ * Token buckets in memory, one per key (an API key id, a tenant id, a client
+ * address). A bucket holds up to
  * `perMinute` tokens and refills at `perMinute / 60` tokens a second, so a
  * client may burst a whole minute's worth and then goes at the steady rate.
  * Per process: with several API processes each allows the full rate (the
@@ -19,7 +20,10 @@ export interface RateLimitDecision {
 }
 
 export interface RateLimiter {
+  /** Spends a token when there is one. */
   take(key: string): RateLimitDecision;
+  /** The decision `take` would make, spending nothing: to check several buckets before spending from any. */
+  peek(key: string): RateLimitDecision;
 }
 
 interface Bucket {
@@ -42,28 +46,32 @@ export function createRateLimiter(options: {
   const now = options.now ?? Date.now;
   const buckets = new Map<string, Bucket>();
 
+  function decide(key: string, spend: boolean): RateLimitDecision {
+    const at = now();
+    const bucket = buckets.get(key) ?? { tokens: capacity, updatedAt: at };
+    bucket.tokens = Math.min(capacity, bucket.tokens + Math.max(0, at - bucket.updatedAt) * perMs);
+    bucket.updatedAt = at;
+    const allowed = bucket.tokens >= 1;
+    if (allowed && spend) bucket.tokens -= 1;
+    // Re-insert so Map order is least recently used first.
+    buckets.delete(key);
+    buckets.set(key, bucket);
+    if (buckets.size > maxKeys) {
+      const oldest = buckets.keys().next();
+      if (!oldest.done) buckets.delete(oldest.value);
+    }
+    const left = spend || !allowed ? bucket.tokens : bucket.tokens - 1;
+    return {
+      allowed,
+      limit: capacity,
+      remaining: Math.floor(left),
+      resetSeconds: Math.ceil((capacity - left) / perMs / 1000),
+      retryAfterSeconds: allowed ? 0 : Math.max(1, Math.ceil((1 - bucket.tokens) / perMs / 1000)),
+    };
+  }
+
   return {
-    take(key) {
-      const at = now();
-      const bucket = buckets.get(key) ?? { tokens: capacity, updatedAt: at };
-      bucket.tokens = Math.min(capacity, bucket.tokens + Math.max(0, at - bucket.updatedAt) * perMs);
-      bucket.updatedAt = at;
-      const allowed = bucket.tokens >= 1;
-      if (allowed) bucket.tokens -= 1;
-      // Re-insert so Map order is least recently used first.
-      buckets.delete(key);
-      buckets.set(key, bucket);
-      if (buckets.size > maxKeys) {
-        const oldest = buckets.keys().next();
-        if (!oldest.done) buckets.delete(oldest.value);
-      }
-      return {
-        allowed,
-        limit: capacity,
-        remaining: Math.floor(bucket.tokens),
-        resetSeconds: Math.ceil((capacity - bucket.tokens) / perMs / 1000),
-        retryAfterSeconds: allowed ? 0 : Math.max(1, Math.ceil((1 - bucket.tokens) / perMs / 1000)),
-      };
-    },
+    take: (key) => decide(key, true),
+    peek: (key) => decide(key, false),
   };
 }

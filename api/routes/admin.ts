@@ -32,6 +32,9 @@ const createTenantRoute = createRoute({
     400: problem("Invalid request"),
     401: problem("Missing or wrong admin token"),
     404: problem("Admin routes are off: OMNIMAIL_ADMIN_TOKEN is not set"),
+    429: problem(
+      "This address has failed authentication too often (OMNIMAIL_AUTH_FAILURES_PER_MINUTE); see Retry-After",
+    ),
     ...bodyProblemResponses,
   },
 });

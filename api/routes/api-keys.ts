@@ -8,15 +8,17 @@ import {
 import { listOf } from "../../core/resources/lists";
 import {
   type ApiKeyAuthenticator,
+  ApiKeyLimitError,
   createApiKey,
   listApiKeys,
   revokeApiKey,
 } from "../../core/tenancy/api-keys";
 import type { AppDeps, AppEnv } from "../context";
 import { decodeCursor, pageOf } from "../pagination";
-import { problems } from "../problem";
+import { ApiError, problems } from "../problem";
 import {
   bodyProblemResponses,
+  conflictResponse,
   idParam,
   jsonBody,
   looksLike,
@@ -35,6 +37,8 @@ const createKeyRoute = createRoute({
   path: "/v1/api-keys",
   tags: ["API keys"],
   summary: "Create an API key for this tenant (the key is shown once)",
+  description:
+    "A tenant holds at most OMNIMAIL_MAX_API_KEYS_PER_TENANT active keys (50 by default); past that, 409 until one is revoked.",
   request: { body: jsonBody(CreateApiKeyBody, "A name to tell the key apart") },
   responses: {
     201: {
@@ -43,6 +47,7 @@ const createKeyRoute = createRoute({
     },
     ...problemResponses,
     ...bodyProblemResponses,
+    ...conflictResponse,
   },
 });
 
@@ -77,8 +82,17 @@ export function registerApiKeyRoutes(
 ): void {
   app.openapi(createKeyRoute, async (c) => {
     const { name } = c.req.valid("json");
-    const created = await createApiKey(deps.store, { tenantId: c.get("tenantId"), name });
-    return c.json(toCreatedApiKeyJson(created), 201);
+    try {
+      const created = await createApiKey(deps.store, {
+        tenantId: c.get("tenantId"),
+        name,
+        maxActive: deps.maxApiKeysPerTenant,
+      });
+      return c.json(toCreatedApiKeyJson(created), 201);
+    } catch (error) {
+      if (error instanceof ApiKeyLimitError) throw apiKeyLimitProblem(error.limit);
+      throw error;
+    }
   });
 
   app.openapi(listKeysRoute, async (c) => {
@@ -94,5 +108,17 @@ export function registerApiKeyRoutes(
     const revoked = await revokeApiKey(deps.store, c.get("tenantId"), id);
     keys.forget(revoked.id);
     return c.body(null, 204);
+  });
+}
+
+/** 409: the tenant holds as many active keys as OMNIMAIL_MAX_API_KEYS_PER_TENANT allows. */
+function apiKeyLimitProblem(limit: number): ApiError {
+  return new ApiError({
+    status: 409,
+    slug: "api-key-limit",
+    title: "Conflict",
+    detail:
+      `this tenant already has ${limit} active API keys, the most OMNIMAIL_MAX_API_KEYS_PER_TENANT allows; ` +
+      "revoke one (DELETE /v1/api-keys/{id}) before creating another",
   });
 }

@@ -89,3 +89,85 @@ function createWakeup(signal: AbortSignal | undefined) {
     },
   };
 }
+
+/**
+ * Open long polls, counted per API key and per tenant in this process, so one
+ * party's waiting requests (each holds a socket and a descriptor for up to a
+ * minute) cannot crowd out everyone else's. 0 turns that count off.
+ */
+export interface WaitSlots {
+  /** A slot for one long poll that ends by `deadline` (epoch ms), or which limit refused it. */
+  acquire(tenantId: string, apiKeyId: string, deadline: number): WaitSlot | WaitRefusal;
+  /** Long polls open now, for one key or tenant (tests, metrics). */
+  open(scope: "key" | "tenant", id: string): number;
+}
+
+export interface WaitSlot {
+  ok: true;
+  /** Frees the slot; calling it twice frees it once. */
+  release(): void;
+}
+
+export interface WaitRefusal {
+  ok: false;
+  scope: "key" | "tenant";
+  limit: number;
+  /** Seconds until the soonest of that scope's open polls times out (it may answer sooner). */
+  retryAfterSeconds: number;
+}
+
+export function createWaitSlots(options: {
+  perKey: number;
+  perTenant: number;
+  now?: () => number;
+}): WaitSlots {
+  const now = options.now ?? Date.now;
+  const byKey = new Map<string, Set<{ deadline: number }>>();
+  const byTenant = new Map<string, Set<{ deadline: number }>>();
+
+  const refusal = (scope: "key" | "tenant", limit: number, open: Set<{ deadline: number }>): WaitRefusal => {
+    let soonest = Number.POSITIVE_INFINITY;
+    for (const entry of open) soonest = Math.min(soonest, entry.deadline);
+    const seconds = Number.isFinite(soonest) ? Math.ceil((soonest - now()) / 1000) : 1;
+    return { ok: false, scope, limit, retryAfterSeconds: Math.max(1, seconds) };
+  };
+  const add = (map: Map<string, Set<{ deadline: number }>>, id: string, entry: { deadline: number }) => {
+    const set = map.get(id) ?? new Set();
+    set.add(entry);
+    map.set(id, set);
+  };
+  const remove = (map: Map<string, Set<{ deadline: number }>>, id: string, entry: { deadline: number }) => {
+    const set = map.get(id);
+    set?.delete(entry);
+    if (set?.size === 0) map.delete(id);
+  };
+
+  return {
+    acquire(tenantId, apiKeyId, deadline) {
+      const keyOpen = byKey.get(apiKeyId);
+      if (options.perKey > 0 && keyOpen && keyOpen.size >= options.perKey) {
+        return refusal("key", options.perKey, keyOpen);
+      }
+      const tenantOpen = byTenant.get(tenantId);
+      if (options.perTenant > 0 && tenantOpen && tenantOpen.size >= options.perTenant) {
+        return refusal("tenant", options.perTenant, tenantOpen);
+      }
+      const entry = { deadline };
+      add(byKey, apiKeyId, entry);
+      add(byTenant, tenantId, entry);
+      let released = false;
+      return {
+        ok: true,
+        release() {
+          if (released) return;
+          released = true;
+          remove(byKey, apiKeyId, entry);
+          remove(byTenant, tenantId, entry);
+        },
+      };
+    },
+    open(scope, id) {
+      return (scope === "key" ? byKey : byTenant).get(id)?.size ?? 0;
+    },
+  };
+}

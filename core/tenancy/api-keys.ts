@@ -5,7 +5,7 @@ import type { SqlStatement } from "../../db/statements";
 import { toStatement } from "../../db/statements";
 import { commit, type Store } from "../../db/store";
 import { randomBase62, sha256Hex } from "../crypto";
-import { InvalidError, NotFoundError } from "../errors";
+import { ConflictError, InvalidError, NotFoundError } from "../errors";
 import { newId } from "../ids";
 
 /**
@@ -34,12 +34,50 @@ export interface CreatedApiKey {
   key: string;
 }
 
+/** The tenant already holds `limit` active keys: revoke one first. */
+export class ApiKeyLimitError extends ConflictError {
+  readonly limit: number;
+  constructor(limit: number) {
+    super(
+      `this tenant already has ${limit} active API keys, the most allowed; revoke one before creating another`,
+    );
+    this.limit = limit;
+  }
+}
+
+/**
+ * Creates a key. With `maxActive`, refuses (ApiKeyLimitError) when the tenant
+ * already has that many unrevoked keys: the count is taken inside the commit
+ * (`INSERT … SELECT … WHERE count < max`), so two creates at once cannot both
+ * pass it. Without it (the CLI, an operator's tool), no limit.
+ */
 export async function createApiKey(
   store: Store,
-  input: { tenantId: string; name: string; key?: string | undefined },
+  input: { tenantId: string; name: string; key?: string | undefined; maxActive?: number | undefined },
 ): Promise<CreatedApiKey> {
-  const { created, statement } = await apiKeyInsert(store.db, input);
-  await commit(store, [statement]);
+  const { created, row } = await newApiKeyRow(input);
+  if (!input.maxActive) {
+    await commit(store, [toStatement(store.db.insert(apiKeys).values(row))]);
+    return created;
+  }
+  const [inserted] = await commit(store, [
+    {
+      sql: `INSERT INTO api_keys (id, tenant_id, prefix, hash, name, created_at)
+        SELECT ?, ?, ?, ?, ?, ?
+        WHERE (SELECT count(*) FROM api_keys WHERE tenant_id = ? AND revoked_at IS NULL) < ?`,
+      args: [
+        row.id,
+        row.tenantId,
+        row.prefix,
+        row.hash,
+        row.name,
+        row.createdAt,
+        row.tenantId,
+        input.maxActive,
+      ],
+    },
+  ]);
+  if (!inserted || inserted.rowsAffected === 0) throw new ApiKeyLimitError(input.maxActive);
   return created;
 }
 
@@ -48,6 +86,11 @@ export async function apiKeyInsert(
   db: Db,
   input: { tenantId: string; name: string; key?: string | undefined },
 ): Promise<{ created: CreatedApiKey; statement: SqlStatement }> {
+  const { created, row } = await newApiKeyRow(input);
+  return { created, statement: toStatement(db.insert(apiKeys).values(row)) };
+}
+
+async function newApiKeyRow(input: { tenantId: string; name: string; key?: string | undefined }) {
   const name = input.name.trim();
   if (name === "" || name.length > 100) throw new InvalidError("body.name", "must be 1-100 characters");
   const key = input.key ?? generateApiKey();
@@ -59,17 +102,15 @@ export async function apiKeyInsert(
     name,
     createdAt: Date.now(),
   };
-  return {
-    created: {
-      id: row.id,
-      tenantId: row.tenantId,
-      name: row.name,
-      prefix: row.prefix,
-      createdAt: row.createdAt,
-      key,
-    },
-    statement: toStatement(db.insert(apiKeys).values(row)),
+  const created: CreatedApiKey = {
+    id: row.id,
+    tenantId: row.tenantId,
+    name: row.name,
+    prefix: row.prefix,
+    createdAt: row.createdAt,
+    key,
   };
+  return { created, row };
 }
 
 export interface Principal {

@@ -81,3 +81,63 @@ describe("parseConfig", () => {
     }
   });
 });
+
+describe("limits on what one tenant or client may hold (issue 13)", () => {
+  test("defaults: tenant bucket twice the key's, 20 failed logins a minute, no proxy, 50 keys, 20/100 long polls", () => {
+    const { http } = parseConfig({});
+    expect({
+      rateLimitPerMinute: http.rateLimitPerMinute,
+      tenantRateLimitPerMinute: http.tenantRateLimitPerMinute,
+      authFailuresPerMinute: http.authFailuresPerMinute,
+      proxyHops: http.proxyHops,
+      maxApiKeysPerTenant: http.maxApiKeysPerTenant,
+      longPollsPerKey: http.longPollsPerKey,
+      longPollsPerTenant: http.longPollsPerTenant,
+    }).toEqual({
+      rateLimitPerMinute: 600,
+      tenantRateLimitPerMinute: 1200,
+      authFailuresPerMinute: 20,
+      proxyHops: 0,
+      maxApiKeysPerTenant: 50,
+      longPollsPerKey: 20,
+      longPollsPerTenant: 100,
+    });
+  });
+
+  test("OMNIMAIL_RATE_LIMIT_PER_MINUTE=0 turns the tenant bucket off too, unless that is set; not the failed-auth limit", () => {
+    const off = parseConfig({ OMNIMAIL_RATE_LIMIT_PER_MINUTE: "0" }).http;
+    expect([off.rateLimitPerMinute, off.tenantRateLimitPerMinute, off.authFailuresPerMinute]).toEqual([
+      0, 0, 20,
+    ]);
+    expect(parseConfig({ OMNIMAIL_RATE_LIMIT_PER_MINUTE: "5" }).http.tenantRateLimitPerMinute).toBe(10);
+    const own = parseConfig({
+      OMNIMAIL_RATE_LIMIT_PER_MINUTE: "0",
+      OMNIMAIL_TENANT_RATE_LIMIT_PER_MINUTE: "900",
+    });
+    expect(own.http.tenantRateLimitPerMinute).toBe(900);
+    expect(parseConfig({ OMNIMAIL_TENANT_RATE_LIMIT_PER_MINUTE: "0" }).http.tenantRateLimitPerMinute).toBe(0);
+    expect(parseConfig({ OMNIMAIL_AUTH_FAILURES_PER_MINUTE: "0" }).http.authFailuresPerMinute).toBe(0);
+  });
+
+  const bad: Array<[Record<string, string>, string]> = [
+    [{ OMNIMAIL_TENANT_RATE_LIMIT_PER_MINUTE: "-1" }, "OMNIMAIL_TENANT_RATE_LIMIT_PER_MINUTE"],
+    [{ OMNIMAIL_AUTH_FAILURES_PER_MINUTE: "lots" }, "OMNIMAIL_AUTH_FAILURES_PER_MINUTE"],
+    [{ OMNIMAIL_PROXY_HOPS: "11" }, "OMNIMAIL_PROXY_HOPS"],
+    [{ OMNIMAIL_PROXY_HOPS: "yes" }, "OMNIMAIL_PROXY_HOPS"],
+    [{ OMNIMAIL_MAX_API_KEYS_PER_TENANT: "2.5" }, "OMNIMAIL_MAX_API_KEYS_PER_TENANT"],
+    [{ OMNIMAIL_LONG_POLLS_PER_KEY: "-3" }, "OMNIMAIL_LONG_POLLS_PER_KEY"],
+    [{ OMNIMAIL_LONG_POLLS_PER_TENANT: "many" }, "OMNIMAIL_LONG_POLLS_PER_TENANT"],
+  ];
+  for (const [env, name] of bad) {
+    test(`a bad ${name} (${Object.values(env)[0]}) is refused with a message naming it`, () => {
+      let caught: unknown;
+      try {
+        parseConfig(env);
+      } catch (error) {
+        caught = error;
+      }
+      expect(caught).toBeInstanceOf(ConfigError);
+      expect((caught as ConfigError).problems.some((problem) => problem.startsWith(`${name}:`))).toBe(true);
+    });
+  }
+});

@@ -1,11 +1,11 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { listMessages } from "../../../core/messages/read";
-import { waitForNewMessages } from "../../../core/messages/wait";
+import { createWaitSlots, type WaitRefusal, waitForNewMessages } from "../../../core/messages/wait";
 import { listOf } from "../../../core/resources/lists";
 import { MessageSummarySchema, toMessageSummaryJson } from "../../../core/resources/messages";
 import type { AppDeps, AppEnv } from "../../context";
 import { decodeCursor, pageOf } from "../../pagination";
-import { problems } from "../../problem";
+import { ApiError, problems } from "../../problem";
 import { idParam, looksLike, problemResponses } from "../../schemas";
 import { MessageFilterQuery, parseTime, WaitQuery } from "./schema";
 
@@ -36,6 +36,8 @@ const waitRoute = createRoute({
     "in the list's shape (newest first, at most `limit`, `next_cursor` always null). When `data` is full there may be",
     "more: call again with `after` set to `data[0].id`. Answers 204 when `timeout` seconds pass first.",
     "The server is woken by the commit itself, so the answer comes within milliseconds of the 250 to the sender.",
+    "Each API key may hold OMNIMAIL_LONG_POLLS_PER_KEY (20) open at once and each tenant OMNIMAIL_LONG_POLLS_PER_TENANT",
+    "(100), per server process; past that the answer is 429 with Retry-After.",
   ].join(" "),
   request: { params: z.object({ id: idParam("mailbox") }), query: WaitQuery },
   responses: {
@@ -50,6 +52,11 @@ const waitRoute = createRoute({
 
 export function registerMessageListRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
   const links = { publicUrl: deps.publicUrl };
+  // Per process (per isolate on Workers), like the rate limits.
+  const waitSlots = createWaitSlots({
+    perKey: deps.longPollsPerKey ?? 0,
+    perTenant: deps.longPollsPerTenant ?? 0,
+  });
 
   app.openapi(listRoute, async (c) => {
     const { id } = c.req.valid("param");
@@ -86,17 +93,40 @@ export function registerMessageListRoutes(app: OpenAPIHono<AppEnv>, deps: AppDep
         { location: "query.after", message: "must be a message id such as msg_01JZ…" },
       ]);
     }
-    const rows = await waitForNewMessages(deps.store.db, {
-      tenantId: c.get("tenantId"),
-      mailboxId: id,
-      after: query.after,
-      limit: query.limit,
-      timeoutMs: query.timeout * 1000,
-      signal: c.req.raw.signal,
-      notifier: deps.messageEvents,
-    });
+    const timeoutMs = query.timeout * 1000;
+    const slot = waitSlots.acquire(c.get("tenantId"), c.get("apiKeyId"), Date.now() + timeoutMs);
+    if (!slot.ok) throw tooManyLongPolls(slot);
+    let rows: Awaited<ReturnType<typeof waitForNewMessages>>;
+    try {
+      rows = await waitForNewMessages(deps.store.db, {
+        tenantId: c.get("tenantId"),
+        mailboxId: id,
+        after: query.after,
+        limit: query.limit,
+        timeoutMs,
+        signal: c.req.raw.signal,
+        notifier: deps.messageEvents,
+      });
+    } finally {
+      slot.release();
+    }
     if (rows.length === 0) return c.body(null, 204);
     const data = rows.reverse().map((row) => toMessageSummaryJson(row, links));
     return c.json({ data, next_cursor: null }, 200);
+  });
+}
+
+/** 429: this key or tenant holds as many open long polls as its limit allows. */
+function tooManyLongPolls(refusal: WaitRefusal): ApiError {
+  const who =
+    refusal.scope === "key"
+      ? `this API key has ${refusal.limit} long polls open, the most OMNIMAIL_LONG_POLLS_PER_KEY allows`
+      : `this tenant has ${refusal.limit} long polls open, the most OMNIMAIL_LONG_POLLS_PER_TENANT allows`;
+  return new ApiError({
+    status: 429,
+    slug: "too-many-long-polls",
+    title: "Too Many Requests",
+    detail: `${who}; retry when one of them answers (at the latest in ${refusal.retryAfterSeconds} s)`,
+    headers: { "Retry-After": String(refusal.retryAfterSeconds) },
   });
 }

@@ -4,7 +4,7 @@ import { MessageSchema, toMessageJson } from "../../../core/resources/messages";
 import type { AppDeps, AppEnv } from "../../context";
 import { problems } from "../../problem";
 import { idParam, looksLike, problemResponses } from "../../schemas";
-import { contentDisposition, UNTRUSTED_HEADERS } from "./schema";
+import { contentDisposition, servedContentType, UNTRUSTED_HEADERS } from "./schema";
 
 const getRoute = createRoute({
   method: "get",
@@ -78,7 +78,8 @@ export function registerMessageReadRoutes(app: OpenAPIHono<AppEnv>, deps: AppDep
     const attachment = await getAttachment(deps.store.db, c.get("tenantId"), id, attachmentId);
     return c.body(attachment.content as Uint8Array<ArrayBuffer>, 200, {
       ...UNTRUSTED_HEADERS,
-      "Content-Type": attachment.contentType || "application/octet-stream",
+      // The sender's type only when it is safe in a header; the message JSON keeps the original.
+      "Content-Type": servedContentType(attachment.contentType),
       "Content-Disposition": contentDisposition(attachment.filename),
       Digest: `sha-256=${attachment.sha256}`,
     });

@@ -1,36 +1,27 @@
 import { z } from "@hono/zod-openapi";
 import { problems } from "../../problem";
-import { PaginationQuery } from "../../schemas";
+import { PaginationQuery, queryText } from "../../schemas";
 
 const timeParam = (name: string, description: string) =>
-  z
-    .string()
+  queryText(100)
     .optional()
     .openapi({ param: { name, in: "query" }, description, example: "2026-11-25T00:00:00Z" });
 
 export const MessageFilterQuery = PaginationQuery.extend({
-  q: z
-    .string()
-    .max(500)
+  q: queryText(500)
     .optional()
     .openapi({
       param: { name: "q", in: "query" },
       description:
         "Full-text search over subject, from, to and body: every word must match; `word*` matches a prefix; accents are ignored",
     }),
-  from: z
-    .string()
-    .max(320)
+  from: queryText(320)
     .optional()
     .openapi({ param: { name: "from", in: "query" }, description: "Sender contains" }),
-  to: z
-    .string()
-    .max(320)
+  to: queryText(320)
     .optional()
     .openapi({ param: { name: "to", in: "query" }, description: "To/Cc/envelope recipient contains" }),
-  subject: z
-    .string()
-    .max(500)
+  subject: queryText(500)
     .optional()
     .openapi({ param: { name: "subject", in: "query" }, description: "Subject contains" }),
   since: timeParam("since", "Received at or after (ISO 8601)"),
@@ -44,9 +35,7 @@ export const MessageFilterQuery = PaginationQuery.extend({
 export const MAX_WAIT_SECONDS = 60;
 
 export const WaitQuery = z.object({
-  after: z
-    .string()
-    .max(64)
+  after: queryText(64)
     .optional()
     .openapi({
       param: { name: "after", in: "query" },
@@ -84,11 +73,63 @@ export function parseTime(value: string | undefined, location: string): number |
   return ms;
 }
 
-/** Attachment names go into a header: RFC 6266 with an ASCII fallback and a UTF-8 filename*. */
+/**
+ * A sender's Content-Type, if it is safe to repeat in our header: `type/subtype`
+ * of RFC 6838 name characters, with `; name=value` parameters of token
+ * characters or quoted printable ASCII. Anything else (control characters,
+ * 8-bit or non-Latin-1 text such as `application/x-\u202e`, which Headers
+ * refuses outright) is served as `application/octet-stream`; the message JSON
+ * keeps the original.
+ */
+export function servedContentType(contentType: string | null | undefined): string {
+  const value = (contentType ?? "").trim();
+  return value.length <= 255 && SAFE_CONTENT_TYPE.test(value) ? value : "application/octet-stream";
+}
+
+const NAME = "[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}";
+const TOKEN = "[A-Za-z0-9!#$%&'*+.^_`|~-]+";
+const SAFE_CONTENT_TYPE = new RegExp(
+  `^${NAME}/${NAME}(?:[ \\t]*;[ \\t]*${TOKEN}=(?:${TOKEN}|"[\\x20\\x21\\x23-\\x5b\\x5d-\\x7e]*"))*$`,
+);
+
+/** Longest name we put in a header, in characters: longer names are cut (the JSON keeps them whole). */
+const MAX_FILENAME_CHARS = 200;
+
+/**
+ * Attachment names go into a header as RFC 6266 / RFC 8187: `filename*=UTF-8''…`
+ * carries the name percent-encoded (every byte outside attr-char), and
+ * `filename="…"` a plain-ASCII fallback for old clients. Never a raw byte of
+ * the sender's: control characters, bidirectional overrides (a U+202E that
+ * shows `evil\u202etxt.exe` as `evilexe.txt`), lone surrogates and path
+ * separators become `_`; an empty name is `attachment`.
+ */
 export function contentDisposition(filename: string | null): string {
-  const name = (filename ?? "attachment").replace(/[\r\n"\\]/g, "_");
-  const ascii = name.replace(/[^\x20-\x7e]/g, "_");
-  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
+  const cleaned = Array.from((filename ?? "").replace(LONE_SURROGATE, "_"))
+    .slice(0, MAX_FILENAME_CHARS)
+    .join("")
+    .replace(UNSAFE_IN_NAME, "_")
+    .trim();
+  const name = cleaned === "" || /^[._]+$/.test(cleaned) ? "attachment" : cleaned;
+  // The fallback: printable ASCII bar the quoted-string specials and `%` (some clients decode %XX there).
+  const ascii = name.replace(/[^\x20-\x7e]|["\\%]/gu, "_");
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeRfc8187(name)}`;
+}
+
+// C0, DEL, C1, bidi controls and marks, line and paragraph separators, U+FFFD, / and \.
+const UNSAFE_IN_NAME = /[\p{Cc}\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ufffd/\\]/gu;
+// Half a surrogate pair cannot be encoded as UTF-8 (encodeURIComponent throws on it).
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/** RFC 8187 value-chars: attr-char as is, every other UTF-8 byte as %XX. */
+function encodeRfc8187(value: string): string {
+  let out = "";
+  for (const byte of new TextEncoder().encode(value)) {
+    const char = String.fromCharCode(byte);
+    out += /[A-Za-z0-9!#$&+.^_`|~-]/.test(char)
+      ? char
+      : `%${byte.toString(16).toUpperCase().padStart(2, "0")}`;
+  }
+  return out;
 }
 
 /** Untrusted bytes: never sniffed, never rendered in our origin with script. */
