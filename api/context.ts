@@ -2,6 +2,7 @@ import type { Config } from "../core/config";
 import type { Logger } from "../core/logger";
 import type { MessageNotifier } from "../core/messages/notifier";
 import type { Metrics } from "../core/metrics";
+import type { ResolveTxt } from "../core/tenancy/domains";
 import type { UrlGuardOptions } from "../core/webhooks/url-guard";
 import type { Store } from "../db/store";
 
@@ -41,6 +42,12 @@ export interface AppDeps {
    * targets, no DNS check, no nudge (the cron drains).
    */
   webhooks?: { guard: UrlGuardOptions; nudge?: (() => void) | undefined } | undefined;
+  /**
+   * DNS TXT lookups for domain verification (POST /v1/domains/{id}/verify):
+   * the Bun process's DNS client, DNS over HTTPS on a Worker. Absent: the
+   * route answers 404 and an operator verifies domains.
+   */
+  resolveTxt?: ResolveTxt | undefined;
 }
 
 /** The AppDeps that come straight from configuration (every entry passes the same). */

@@ -47,6 +47,10 @@ const domainName = z
     error: "must be a domain name such as mail.example.com",
   });
 
+/** One name server: an IPv4 address or [IPv6], an optional port; or a bare IPv6 address. */
+const DNS_SERVER =
+  /^(?:(?:\d{1,3}\.){3}\d{1,3}(?::\d{1,5})?|\[[0-9A-Fa-f:.]+\](?::\d{1,5})?|[0-9A-Fa-f]*:[0-9A-Fa-f:.]+)$/;
+
 const configSchema = z
   .object({
     DATABASE_URL: z
@@ -140,6 +144,19 @@ const configSchema = z
       .min(100)
       .max(30_000, "must be at most 30000")
       .default(2000),
+    // Name servers for sender checks and domain verification; unset: the system's (/etc/resolv.conf).
+    OMNIMAIL_DNS_SERVERS: z
+      .string()
+      .trim()
+      .refine(
+        (value) =>
+          value
+            .split(",")
+            .map((item) => item.trim())
+            .every((item) => DNS_SERVER.test(item)),
+        { error: "must be comma-separated addresses: ip, ip:port or [ipv6]:port (e.g. 127.0.0.1:53)" },
+      )
+      .optional(),
     PORT: port(8787),
     HOST: bindAddress.default("0.0.0.0"),
     OMNIMAIL_ADMIN_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
@@ -329,6 +346,8 @@ export interface Config {
     /** SPF/DKIM/DMARC/ARC checks on every message. */
     senderAuth: boolean;
     dnsTimeoutMs: number;
+    /** `OMNIMAIL_DNS_SERVERS` as given (ip, ip:port, [ipv6]:port, comma-separated); unset: the system's. */
+    dnsServers: string | undefined;
   };
   http: {
     port: number;
@@ -412,6 +431,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       senderAuth: raw.OMNIMAIL_SENDER_AUTH,
       writer: raw.OMNIMAIL_DB_WRITER,
       dnsTimeoutMs: raw.OMNIMAIL_DNS_TIMEOUT_MS,
+      dnsServers: raw.OMNIMAIL_DNS_SERVERS,
     },
     http: {
       port: raw.PORT,

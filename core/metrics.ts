@@ -22,6 +22,8 @@ interface HistogramSeries {
 /** Why a message (or one recipient of it) was refused; one label value each. */
 export type RejectionReason =
   | "relay_denied"
+  /** The domain is a tenant's but not verified yet (550 5.7.1). */
+  | "domain_unverified"
   | "mailbox_unknown"
   | "bad_recipient"
   | "too_many_recipients"
@@ -29,7 +31,9 @@ export type RejectionReason =
   | "storage_failed"
   | "lookup_failed"
   | "shutting_down"
-  | "too_many_clients";
+  | "too_many_clients"
+  /** A session past its error limit (refused RCPTs, bad commands): 421 4.7.0, closed. */
+  | "too_many_errors";
 
 /** Where mail came in: the SMTP edge, or Cloudflare Email Routing's Worker (label `ingress`). */
 export type IngressLabel = "smtp" | "email-worker";

@@ -89,9 +89,11 @@ export function createEmailReceiver(deps: EmailReceiverDeps) {
       const outcome =
         resolution.kind === "domain-not-hosted"
           ? await reject(message, refusals.relayDenied(), "relay_denied")
-          : resolution.kind === "unknown-mailbox"
-            ? await reject(message, refusals.mailboxUnknown(), "mailbox_unknown")
-            : await reject(message, refusals.badRecipientSyntax(), "bad_recipient");
+          : resolution.kind === "domain-unverified"
+            ? await reject(message, refusals.domainUnverified(), "domain_unverified")
+            : resolution.kind === "unknown-mailbox"
+              ? await reject(message, refusals.mailboxUnknown(), "mailbox_unknown")
+              : await reject(message, refusals.badRecipientSyntax(), "bad_recipient");
       log({ reply: outcome.status === "rejected" ? outcome.reason : null });
       return outcome;
     }

@@ -11,6 +11,7 @@ import type { DrainOptions } from "../core/outbox/drain";
 import type { Database } from "../db/client";
 import { createInlineStore, type Store } from "../db/store";
 import { announceFirstStart, createRootLogger, openDatabase } from "../runtime/boot";
+import { createDnsClient, parseDnsServers } from "../runtime/dns/dns-client";
 import { type OutboxDrain, startOutboxDrain } from "../runtime/outbox-drain";
 import { resolveHost } from "../runtime/webhook-transport";
 import { startThreadStore, type ThreadStore } from "../runtime/writer/thread-store";
@@ -92,6 +93,14 @@ export async function buildOmniMail(config: Config, overrides: BuildOverrides = 
 
   const messageEvents = createMessageNotifier();
   const metrics = createMetrics();
+  // One DNS client (and cache) for the process: sender checks and domain verification.
+  const dnsClient = createDnsClient({
+    servers: config.smtp.dnsServers ? parseDnsServers(config.smtp.dnsServers) : undefined,
+    timeoutMs: config.smtp.dnsTimeoutMs,
+  });
+  const dnsResolver: DNSResolver =
+    overrides.dnsResolver ??
+    ((name: string, rrtype: string) => dnsClient.resolve(name, rrtype) as Promise<string[][] | string[]>);
   let drain: OutboxDrain | null = null;
   let smtp: SmtpService | null = null;
   let api: OmniMail["api"] = null;
@@ -116,7 +125,7 @@ export async function buildOmniMail(config: Config, overrides: BuildOverrides = 
           // Long polls in this process wake on the commit.
           onStored: (stored) => messageEvents.publishStored(stored),
           limits: overrides.smtpLimits,
-          dnsResolver: overrides.dnsResolver,
+          dnsResolver,
         })
       : null;
 
@@ -132,6 +141,9 @@ export async function buildOmniMail(config: Config, overrides: BuildOverrides = 
           guard: { allowPrivate: config.allowPrivateWebhooks, resolveHost },
           nudge: drain ? drain.nudge : undefined,
         },
+        // Domain verification looks its TXT record up through the same resolver as the sender checks.
+        // Fresh, not from the cache: a record published a minute ago must not wait out a cached NXDOMAIN.
+        resolveTxt: (name) => dnsClient.resolve(name, "TXT", { fresh: true }) as Promise<string[][]>,
       });
       const served = serveApp(app, { port: config.http.port, hostname: apiHostname });
       api = {

@@ -3,6 +3,7 @@ import type { ExecutionContext } from "hono";
 import { createApp } from "../api/app";
 import { type AppEnv, appSettingsFrom } from "../api/context";
 import { type Config, ConfigError, parseConfig } from "../core/config";
+import { createDohTxtResolver } from "../core/dns-over-https";
 import { createLogger, type Logger } from "../core/logger";
 import { createMetrics, type Metrics } from "../core/metrics";
 import { drainOutbox } from "../core/outbox/drain";
@@ -62,6 +63,8 @@ function getRuntime(env: WorkerEnv): Promise<Runtime> {
       ...appSettingsFrom(config),
       // No DNS here; Workers' fetch does not reach private networks. Names are still checked.
       webhooks: { guard: { allowPrivate: config.allowPrivateWebhooks } },
+      // Domain verification: DNS over HTTPS (a Worker has fetch, not sockets).
+      resolveTxt: createDohTxtResolver(),
     });
     const receiveEmail = createEmailReceiver({
       store,

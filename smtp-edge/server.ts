@@ -4,12 +4,17 @@ import { type ListenSettings, toListenError } from "../core/listen-error";
 import type { Logger } from "../core/logger";
 import type { RejectionReason } from "../core/metrics";
 import type { RecipientResolution } from "../core/tenancy/recipients";
+import { installAddressEncoding } from "./address-encoding";
 import { installEnhancedStatusCodes } from "./enhanced-status";
+import { type ErrorLimitSettings, installErrorLimits } from "./error-limit";
 import { installGreetingDelay } from "./greeting-delay";
 import type { ConnectionTracker } from "./hooks/connect";
 import { createDataHook } from "./hooks/data";
+import { createMailFromHook } from "./hooks/mail-from";
 import { createRcptToHook } from "./hooks/rcpt-to";
 import type { MessageBody } from "./ingest";
+import { installReplyClock, watchSessionDeadlines } from "./session-deadlines";
+import { createStressGauge } from "./stress";
 
 export interface SmtpServerDeps {
   serverName: string;
@@ -28,6 +33,24 @@ export interface SmtpServerDeps {
   tls?: { key: string; cert: string } | undefined;
   /** Implicit TLS (SMTPS, port 465): TLS from the first byte. Needs `tls`. */
   implicitTls?: boolean | undefined;
+  /** Deadlines, stress mode and error limits per session (core/config.ts has the defaults). */
+  sessionLimits: SessionLimits;
+}
+
+/** Per-session limits against slow and hostile clients (session-deadlines.ts, stress.ts, error-limit.ts). */
+export interface SessionLimits {
+  /** DATA from 354 to the final dot; 0: none. */
+  maxDataMs: number;
+  /** A session, checked while the client owes a command; 0: none. */
+  maxSessionMs: number;
+  /** Bytes/s DATA must average after the idle timeout; 0: none. */
+  minDataRate: number;
+  /** Stress mode over this share of maxClients in use; 100: never. */
+  stressPercent: number;
+  stressIdleTimeoutMs: number;
+  softErrorLimit: number;
+  hardErrorLimit: number;
+  errorDelayMs: number;
 }
 
 export interface SmtpEdge {
@@ -50,8 +73,41 @@ const SHUTDOWN_GRACE_MS = 30_000;
 
 /** Builds one SMTP listener. No I/O happens until `listen`. */
 export function createSmtpServer(deps: SmtpServerDeps): SmtpEdge {
+  // Order matters for the three `send` wrappers: the error limit's delay is outermost, so the reply
+  // clock notes a delayed reply when it is written, and enhanced codes are added last.
   installEnhancedStatusCodes();
   installGreetingDelay();
+  installAddressEncoding();
+  installReplyClock();
+  installErrorLimits();
+  const limits = deps.sessionLimits;
+  const maxClients = deps.maxClients ?? 1000;
+  const idleTimeoutMs = deps.socketTimeoutMs ?? 300_000;
+  // Set once the server exists; the gauge only counts its connections.
+  let connectionCount = () => 0;
+  const stress = createStressGauge({
+    connections: () => connectionCount(),
+    maxClients,
+    percent: limits.stressPercent,
+    idleTimeoutMs,
+    stressIdleTimeoutMs: limits.stressIdleTimeoutMs,
+  });
+  const errorLimits: ErrorLimitSettings = {
+    soft: limits.softErrorLimit,
+    hard: limits.hardErrorLimit,
+    delayMs: limits.errorDelayMs,
+    underStress: stress.underStress,
+    onTooManyErrors: (session, errors) => {
+      deps.logger.info("smtp connection closed", {
+        session: session.id,
+        remoteIp: session.remoteAddress,
+        reason: "too many errors",
+        errors,
+        reply: 421,
+      });
+      deps.countRejection("too_many_errors");
+    },
+  };
   const inFlight = new Set<Promise<unknown>>();
   const track = <T>(work: Promise<T>): Promise<T> => {
     inFlight.add(work);
@@ -60,8 +116,9 @@ export function createSmtpServer(deps: SmtpServerDeps): SmtpEdge {
     return work;
   };
 
-  const options: SMTPServerOptions & { greetingDelayMs: number } = {
+  const options: SMTPServerOptions & { greetingDelayMs: number; errorLimits: ErrorLimitSettings } = {
     greetingDelayMs: deps.greetingDelayMs ?? 25,
+    errorLimits,
     name: deps.serverName,
     banner: "OmniMail",
     logger: false,
@@ -76,11 +133,12 @@ export function createSmtpServer(deps: SmtpServerDeps): SmtpEdge {
     size: deps.maxMessageBytes,
     rejectOversized: true,
     maxRecipients: MAX_RECIPIENTS,
-    maxClients: deps.maxClients ?? 1000,
-    socketTimeout: deps.socketTimeoutMs ?? 300_000,
+    maxClients,
+    socketTimeout: idleTimeoutMs,
     closeTimeout: SHUTDOWN_GRACE_MS,
     onConnect: deps.connections.onConnect,
     onClose: deps.connections.onClose,
+    onMailFrom: createMailFromHook(),
     onRcptTo: createRcptToHook({
       resolveRecipient: deps.resolveRecipient,
       logger: deps.logger,
@@ -95,6 +153,18 @@ export function createSmtpServer(deps: SmtpServerDeps): SmtpEdge {
     }),
   };
   const server = new SMTPServer(options);
+  connectionCount = () => server.connections.size;
+  const deadlines = watchSessionDeadlines(
+    server,
+    {
+      idleTimeoutMs,
+      maxDataMs: limits.maxDataMs,
+      maxSessionMs: limits.maxSessionMs,
+      minDataRate: limits.minDataRate,
+      stress,
+    },
+    deps.logger,
+  );
   // While `listen` is pending, an error is its failure, and `listen` reports it.
   let binding = false;
   // Without a listener an 'error' event (a reset socket, a TLS failure) would crash the process.
@@ -116,6 +186,7 @@ export function createSmtpServer(deps: SmtpServerDeps): SmtpEdge {
         try {
           server.listen(port, host, () => {
             binding = false;
+            deadlines.start();
             server.server.off("error", fail);
             const address = server.server.address();
             resolve(typeof address === "object" && address ? address.port : port);
@@ -137,6 +208,7 @@ export function createSmtpServer(deps: SmtpServerDeps): SmtpEdge {
           Bun.sleep(Math.max(0, deadline - Date.now())),
         ]);
       }
+      deadlines.stop();
       for (const connection of server.connections) {
         connection.send(421, "Server shutting down");
         connection.close();

@@ -11,7 +11,7 @@ import { createConnectionTracker } from "./hooks/connect";
 import { createSmtpIngest } from "./ingest";
 import { createRecipientCache } from "./recipient-cache";
 import { createDnsResolver, createSenderAuth } from "./sender-auth";
-import { createSmtpServer, type SmtpEdge } from "./server";
+import { createSmtpServer, type SessionLimits, type SmtpEdge } from "./server";
 
 /** The running SMTP edge: the main listener (STARTTLS when a certificate is set) and optional SMTPS. */
 export interface SmtpService {
@@ -24,7 +24,8 @@ export interface SmtpService {
   close(): Promise<void>;
 }
 
-export interface SmtpLimits {
+/** Overrides of the configured limits (tests use milliseconds where the variables are seconds). */
+export interface SmtpLimits extends Partial<SessionLimits> {
   greetingDelayMs?: number;
   socketTimeoutMs?: number;
   maxClients?: number;
@@ -33,6 +34,20 @@ export interface SmtpLimits {
 
 /** All sender-authentication checks of one message, as a multiple of one DNS query's timeout. */
 const SENDER_AUTH_TIMEOUT_FACTOR = 2.5;
+
+function sessionLimits(config: Config, overrides: SmtpLimits | undefined): SessionLimits {
+  const { smtp } = config;
+  return {
+    maxDataMs: overrides?.maxDataMs ?? smtp.maxDataMs,
+    maxSessionMs: overrides?.maxSessionMs ?? smtp.maxSessionMs,
+    minDataRate: overrides?.minDataRate ?? smtp.minDataRate,
+    stressPercent: overrides?.stressPercent ?? smtp.stressPercent,
+    stressIdleTimeoutMs: overrides?.stressIdleTimeoutMs ?? smtp.stressIdleTimeoutMs,
+    softErrorLimit: overrides?.softErrorLimit ?? smtp.softErrorLimit,
+    hardErrorLimit: overrides?.hardErrorLimit ?? smtp.hardErrorLimit,
+    errorDelayMs: overrides?.errorDelayMs ?? smtp.errorDelayMs,
+  };
+}
 
 function readTls(config: Config): { key: string; cert: string } | undefined {
   const { tlsCertPath, tlsKeyPath } = config.smtp;
@@ -96,6 +111,7 @@ export async function startSmtpEdge(input: {
     socketTimeoutMs: input.limits?.socketTimeoutMs ?? config.smtp.idleTimeoutMs,
     maxClients: input.limits?.maxClients ?? config.smtp.maxClients,
     greetingDelayMs: input.limits?.greetingDelayMs ?? config.smtp.greetingDelayMs,
+    sessionLimits: sessionLimits(config, input.limits),
     countRejection,
     tls,
   };

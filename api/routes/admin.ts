@@ -1,8 +1,10 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import { DomainSchema, toDomainJson } from "../../core/resources/domains";
 import { CreatedTenantSchema, toCreatedTenantJson } from "../../core/resources/tenants";
+import { markDomainVerified } from "../../core/tenancy/domains";
 import { createTenant } from "../../core/tenancy/tenants";
 import type { AppDeps, AppEnv } from "../context";
-import { bodyProblemResponses, jsonBody, ProblemSchema } from "../schemas";
+import { bodyProblemResponses, idParam, jsonBody, ProblemSchema } from "../schemas";
 
 const CreateTenantBody = z
   .strictObject({
@@ -39,7 +41,31 @@ const createTenantRoute = createRoute({
   },
 });
 
+const verifyDomainRoute = createRoute({
+  method: "post",
+  path: "/admin/domains/{id}/verify",
+  tags: ["Admin"],
+  summary: "Mark a domain verified without DNS (operators only)",
+  description:
+    "For development, and for operators who verify ownership by other means. Takes the admin token; any tenant's domain.",
+  security: [{ adminToken: [] }],
+  request: { params: z.object({ id: idParam("domain") }) },
+  responses: {
+    200: { description: "The domain, verified", content: { "application/json": { schema: DomainSchema } } },
+    401: problem("Missing or wrong admin token"),
+    404: problem("No such domain, or admin routes are off (OMNIMAIL_ADMIN_TOKEN is not set)"),
+    429: problem(
+      "This address has failed authentication too often (OMNIMAIL_AUTH_FAILURES_PER_MINUTE); see Retry-After",
+    ),
+  },
+});
+
 export function registerAdminRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
+  app.openapi(verifyDomainRoute, async (c) => {
+    const { id } = c.req.valid("param");
+    return c.json(toDomainJson(await markDomainVerified(deps.store, id)), 200);
+  });
+
   app.openapi(createTenantRoute, async (c) => {
     const { name } = c.req.valid("json");
     const { tenant, apiKey } = await createTenant(deps.store, { name });

@@ -12,6 +12,12 @@ export interface Refusal {
 export const refusals = {
   relayDenied: (): Refusal => ({ code: 554, enhancedCode: "5.7.1", text: "Relay access denied" }),
   mailboxUnknown: (): Refusal => ({ code: 550, enhancedCode: "5.1.1", text: "Mailbox unknown" }),
+  /** RFC 3463 5.7.1: delivery not authorized; the reason says why, and that it is not the sender's fault. */
+  domainUnverified: (): Refusal => ({
+    code: 550,
+    enhancedCode: "5.7.1",
+    text: "Domain not verified: its owner has not proven it to this server yet",
+  }),
   badRecipientSyntax: (): Refusal => ({
     code: 553,
     enhancedCode: "5.1.3",

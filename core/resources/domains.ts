@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { iso } from "../messages/serialize";
-import type { Domain } from "../tenancy/domains";
+import { type Domain, verificationRecord } from "../tenancy/domains";
 
 /** A domain as the API and the CLI show it: its schema (for /openapi.json) beside its serializer. */
 
@@ -9,11 +9,33 @@ export const DomainSchema = z
     id: z.string().openapi({ example: "dom_01JZ0000000000000000000000" }),
     name: z.string().openapi({ example: "acme.test", description: "Lower case; IDNs as punycode" }),
     created_at: z.string(),
+    verified: z.boolean().openapi({
+      description: "Ownership proven (DNS TXT record, or an operator); mail for a pending domain is refused",
+    }),
+    verified_at: z.string().nullable(),
+    verification: z
+      .object({
+        type: z.literal("TXT"),
+        name: z.string().openapi({ example: "_omnimail.acme.test" }),
+        value: z.string().openapi({ example: "omnimail-verification=9fK2…" }),
+      })
+      .openapi({
+        description:
+          "The DNS record that proves ownership: publish it, then POST /v1/domains/{id}/verify. Shown while pending; null once verified.",
+      })
+      .nullable(),
   })
   .openapi("Domain");
 
 export type DomainJson = z.infer<typeof DomainSchema>;
 
 export function toDomainJson(domain: Domain): DomainJson {
-  return { id: domain.id, name: domain.name, created_at: iso(domain.createdAt) ?? "" };
+  return {
+    id: domain.id,
+    name: domain.name,
+    created_at: iso(domain.createdAt) ?? "",
+    verified: domain.verifiedAt !== null,
+    verified_at: iso(domain.verifiedAt),
+    verification: domain.verifiedAt === null ? verificationRecord(domain) : null,
+  };
 }

@@ -1,9 +1,10 @@
-import { and, count, desc, eq, lt } from "drizzle-orm";
+import { and, count, desc, eq, isNull, lt, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { domains, mailboxes } from "../../db/schema";
 import { type SqlStatement, toStatement } from "../../db/statements";
 import { commit, type Store } from "../../db/store";
 import { normalizeDomain } from "../addresses";
+import { randomBase62 } from "../crypto";
 import { ConflictError, InvalidError, isConstraintViolation, NotFoundError } from "../errors";
 import { newId } from "../ids";
 
@@ -12,7 +13,30 @@ export interface Domain {
   tenantId: string;
   name: string;
   createdAt: number;
+  /** Null while pending: mail for the domain is refused until its ownership is proven. */
+  verifiedAt: number | null;
+  verificationToken: string;
 }
+
+/**
+ * Proof of ownership (issue 13): a new domain is pending until a TXT record
+ * `_omnimail.<domain>` holds `omnimail-verification=<token>`, looked up through
+ * the product's resolver when the tenant asks (`verifyDomain`), or until an
+ * operator vouches for it (`markDomainVerified`: admin API or CLI). Mail for a
+ * pending domain is refused at RCPT with 550 5.7.1.
+ */
+export const VERIFICATION_RECORD_PREFIX = "_omnimail";
+
+export function verificationRecord(domain: Pick<Domain, "name" | "verificationToken">) {
+  return {
+    type: "TXT" as const,
+    name: `${VERIFICATION_RECORD_PREFIX}.${domain.name}`,
+    value: `omnimail-verification=${domain.verificationToken}`,
+  };
+}
+
+/** TXT lookups for verification; the Bun process uses its DNS client, a Worker DNS over HTTPS. */
+export type ResolveTxt = (name: string) => Promise<string[][]>;
 
 export async function createDomain(store: Store, tenantId: string, input: { name: string }): Promise<Domain> {
   const { row, statement } = domainInsert(store.db, tenantId, input);
@@ -24,6 +48,16 @@ export async function createDomain(store: Store, tenantId: string, input: { name
   // Same answer whichever tenant owns it: do not reveal who has a domain.
   if (taken) throw new ConflictError(`the domain ${row.name} is already registered`);
   const name = row.name;
+  // A subdomain of another tenant's proven domain is theirs (sub.globex.test is Globex's).
+  const [parent] = await store.db.all<{ name: string }>(sql`
+    SELECT name FROM domains
+    WHERE tenant_id != ${tenantId} AND verified_at IS NOT NULL AND ${name} LIKE '%.' || name
+    LIMIT 1`);
+  if (parent) {
+    throw new ConflictError(
+      `the domain ${name} is under a domain another tenant has verified; only that tenant can add it`,
+    );
+  }
   try {
     await commit(store, [statement]);
   } catch (error) {
@@ -40,12 +74,82 @@ export async function createDomain(store: Store, tenantId: string, input: { name
 export function domainInsert(
   db: Db,
   tenantId: string,
-  input: { name: string },
+  input: { name: string; verified?: boolean },
 ): { row: Domain; statement: SqlStatement } {
   const name = normalizeDomain(input.name);
   if (!name) throw new InvalidError("body.name", "must be a domain name such as mail.example.com");
-  const row = { id: newId("domain"), tenantId, name, createdAt: Date.now() };
+  const now = Date.now();
+  const row: Domain = {
+    id: newId("domain"),
+    tenantId,
+    name,
+    createdAt: now,
+    verifiedAt: input.verified ? now : null,
+    verificationToken: randomBase62(32),
+  };
   return { row, statement: toStatement(db.insert(domains).values(row)) };
+}
+
+/**
+ * The tenant proves it owns the domain: the TXT record is looked up now, and
+ * the domain is verified if one of its values is the expected one. A pending
+ * domain whose record is missing or wrong is an error saying what was found.
+ */
+export async function verifyDomain(
+  store: Store,
+  tenantId: string,
+  id: string,
+  resolveTxt: ResolveTxt,
+): Promise<Domain> {
+  const domain = await getDomain(store.db, tenantId, id);
+  if (domain.verifiedAt !== null) return domain;
+  const record = verificationRecord(domain);
+  let found: string[] = [];
+  try {
+    found = (await resolveTxt(record.name)).map((strings) => strings.join(""));
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code !== "ENOTFOUND" && code !== "ENODATA") {
+      throw new DomainVerificationError(
+        `the TXT record ${record.name} could not be looked up (${code ?? String(error)}); try again`,
+      );
+    }
+  }
+  if (!found.includes(record.value)) {
+    throw new DomainVerificationError(
+      found.length === 0
+        ? `no TXT record at ${record.name}: add one with the value ${record.value}, then verify again`
+        : `the TXT record at ${record.name} holds ${found.map((value) => JSON.stringify(value)).join(", ")}, not ${record.value}`,
+    );
+  }
+  return markVerified(store, domain);
+}
+
+/** An operator vouches for a domain (admin API, CLI): verified without DNS. Not tenant-scoped. */
+export async function markDomainVerified(store: Store, id: string): Promise<Domain> {
+  const [domain] = await store.db.select().from(domains).where(eq(domains.id, id)).limit(1);
+  if (!domain) throw new NotFoundError(`no domain ${id}`);
+  return domain.verifiedAt !== null ? domain : markVerified(store, domain);
+}
+
+async function markVerified(store: Store, domain: Domain): Promise<Domain> {
+  const verifiedAt = Date.now();
+  await commit(store, [
+    toStatement(
+      store.db
+        .update(domains)
+        .set({ verifiedAt })
+        .where(and(eq(domains.id, domain.id), isNull(domains.verifiedAt))),
+    ),
+  ]);
+  return { ...domain, verifiedAt: domain.verifiedAt ?? verifiedAt };
+}
+
+/** The record was not there, or not right: 422 with what was found. */
+export class DomainVerificationError extends InvalidError {
+  constructor(message: string) {
+    super("path.id", message);
+  }
 }
 
 export async function getDomain(db: Db, tenantId: string, id: string): Promise<Domain> {

@@ -9,6 +9,8 @@ import { CATCH_ALL, localPartKey, parseEmailAddress, splitSubaddress } from "../
 export type RecipientResolution =
   | { kind: "mailbox"; tenantId: string; mailboxId: string }
   | { kind: "domain-not-hosted" }
+  /** The domain is a tenant's, but its ownership is not proven yet: no mail for it. */
+  | { kind: "domain-unverified" }
   | { kind: "unknown-mailbox" }
   | { kind: "invalid-address" };
 
@@ -23,7 +25,7 @@ export async function resolveRecipient(db: Db, address: string): Promise<Recipie
   const { base } = splitSubaddress(parsed.localPart);
   const candidates = [...new Set([exact, localPartKey(base), CATCH_ALL])];
   const result = await db.$client.execute({
-    sql: `SELECT d.tenant_id, m.id AS mailbox_id, m.local_part_key
+    sql: `SELECT d.tenant_id, d.verified_at, m.id AS mailbox_id, m.local_part_key
       FROM domains d
       LEFT JOIN mailboxes m ON m.domain_id = d.id AND m.tenant_id = d.tenant_id
         AND m.local_part_key IN (${candidates.map(() => "?").join(", ")})
@@ -32,6 +34,7 @@ export async function resolveRecipient(db: Db, address: string): Promise<Recipie
   });
   const first = result.rows[0];
   if (!first) return { kind: "domain-not-hosted" };
+  if (first.verified_at === null) return { kind: "domain-unverified" };
   const tenantId = String(first.tenant_id);
   for (const candidate of candidates) {
     const match = result.rows.find((row) => row.local_part_key === candidate);

@@ -80,7 +80,8 @@ export async function bootstrapDefaultTenant(
     name: "default",
     apiKey: options.bootstrapApiKey,
   });
-  const domain = domainInsert(db, tenant.id, { name: options.defaultDomain });
+  // The first-start domain is the operator's own: verified from the start.
+  const domain = domainInsert(db, tenant.id, { name: options.defaultDomain, verified: true });
   const catchAll = mailboxInsert(db, tenant.id, domain.row.id, CATCH_ALL);
   // The count is asked again inside the write transaction, so two processes
   // starting at once (npm run smtp beside npm run api) create one default tenant.

@@ -39,6 +39,13 @@ export const domains = sqliteTable(
       .references(() => tenants.id),
     name: text("name").notNull(),
     createdAt: integer("created_at").notNull(),
+    /**
+     * When ownership was proven (a DNS TXT record with the token, or an
+     * operator's word); null: pending, and mail for it is refused.
+     */
+    verifiedAt: integer("verified_at"),
+    /** The value the TXT record at `_omnimail.<name>` must hold: `omnimail-verification=<token>`. */
+    verificationToken: text("verification_token").notNull().default(""),
   },
   (table) => [uniqueIndex("domains_name_idx").on(table.name), index("domains_tenant_idx").on(table.tenantId)],
 );

@@ -36,7 +36,12 @@ export interface DnsClientOptions {
 }
 
 export interface DnsClient {
-  resolve(name: string, rrtype: string): Promise<unknown[]>;
+  /**
+   * `fresh`: ask the server even if the cache has an answer (domain verification:
+   * a record published a minute ago must not wait out a cached NXDOMAIN). The
+   * answer still refreshes the cache.
+   */
+  resolve(name: string, rrtype: string, options?: { fresh?: boolean }): Promise<unknown[]>;
   readonly stats: { queries: number; cacheHits: number; coalesced: number; hedged: number };
 }
 
@@ -114,11 +119,12 @@ export function createDnsClient(options: DnsClientOptions): DnsClient {
 
   return {
     stats,
-    async resolve(rawName, rrtype) {
+    async resolve(rawName, rrtype, options = {}) {
       const type = rrtype.toUpperCase() as DnsRecordType;
       const name = rawName.replace(/\.$/, "").toLowerCase();
       const key = `${type} ${name}`;
-      let answer = cache.get(key);
+      // mailauth passes its own third argument ({ clientIpType }); only ours has `fresh`.
+      let answer = options.fresh === true ? undefined : cache.get(key);
       if (answer) stats.cacheHits++;
       else {
         let pending = inFlight.get(key);

@@ -1,32 +1,42 @@
 import type { SMTPServerSession } from "smtp-server";
 import type { Logger } from "../../core/logger";
 import type { RejectionReason } from "../../core/metrics";
+import { clientKey } from "../client-key";
 import { replies } from "../replies";
 
 /**
  * Per-client-address connection limit (Postfix's smtpd_client_connection_count_limit):
- * one address may hold at most `maxPerIp` sessions across our listeners, so a
- * single host cannot take every slot of `maxClients`. Also times each session
- * for its log line at close.
+ * one client may hold at most `maxPerIp` sessions across our listeners, so a
+ * single host cannot take every slot of `maxClients`. A client is an IPv4
+ * address or an IPv6 /64 (client-key.ts): a host with a /64 would otherwise
+ * pick a fresh address for every connection. Also times each session for its
+ * log line at close.
  */
 export function createConnectionTracker(options: {
   maxPerIp: number;
   logger: Logger;
   countRejection?: (reason: RejectionReason) => void;
 }) {
-  const perIp = new Map<string, number>();
-  const accepted = new Map<string, { ip: string; startedAt: number }>();
+  // Sessions per client key (IPv4 address or IPv6 /64).
+  const perClient = new Map<string, number>();
+  const accepted = new Map<string, { ip: string; key: string; startedAt: number }>();
 
   const onConnect = (session: SMTPServerSession, callback: (err?: Error | null) => void) => {
     const ip = session.remoteAddress;
-    const count = perIp.get(ip) ?? 0;
+    const key = clientKey(ip);
+    const count = perClient.get(key) ?? 0;
     if (options.maxPerIp > 0 && count >= options.maxPerIp) {
-      options.logger.info("smtp connection refused", { remoteIp: ip, reason: "per-ip limit", reply: 421 });
+      options.logger.info("smtp connection refused", {
+        remoteIp: ip,
+        client: key,
+        reason: "per-ip limit",
+        reply: 421,
+      });
       options.countRejection?.("too_many_clients");
       return callback(replies.tooManyFromAddress());
     }
-    perIp.set(ip, count + 1);
-    accepted.set(session.id, { ip, startedAt: Date.now() });
+    perClient.set(key, count + 1);
+    accepted.set(session.id, { ip, key, startedAt: Date.now() });
     callback();
   };
 
@@ -34,9 +44,9 @@ export function createConnectionTracker(options: {
     const entry = accepted.get(session.id);
     if (!entry) return;
     accepted.delete(session.id);
-    const left = (perIp.get(entry.ip) ?? 1) - 1;
-    if (left > 0) perIp.set(entry.ip, left);
-    else perIp.delete(entry.ip);
+    const left = (perClient.get(entry.key) ?? 1) - 1;
+    if (left > 0) perClient.set(entry.key, left);
+    else perClient.delete(entry.key);
     options.logger.info("smtp session", {
       session: session.id,
       remoteIp: entry.ip,
@@ -48,7 +58,7 @@ export function createConnectionTracker(options: {
     });
   };
 
-  return { onConnect, onClose, connectionsFrom: (ip: string) => perIp.get(ip) ?? 0 };
+  return { onConnect, onClose, connectionsFrom: (ip: string) => perClient.get(clientKey(ip)) ?? 0 };
 }
 
 export type ConnectionTracker = ReturnType<typeof createConnectionTracker>;

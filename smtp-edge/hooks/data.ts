@@ -62,7 +62,11 @@ export function createDataHook(deps: DataHookDeps) {
       chunks.push(chunk);
     });
     stream.once("error", (error: unknown) => {
+      // The session ended mid-DATA (the client left, or a deadline closed it): nothing is stored and
+      // nothing will be answered, so a graceful shutdown must not wait for this message.
       deps.logger.warn("DATA stream error", { session: session.id, error: String(error) });
+      chunks.length = 0;
+      answered();
     });
     stream.once("end", () => {
       if (oversized || stream.sizeExceeded) {

@@ -2,6 +2,7 @@ import type { SMTPServerAddress, SMTPServerSession } from "smtp-server";
 import type { Logger } from "../../core/logger";
 import type { RejectionReason } from "../../core/metrics";
 import type { RecipientResolution } from "../../core/tenancy/recipients";
+import { eightBitRefusal, usedSmtputf8 } from "../address-encoding";
 import { replies } from "../replies";
 import { rememberRecipient } from "../session-state";
 
@@ -9,7 +10,8 @@ import { rememberRecipient } from "../session-state";
  * RCPT TO: answered from the database (DESIGN.md, "SMTP conduct").
  * Unhosted domain → 554 5.7.1 (we are not an open relay); hosted domain without
  * that mailbox or a catch-all → 550 5.1.1; database unreachable → 451 4.3.0, so
- * the sender retries instead of bouncing.
+ * the sender retries instead of bouncing. An 8-bit address needs SMTPUTF8 on the
+ * transaction's MAIL FROM (RFC 6531 §3.5): 553 5.6.7, before any lookup.
  */
 export function createRcptToHook(deps: {
   resolveRecipient: (address: string) => Promise<RecipientResolution>;
@@ -17,6 +19,11 @@ export function createRcptToHook(deps: {
   countRejection: (reason: RejectionReason) => void;
 }) {
   return (address: SMTPServerAddress, session: SMTPServerSession, callback: (err?: Error | null) => void) => {
+    const refusal = eightBitRefusal(address, usedSmtputf8(session.envelope.mailFrom));
+    if (refusal) {
+      deps.countRejection("bad_recipient");
+      return callback(refusal);
+    }
     deps.resolveRecipient(address.address).then(
       (resolution) => {
         switch (resolution.kind) {
@@ -30,6 +37,9 @@ export function createRcptToHook(deps: {
           case "domain-not-hosted":
             deps.countRejection("relay_denied");
             return callback(replies.relayDenied());
+          case "domain-unverified":
+            deps.countRejection("domain_unverified");
+            return callback(replies.domainUnverified());
           case "unknown-mailbox":
             deps.countRejection("mailbox_unknown");
             return callback(replies.mailboxUnknown());

@@ -5,7 +5,14 @@ let omni: OmniMail;
 let acme: TestTenant;
 let globex: TestTenant;
 
-type Domain = { id: string; name: string; created_at: string };
+type Domain = {
+  id: string;
+  name: string;
+  created_at: string;
+  verified: boolean;
+  verified_at: string | null;
+  verification: { type: string; name: string; value: string } | null;
+};
 type Problem = { status: number; detail: string; errors?: Array<{ location: string }> };
 
 const post = (apiKey: string, path: string, body: unknown) =>
@@ -36,6 +43,14 @@ describe("/v1/domains", () => {
         id: expect.stringMatching(/^dom_/),
         name: stored,
         created_at: expect.any(String),
+        // New domains are pending until proven (tests/api/domain-verification.test.ts).
+        verified: false,
+        verified_at: null,
+        verification: {
+          type: "TXT",
+          name: `_omnimail.${stored}`,
+          value: expect.stringMatching(/^omnimail-verification=/),
+        },
       });
     }
   });

@@ -81,7 +81,13 @@ describe("npm run omnimail", () => {
   test("with one tenant, --tenant may be left out; tables for people", async () => {
     const created = await omnimail("domains", "create", "Acme.TEST");
     expect(created.code).toBe(0);
-    expect(created.stdout).toMatch(/^ID\s+NAME\s+CREATED\ndom_\S+\s+acme\.test\s+\S+\n$/);
+    expect(created.stdout).toMatch(/^ID\s+NAME\s+VERIFIED\s+CREATED\ndom_\S+\s+acme\.test\s+pending\s+\S+\n/);
+    // The new domain says how to prove it, and the operator can vouch for it.
+    expect(created.stdout).toContain("pending: publish TXT _omnimail.acme.test");
+    const id = /dom_\w+/.exec(created.stdout)?.[0] ?? "";
+    const verified = await omnimail("domains", "verify", id);
+    expect(verified.code).toBe(0);
+    expect(verified.stdout).toMatch(/acme\.test\s+yes\s/);
     const mailbox = await omnimail("mailboxes", "create", "*@acme.test");
     expect(mailbox.stdout).toContain("*@acme.test");
     const list = await omnimail("mailboxes", "list");

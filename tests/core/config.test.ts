@@ -141,3 +141,74 @@ describe("limits on what one tenant or client may hold (issue 13)", () => {
     });
   }
 });
+
+describe("SMTP session limits (issue 13: slow clients, error limits)", () => {
+  test("defaults never bother a real MTA: DATA 10 min, a session 30 min, 500 B/s, stress over 80 % with 10 s, errors 10/20 and 1 s", () => {
+    const { smtp } = parseConfig({});
+    expect({
+      maxDataMs: smtp.maxDataMs,
+      maxSessionMs: smtp.maxSessionMs,
+      minDataRate: smtp.minDataRate,
+      stressPercent: smtp.stressPercent,
+      stressIdleTimeoutMs: smtp.stressIdleTimeoutMs,
+      softErrorLimit: smtp.softErrorLimit,
+      hardErrorLimit: smtp.hardErrorLimit,
+      errorDelayMs: smtp.errorDelayMs,
+    }).toEqual({
+      maxDataMs: 600_000,
+      maxSessionMs: 1_800_000,
+      minDataRate: 500,
+      stressPercent: 80,
+      stressIdleTimeoutMs: 10_000,
+      softErrorLimit: 10,
+      hardErrorLimit: 20,
+      errorDelayMs: 1000,
+    });
+  });
+
+  test("seconds may be fractional; 0 turns the DATA and session limits and the minimum rate off", () => {
+    const { smtp } = parseConfig({
+      SMTP_MAX_DATA_SECONDS: "0",
+      SMTP_MAX_SESSION_SECONDS: "0.5",
+      SMTP_MIN_DATA_RATE: "0",
+      SMTP_STRESS_IDLE_TIMEOUT_SECONDS: "2.5",
+      SMTP_STRESS_PERCENT: "100",
+      SMTP_SOFT_ERROR_LIMIT: "0",
+      SMTP_HARD_ERROR_LIMIT: "1",
+      SMTP_ERROR_DELAY_MS: "0",
+    });
+    expect(smtp.maxDataMs).toBe(0);
+    expect(smtp.maxSessionMs).toBe(500);
+    expect(smtp.minDataRate).toBe(0);
+    expect(smtp.stressIdleTimeoutMs).toBe(2500);
+    expect(smtp.stressPercent).toBe(100);
+    expect([smtp.softErrorLimit, smtp.hardErrorLimit, smtp.errorDelayMs]).toEqual([0, 1, 0]);
+  });
+
+  const bad: Array<[Record<string, string>, string]> = [
+    [{ SMTP_MAX_DATA_SECONDS: "-1" }, "SMTP_MAX_DATA_SECONDS"],
+    [{ SMTP_MAX_DATA_SECONDS: "ten" }, "SMTP_MAX_DATA_SECONDS"],
+    [{ SMTP_MAX_SESSION_SECONDS: "90000" }, "SMTP_MAX_SESSION_SECONDS"],
+    [{ SMTP_MIN_DATA_RATE: "1.5" }, "SMTP_MIN_DATA_RATE"],
+    [{ SMTP_STRESS_PERCENT: "0" }, "SMTP_STRESS_PERCENT"],
+    [{ SMTP_STRESS_PERCENT: "120" }, "SMTP_STRESS_PERCENT"],
+    [{ SMTP_STRESS_IDLE_TIMEOUT_SECONDS: "0" }, "SMTP_STRESS_IDLE_TIMEOUT_SECONDS"],
+    [{ SMTP_SOFT_ERROR_LIMIT: "-2" }, "SMTP_SOFT_ERROR_LIMIT"],
+    [{ SMTP_HARD_ERROR_LIMIT: "0" }, "SMTP_HARD_ERROR_LIMIT"],
+    [{ SMTP_ERROR_DELAY_MS: "20000" }, "SMTP_ERROR_DELAY_MS"],
+    // The soft limit is where delays start, the hard one where the session ends: soft above hard is a mistake.
+    [{ SMTP_SOFT_ERROR_LIMIT: "30", SMTP_HARD_ERROR_LIMIT: "20" }, "SMTP_SOFT_ERROR_LIMIT"],
+  ];
+  for (const [env, name] of bad) {
+    test(`a bad ${name} (${Object.values(env)[0]}) is refused with a message naming it`, () => {
+      let caught: unknown;
+      try {
+        parseConfig(env);
+      } catch (error) {
+        caught = error;
+      }
+      expect(caught).toBeInstanceOf(ConfigError);
+      expect((caught as ConfigError).problems.some((problem) => problem.startsWith(`${name}:`))).toBe(true);
+    });
+  }
+});

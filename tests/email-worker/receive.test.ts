@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
 import { Webhook } from "standardwebhooks";
-import { createDomain } from "../../core/tenancy/domains";
+import { createDomain, markDomainVerified } from "../../core/tenancy/domains";
 import { createMailbox } from "../../core/tenancy/mailboxes";
 import { createTenant } from "../../core/tenancy/tenants";
 import { createDatabase, type Database } from "../../db/client";
@@ -36,7 +36,7 @@ describe.skipIf(!remote)("Cloudflare Email Worker", () => {
     store = createInlineStore(database);
     const { tenant, apiKey: key } = await createTenant(store, { name: "no servers" });
     apiKey = key.key;
-    await createDomain(store, tenant.id, { name: "edge.test" });
+    await markDomainVerified(store, (await createDomain(store, tenant.id, { name: "edge.test" })).id);
     await createMailbox(store, tenant.id, { address: "alice@edge.test" });
     catchAll = (await createMailbox(store, tenant.id, { address: "*@edge.test" })).id;
     // The Worker reaches the database through the proxy (so a test can take it down); the test directly.
@@ -168,7 +168,10 @@ describe.skipIf(!remote)("Cloudflare Email Worker", () => {
       message("lost", "", "x@nobody.test"),
     );
     expect(unknownDomain.text).toContain("554 5.7.1 Relay access denied");
-    await createDomain(store, (await tenantOf()).id, { name: "strict.test" });
+    await markDomainVerified(
+      store,
+      (await createDomain(store, (await tenantOf()).id, { name: "strict.test" })).id,
+    );
     const unknownBox = await dispatchEmail(
       "bob@sender.example",
       "who@strict.test",
