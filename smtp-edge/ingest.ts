@@ -2,7 +2,7 @@ import type { SMTPServerSession } from "smtp-server";
 import { newId } from "../core/ids";
 import { type IngestDeps, type IngestResult, ingestMessage } from "../core/ingest/ingest-message";
 import type { StoredMessage } from "../core/ingest/message-batch";
-import { parseMessage } from "../core/messages/parse";
+import { parseInThread, warmUpParseThreads } from "./checks/message-checks";
 import { buildReceivedHeader } from "./received-header";
 import type { SenderAuth } from "./sender-auth";
 import { recipientTargets } from "./session-state";
@@ -30,11 +30,12 @@ export interface SmtpIngestDeps extends IngestDeps {
 
 /**
  * The SMTP adapter over core/ingest: join the DATA bytes (one allocation),
- * check the sender and parse in parallel, then hand it all to `ingestMessage`
- * with a trace header per copy. Resolves only after the commit, or with the
- * reason nothing was stored.
+ * check the sender and parse in parallel, each in a thread with a time bound
+ * (checks/), then hand it all to `ingestMessage` with a trace header per copy.
+ * Resolves only after the commit, or with the reason nothing was stored.
  */
 export function createSmtpIngest(deps: SmtpIngestDeps) {
+  warmUpParseThreads();
   return async function ingest(input: {
     session: SMTPServerSession;
     body: MessageBody;
@@ -74,8 +75,9 @@ export function createSmtpIngest(deps: SmtpIngestDeps) {
     const mailFrom = session.envelope.mailFrom;
     // Authentication runs on the bytes as the client sent them (before our trace header),
     // in parallel with parsing; it cannot fail the delivery (errors become temperror).
+    // Both run off this event loop, which serves every session: one message cannot hold it.
     const [parsed, auth] = await Promise.all([
-      parseMessage(asReceived),
+      parseInThread(asReceived),
       deps.senderAuth?.(asReceived, {
         ip: session.remoteAddress,
         helo: session.hostNameAppearsAs || "",

@@ -1,5 +1,6 @@
 import PostalMime, { type Address, type Email } from "postal-mime";
 import { sha256Hex } from "../crypto";
+import { boundHeaderFields } from "./header-limit";
 
 /** What we keep of a parsed message. Every field is safe to store as-is. */
 export interface ParsedContent {
@@ -41,11 +42,22 @@ const PARSE_LIMITS = { maxNestingDepth: 100, maxHeadersSize: 2 * 1024 * 1024 };
 /**
  * Parses raw RFC 5322 bytes with postal-mime. Never throws: a message that
  * cannot be parsed is still stored raw and announced, with `parse_error` set.
+ *
+ * postal-mime gets the bytes as received, unless the header section is over
+ * 10,000 lines: then each header field is cut at 102,400 bytes, as Postfix's
+ * `header_size_limit` does (header-limit.ts), so a field folded into hundreds
+ * of thousands of lines is parsed as its first 100 KB and every other field and
+ * the body as sent. The stored raw bytes are never cut.
+ *
+ * Every string taken from the message has NUL (U+0000) replaced with U+FFFD:
+ * SQLite text and C strings end at a NUL, so a raw one would show a cut value
+ * in the API while the search index holds the whole string.
  */
 export async function parseMessage(raw: Uint8Array): Promise<ParseResult> {
   let email: Email;
   try {
-    email = await PostalMime.parse(raw, { ...PARSE_LIMITS, attachmentEncoding: "arraybuffer" });
+    const { bytes } = boundHeaderFields(raw);
+    email = await PostalMime.parse(bytes, { ...PARSE_LIMITS, attachmentEncoding: "arraybuffer" });
   } catch (error) {
     return { ok: false, error: error instanceof Error ? error.message : String(error) };
   }
@@ -58,10 +70,10 @@ export async function parseMessage(raw: Uint8Array): Promise<ParseResult> {
           ? new TextEncoder().encode(attachment.content)
           : new Uint8Array(attachment.content);
     attachments.push({
-      filename: attachment.filename,
-      contentType: attachment.mimeType,
-      disposition: attachment.disposition,
-      contentId: attachment.contentId ?? null,
+      filename: withoutNul(attachment.filename),
+      contentType: withoutNul(attachment.mimeType),
+      disposition: withoutNul(attachment.disposition),
+      contentId: withoutNul(attachment.contentId ?? null),
       content,
       size: content.byteLength,
       sha256: await sha256Hex(content),
@@ -70,18 +82,23 @@ export async function parseMessage(raw: Uint8Array): Promise<ParseResult> {
   return {
     ok: true,
     content: {
-      subject: email.subject ?? null,
+      subject: withoutNul(email.subject ?? null),
       from: email.from ? (flattenAddresses([email.from])[0] ?? null) : null,
       to: flattenAddresses(email.to),
       cc: flattenAddresses(email.cc),
       replyTo: flattenAddresses(email.replyTo),
-      date: email.date ?? null,
-      messageId: email.messageId ?? null,
-      inReplyTo: email.inReplyTo ?? null,
-      references: (email.references ?? "").split(/\s+/).filter((ref) => ref !== ""),
-      headers: email.headers.map((header) => ({ name: header.originalKey, value: header.value })),
-      text: email.text ?? null,
-      html: email.html ?? null,
+      date: withoutNul(email.date ?? null),
+      messageId: withoutNul(email.messageId ?? null),
+      inReplyTo: withoutNul(email.inReplyTo ?? null),
+      references: withoutNul(email.references ?? "")
+        .split(/\s+/)
+        .filter((ref) => ref !== ""),
+      headers: email.headers.map((header) => ({
+        name: withoutNul(header.originalKey),
+        value: withoutNul(header.value),
+      })),
+      text: withoutNul(email.text ?? null),
+      html: withoutNul(email.html ?? null),
       attachments,
     },
   };
@@ -92,8 +109,18 @@ function flattenAddresses(list: Address[] | undefined): MailAddress[] {
   const out: MailAddress[] = [];
   for (const entry of list ?? []) {
     if (entry.group)
-      out.push(...entry.group.map((member) => ({ address: member.address, name: member.name })));
-    else out.push({ address: entry.address, name: entry.name });
+      out.push(
+        ...entry.group.map((member) => ({
+          address: withoutNul(member.address),
+          name: withoutNul(member.name),
+        })),
+      );
+    else out.push({ address: withoutNul(entry.address), name: withoutNul(entry.name) });
   }
   return out;
+}
+
+/** NUL becomes U+FFFD, the replacement character (the string is otherwise unchanged). */
+function withoutNul<T extends string | null>(value: T): T {
+  return (value?.includes("\0") ? value.replaceAll("\0", "\uFFFD") : value) as T;
 }
