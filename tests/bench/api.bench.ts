@@ -87,7 +87,12 @@ async function timeSql(
   return median(samples);
 }
 
-async function httpLoad(url: string, concurrency: number, durationMs: number): Promise<HttpLoadResult> {
+/** One load run of tests/bench/http-load.ts (its own process) with the bench key. */
+export async function httpLoad(
+  url: string,
+  concurrency: number,
+  durationMs: number,
+): Promise<HttpLoadResult> {
   const { stdout, code } = await runToCompletion(
     [
       BUN,

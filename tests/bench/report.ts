@@ -3,6 +3,7 @@ import type { ComponentCost } from "./components.bench";
 import { describeCell, type IngestRow, type RunMeasure, type TargetName } from "./ingest.bench";
 import type { MemoryMeasure } from "./memory.bench";
 import type { ProfileResult } from "./profile.bench";
+import type { RemoteResults } from "./remote.bench";
 import {
   formatMs,
   formatNumber,
@@ -36,6 +37,8 @@ export interface BenchReport {
   webhookRates: number[];
   webhooks: WebhookMeasure[];
   api: ApiResults | null;
+  /** `--remote-rtt`: OmniMail on a remote libSQL server (absent from runs without the flag). */
+  remote?: RemoteResults | null;
   wallSeconds: number;
 }
 
@@ -212,6 +215,107 @@ function scaleTable(report: BenchReport): Table | null {
   };
 }
 
+/** The file database's figures for the rows the remote section measures, from the sections above. */
+function fileCounterparts(report: BenchReport, remote: RemoteResults) {
+  return {
+    ingest: (sessions: number) => ingestRow(report, "5k", sessions, true)?.runs.omnimail ?? [],
+    api: (query: string) =>
+      report.api?.scale.find((point) => point.size === remote.apiSize && point.query === query)
+        ?.omnimailSerial,
+    webhook: report.webhooks[report.webhookRates.indexOf(remote.webhookRate)],
+  };
+}
+
+function remoteTable(report: BenchReport): Table | null {
+  const remote = report.remote;
+  if (!remote) return null;
+  const file = fileCounterparts(report, remote);
+  const pair = (p50: number, p99: number) => `${formatMs(p50)}/${formatMs(p99)}`;
+  const rows: string[][] = [];
+  for (const row of remote.ingest) {
+    const fileRuns = file.ingest(row.cell.sessions);
+    const isolated = row.isolatedGroups.reduce((sum, count) => sum + count, 0);
+    const refused = new Map<string, number>();
+    for (const statuses of row.refused)
+      for (const [status, count] of Object.entries(statuses))
+        refused.set(status, (refused.get(status) ?? 0) + count);
+    rows.push([
+      `ingest ${describeCell(row.cell)}: msg/s`,
+      formatSpread(spreadOf(fileRuns.map((run) => run.rate))),
+      formatSpread(spreadOf(row.runs.map((run) => run.rate))),
+      formatRatio(med(row.runs, (run) => run.rate) / med(fileRuns, (run) => run.rate)),
+      formatNumber(median(row.requestsPerMessage), 2),
+      `${formatNumber(median(row.messagesPerCommit), 1)} msgs/commit; largest request ` +
+        `${formatNumber(Math.max(...row.largestRequestBytes) / 1e6, 2)} MB` +
+        [...refused].map(([status, count]) => `; ${count} answered ${status}`).join("") +
+        (isolated > 0 ? `; ${isolated} groups committed again message by message` : ""),
+    ]);
+    if (report.generatorMeasuresLatency) {
+      rows.push([
+        "  dot→250 p50/p99 ms",
+        pair(
+          med(fileRuns, (run) => run.latencyP50Ms),
+          med(fileRuns, (run) => run.latencyP99Ms),
+        ),
+        pair(
+          med(row.runs, (run) => run.latencyP50Ms),
+          med(row.runs, (run) => run.latencyP99Ms),
+        ),
+        formatRatio(med(row.runs, (run) => run.latencyP50Ms) / med(fileRuns, (run) => run.latencyP50Ms)),
+        "",
+        "",
+      ]);
+    }
+  }
+  for (const point of remote.api) {
+    const onFile = file.api(point.query);
+    rows.push([
+      `API ${QUERY_LABEL[point.query] ?? point.query}, c=1: p50/p99 ms`,
+      onFile ? pair(onFile.p50Ms, onFile.p99Ms) : "—",
+      pair(point.serial.p50Ms, point.serial.p99Ms),
+      formatRatio(point.serial.p50Ms / (onFile?.p50Ms ?? Number.NaN)),
+      formatNumber(point.requestsPerRequest, 2),
+      `${point.serial.requests} requests${point.serial.errors ? `, ${point.serial.errors} errors` : ""}`,
+    ]);
+  }
+  const hook = remote.webhook;
+  if (hook) {
+    rows.push([
+      `webhook 250 → signed POST, ${remote.webhookRate} msg/s: p50/p99 ms`,
+      file.webhook ? pair(file.webhook.p50Ms, file.webhook.p99Ms) : "—",
+      pair(hook.p50Ms, hook.p99Ms),
+      formatRatio(hook.p50Ms / (file.webhook?.p50Ms ?? Number.NaN)),
+      formatNumber(hook.requestsPerMessage, 2),
+      `delivered ${hook.delivered}/${hook.sent}${hook.badSignatures ? `, ${hook.badSignatures} bad signatures` : ""}; max ${formatMs(hook.maxMs)} ms`,
+    ]);
+  }
+  return {
+    title: `Remote database: libSQL over HTTP with a ${formatNumber(remote.rttMs, 0)} ms round trip vs the file database (same run)`,
+    headers: [
+      "measure",
+      "file:",
+      `remote, ${formatNumber(remote.rttMs, 0)} ms RTT`,
+      "remote / file",
+      "DB requests per msg or req",
+      "remote detail",
+    ],
+    rows,
+    note:
+      "remote: OmniMail as `npm start` runs it with DATABASE_URL = a proxy in front of the libSQL authors' Hrana test " +
+      "server (SQLite with FTS5 in a Python process on this machine; @libsql/client speaks to it over HTTP as to sqld " +
+      `and Turso). The proxy holds each answer ${formatNumber(remote.rttMs, 0)} ms, a round trip of that length between ` +
+      `OmniMail and the database for every request (SELECT 1 p50: ${formatMs(remote.selectOneMs.proxy)} ms through ` +
+      `the proxy, ${formatMs(remote.selectOneMs.direct)} ms direct). file: the same rows from the sections above. ` +
+      "Largest request and answered 4xx/5xx: from a pass-through between OmniMail and the proxy (the test server " +
+      "refuses bodies over 1 MiB with 413). " +
+      `msg/s: median (min–max) of ${remote.runs} runs of ${report.ingestDurationMs / 1000} s; latencies: medians of ` +
+      "the runs' percentiles; remote / file: of msg/s, or of p50. DB requests: `POST /v2/pipeline` counted at the " +
+      "proxy per accepted message or answered request; msgs/commit: accepted messages per write batch " +
+      "(`BEGIN IMMEDIATE … COMMIT`, one request each). API: one request at a time on a mailbox seeded with " +
+      `${remote.apiSize.toLocaleString("en-US")} messages (straight to the server), as on the file database.`,
+  };
+}
+
 function componentTable(report: BenchReport): Table {
   return {
     title: "Cost of the parts, one at a time in the runner process",
@@ -333,6 +437,7 @@ export function tables(report: BenchReport): Table[] {
     webhookTable(report),
     apiTable(report),
     scaleTable(report),
+    remoteTable(report),
     memoryTable(report),
     threadTable(report),
     profileTable(report),
@@ -431,6 +536,49 @@ export function goals(report: BenchReport): Goal[] {
     list.push(
       scaleGoal("full-text search p99 < 20 ms at 1M messages (worst of common/rare word)", searchP99, 20),
     );
+  }
+
+  const remote = report.remote;
+  if (remote) {
+    const file = fileCounterparts(report, remote);
+    const rtt = remote.rttMs;
+    // The issue sets these goals at a 20 ms round trip; at another one they are shown, not judged.
+    const atRtt = (goal: Goal): Goal => (rtt === 20 ? goal : { ...goal, met: null });
+    const suffix = rtt === 20 ? "" : ` (run at ${formatNumber(rtt, 0)} ms; the goals are set at 20 ms)`;
+    const remote20 = remote.ingest.find((row) => row.cell.sessions === 20);
+    const remoteRate = remote20 ? med(remote20.runs, (run) => run.rate) : Number.NaN;
+    const fileRate = median(file.ingest(20).map((run) => run.rate));
+    list.push(
+      atRtt(
+        judge(
+          "#14",
+          "remote database, 20 ms RTT: ingest 5 KB, 20 sessions ≥ 0.5× the file: figure",
+          `${formatRatio(remoteRate / fileRate)} (${formatNumber(remoteRate, 0)} vs ${formatNumber(fileRate, 0)} msg/s)${suffix}`,
+          remoteRate / fileRate / 0.5,
+        ),
+      ),
+    );
+    const listP50 = remote.api.find((point) => point.query === "list")?.serial.p50Ms ?? Number.NaN;
+    list.push(
+      atRtt(
+        judge(
+          "#14",
+          "remote database, 20 ms RTT: API list p50 ≤ RTT + 10 ms",
+          `${formatMs(listP50)} ms${suffix}`,
+          (rtt + 10) / listP50,
+        ),
+      ),
+    );
+    const hook = remote.webhook;
+    const hookP99 = hook?.p99Ms ?? Number.NaN;
+    const hookGoal = judge(
+      "#14",
+      `remote database, 20 ms RTT: webhook p99 < 3 × RTT + 50 ms at ${remote.webhookRate} msg/s`,
+      `${formatMs(hookP99)} ms${hook && hook.delivered < hook.sent ? ` (${hook.delivered}/${hook.sent} delivered)` : ""}${suffix}`,
+      (3 * rtt + 50) / hookP99,
+    );
+    // Undelivered webhooks are not in the percentiles: the goal is not met however fast the rest came.
+    list.push(atRtt(hook && hook.delivered < hook.sent ? { ...hookGoal, met: false } : hookGoal));
   }
 
   const memory = report.memory;
@@ -609,6 +757,39 @@ function analysis(report: BenchReport): string[] {
             : "; the overflow pages of long texts those columns sit behind were in SQLite's cache here, so they cost little."),
       );
     }
+  }
+  const remote = report.remote;
+  if (remote) {
+    const at = (sessions: number) => remote.ingest.find((entry) => entry.cell.sessions === sessions);
+    const perCommit = (sessions: number) => formatNumber(median(at(sessions)?.messagesPerCommit ?? []), 1);
+    const requests = (sessions: number) => formatNumber(median(at(sessions)?.requestsPerMessage ?? []), 2);
+    const single = at(1);
+    const list = remote.api.find((point) => point.query === "list");
+    lines.push(
+      `- **Remote database (${formatNumber(remote.rttMs, 0)} ms round trip).** Every request to the database waits ` +
+        `one round trip, so what counts is requests per operation. One session: ${requests(1)} requests per message ` +
+        `(dot→250 p50 ${formatMs(single ? med(single.runs, (run) => run.latencyP50Ms) : Number.NaN)} ms). ` +
+        `Group commit gathered ${perCommit(20)} messages per commit at 20 sessions and ${perCommit(100)} at 100 ` +
+        `(${requests(20)} and ${requests(100)} requests per message)` +
+        (remote.ingest.some((entry) => entry.isolatedGroups.some((count) => count > 0))
+          ? "; some groups failed as one batch" +
+            (remote.ingest.some((entry) => entry.refused.some((statuses) => statuses["413"]))
+              ? " (answered 413: a group has a statement cap but no byte cap, and the test server refuses bodies " +
+                `over 1 MiB; the largest was ${formatNumber(Math.max(...remote.ingest.flatMap((entry) => entry.largestRequestBytes)) / 1e6, 2)} MB)`
+              : "") +
+            " and were committed again message by message, a savepoint each, in one interactive transaction: " +
+            "about three round trips per message, one after another, while every session waits"
+          : "") +
+        "." +
+        (list
+          ? ` An API list costs ${formatNumber(list.requestsPerRequest, 2)} requests (p50 ${formatMs(list.serial.p50Ms)} ms).`
+          : "") +
+        (remote.webhook
+          ? ` With a webhook endpoint each message costs ${formatNumber(remote.webhook.requestsPerMessage, 2)} requests ` +
+            "(its commit, the drain's claim and the record of its attempt, each a write that group commit may share " +
+            "with others)."
+          : ""),
+    );
   }
   lines.push(
     "- **Noise.** This is a shared 2-core VM and the load generator runs on the same cores as the server. Compare the " +

@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { RemoteDatabase } from "../helpers/remote-db";
 import { benchApi } from "./api.bench";
 import { benchComponents } from "./components.bench";
 import { benchIngest, INGEST_CELLS } from "./ingest.bench";
@@ -8,17 +9,20 @@ import { bunLoadGenerator, type LoadGenerator, smtpSourceGenerator } from "./loa
 import { benchMemory } from "./memory.bench";
 import { BUN, cleanUp, cleanUpNow, runToCompletion, trackTempDir } from "./processes";
 import { benchProfile } from "./profile.bench";
+import { benchRemote, type RemoteResults, startRemoteForBench } from "./remote.bench";
 import { type BenchReport, renderMarkdown, renderText } from "./report";
 import { BENCH_SETTINGS, startOmniMail, startSink } from "./servers";
 import { benchWebhooks } from "./webhooks.bench";
 
 /**
- * `npm run bench [-- --quick] [-- --scale] [-- --load bun|smtp-source] [-- --no-write] [-- --save f.json]`
+ * `npm run bench [-- --quick] [-- --scale] [-- --load bun|smtp-source] [-- --remote-rtt MS] [-- --no-write] [-- --save f.json]`
  * (`npm run bench -- --render f.json` rewrites BENCHMARKS.md from saved measurements, e.g. after editing report.ts)
  *
  * One run: OmniMail all in one and a bare smtp-server sink side by side under
  * the same SMTP load, webhook latency at fixed rates, the API against bare
- * baselines, the memory goals, and the cost of the parts. Prints the tables
+ * baselines, the memory goals, and the cost of the parts; with `--remote-rtt MS`,
+ * also OmniMail on a remote libSQL server MS ms of round trip away
+ * (tests/bench/remote.bench.ts). Prints the tables
  * on stdout (progress on stderr) and writes BENCHMARKS.md at the repo root.
  * Traffic stays on 127.0.0.1; every child process is stopped and the temp
  * dir removed at the end, on error and on Ctrl-C.
@@ -32,6 +36,8 @@ const loadChoice = args.includes("--load") ? args[args.indexOf("--load") + 1] : 
 /** `--save <file>`: also write the measurements as JSON; `--render <file>`: rewrite BENCHMARKS.md from such a file. */
 const savePath = args.includes("--save") ? args[args.indexOf("--save") + 1] : undefined;
 const renderPath = args.includes("--render") ? args[args.indexOf("--render") + 1] : undefined;
+/** `--remote-rtt <ms>`: the remote-database section, with that round trip between OmniMail and the database. */
+const remoteRtt = args.includes("--remote-rtt") ? args[args.indexOf("--remote-rtt") + 1] : undefined;
 /** The arguments that change what is measured (the command quoted in BENCHMARKS.md). */
 const measuredArgs = args.filter(
   (arg, index) =>
@@ -54,6 +60,25 @@ const settings = {
 };
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
+
+/** The remote database of `--remote-rtt`, started first so a missing server fails the run at once. */
+let remote: RemoteDatabase | null = null;
+
+async function stopRemote(): Promise<void> {
+  const running = remote;
+  remote = null;
+  await running?.stop();
+}
+
+function parseRemoteRtt(): number | undefined {
+  if (!args.includes("--remote-rtt")) return undefined;
+  const ms = Number(remoteRtt);
+  if (remoteRtt === undefined || remoteRtt.startsWith("--") || !Number.isFinite(ms) || ms < 0)
+    throw new Error(
+      `--remote-rtt needs a round trip in milliseconds (e.g. --remote-rtt 20), got ${remoteRtt}`,
+    );
+  return ms;
+}
 
 async function machine(): Promise<BenchReport["machine"]> {
   const cpuinfo = readFileSync("/proc/cpuinfo", "utf8");
@@ -112,6 +137,8 @@ function chooseGenerator(dir: string): LoadGenerator {
 
 async function main(): Promise<void> {
   const started = performance.now();
+  const rttMs = parseRemoteRtt();
+  if (rttMs !== undefined) remote = await startRemoteForBench();
   const dir = trackTempDir(mkdtempSync(join(tmpdir(), "omnimail-bench-")));
   const generator = chooseGenerator(dir);
   // Others may commit while this runs: quote what the first processes were started from.
@@ -176,6 +203,25 @@ async function main(): Promise<void> {
     log,
   });
 
+  let remoteResults: RemoteResults | null = null;
+  if (remote && rttMs !== undefined) {
+    log(`remote database: ${rttMs} ms round trip (libSQL test server behind a delay proxy)`);
+    remoteResults = await benchRemote({
+      remote,
+      rttMs,
+      dir,
+      generator,
+      runs: settings.runs,
+      ingestDurationMs: settings.ingestDurationMs,
+      apiSize: settings.apiSizes[0] ?? 10_000,
+      apiDurationMs: settings.apiDurationMs,
+      webhookRate: 50,
+      webhookDurationMs: settings.webhookDurationMs,
+      log,
+    });
+    await stopRemote();
+  }
+
   const treeAtEnd = await treeState();
   const report: BenchReport = {
     command: `npm run bench${measuredArgs.length ? ` -- ${measuredArgs.join(" ")}` : ""}`,
@@ -197,6 +243,7 @@ async function main(): Promise<void> {
     webhookRates: settings.webhookRates,
     webhooks,
     api,
+    ...(remoteResults ? { remote: remoteResults } : {}),
     wallSeconds: (performance.now() - started) / 1000,
   };
   if (savePath) writeFileSync(savePath, JSON.stringify(report, null, 2));
@@ -236,5 +283,6 @@ try {
   log(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
   process.exitCode = 1;
 } finally {
+  await stopRemote();
   await cleanUp();
 }

@@ -26,14 +26,16 @@ export const BENCH_SETTINGS: Record<string, string> = {
   OMNIMAIL_SENDER_AUTH: "0",
 };
 
-/** OmniMail all in one, as `npm start` runs it, on a database in `dir`. */
+/** OmniMail all in one, as `npm start` runs it, on a database in `dir` (or at `databaseUrl`). */
 export async function startOmniMail(input: {
   name: string;
   dir: string;
   /** Options for bun itself, before the script (e.g. the profiler's). */
   bunArgs?: string[];
+  /** Another database than `file:<dir>/<name>.db`, e.g. a remote libSQL server's URL. */
+  databaseUrl?: string;
 }): Promise<OmniMailProcess> {
-  const databaseUrl = `file:${join(input.dir, `${input.name}.db`)}`;
+  const databaseUrl = input.databaseUrl ?? `file:${join(input.dir, `${input.name}.db`)}`;
   const child = spawnChild({
     name: input.name,
     cmd: [BUN, ...(input.bunArgs ?? []), "main/start.ts"],

@@ -33,6 +33,8 @@ export async function benchWebhooks(input: {
   pid: number;
   rates: number[];
   durationMs: number;
+  /** SMTP sessions the rate is spread over (default: enough for replies of a few ms). */
+  sessions?: (rate: number) => number;
   log: (line: string) => void;
 }): Promise<WebhookMeasure[]> {
   const arrivals = new Map<string, { at: number; body: string; headers: Record<string, string> }>();
@@ -72,7 +74,7 @@ export async function benchWebhooks(input: {
         host: "127.0.0.1",
         port: input.smtpPort,
         // Enough connections that the rate never waits for a reply.
-        sessions: Math.max(4, Math.ceil(rate / 20)),
+        sessions: input.sessions?.(rate) ?? Math.max(4, Math.ceil(rate / 20)),
         message,
         reuse: true,
         rate,
