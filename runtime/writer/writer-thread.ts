@@ -14,6 +14,9 @@ import type { WriterRequest, WriterResponse } from "./protocol";
  */
 declare const self: Worker;
 
+/** Bytes of arguments per group commit on a remote database (the Hrana test server refuses 1 MiB requests). */
+const REMOTE_COMMIT_BYTES = 512 * 1024;
+
 let writer: ReturnType<typeof createGroupCommitWriter> | null = null;
 
 const reply = (message: WriterResponse) => postMessage(message);
@@ -28,7 +31,10 @@ self.onmessage = async (event: MessageEvent<WriterRequest>) => {
           authToken: request.authToken,
           busyTimeoutMs: request.busyTimeoutMs,
         });
-        writer = createGroupCommitWriter(database.client);
+        // A remote database takes each commit as one HTTP request: keep groups well under what servers accept.
+        writer = createGroupCommitWriter(database.client, {
+          maxBytesPerCommit: database.isLocalFile ? undefined : REMOTE_COMMIT_BYTES,
+        });
         reply({ type: "ready" });
       } catch (error) {
         reply({ type: "init-failed", error: errorMessage(error) });

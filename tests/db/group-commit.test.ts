@@ -130,3 +130,18 @@ test("the writer thread commits in its own thread, answers with the outcome, and
   expect(fatal).toEqual([]);
   await store.close();
 });
+
+test("a group stops growing at its byte bound (a remote database takes each commit as one request)", async () => {
+  const { database, count } = await tableDatabase("bytes.db");
+  await database.client.execute("ALTER TABLE t ADD COLUMN blob BLOB");
+  const write = createGroupCommitWriter(database.client, { maxBytesPerCommit: 100_000 });
+  const row = (n: number) => [
+    { sql: "INSERT INTO t (n, blob) VALUES (?, ?)", args: [n, new Uint8Array(30_000)] },
+  ];
+  const outcomes = await Promise.all(Array.from({ length: 20 }, (_, n) => write({ statements: row(n) })));
+  expect(outcomes.every((outcome) => outcome.status === "committed")).toBe(true);
+  expect(await count()).toBe(20);
+  // 30 KB each (40 KB as base64): at most two per group, so at least ten commits.
+  expect(write.stats.commits).toBeGreaterThanOrEqual(10);
+  database.close();
+});
