@@ -136,6 +136,18 @@ const configSchema = z
       .min(0)
       .max(10_000, "must be at most 10000")
       .default(1000),
+    // Back-pressure (Postfix queue_minfree): bytes of DATA held across sessions, and disk kept free.
+    OMNIMAIL_MAX_INFLIGHT_BYTES: z.coerce
+      .number({ error: "must be a number of bytes" })
+      .int("must be a whole number of bytes")
+      .min(1024 * 1024, "must be at least 1048576 (1 MiB)")
+      .max(64 * 1024 * MIB, "must be at most 68719476736 (64 GiB)")
+      .default(64 * MIB),
+    OMNIMAIL_MIN_FREE_BYTES: z.coerce
+      .number({ error: "must be a number of bytes (0: no floor)" })
+      .int("must be a whole number of bytes")
+      .min(0)
+      .optional(),
     OMNIMAIL_SENDER_AUTH: flag1,
     OMNIMAIL_DB_WRITER: z.enum(["thread", "inline"], { error: "must be thread or inline" }).default("thread"),
     OMNIMAIL_DNS_TIMEOUT_MS: z.coerce
@@ -267,6 +279,13 @@ const configSchema = z
         message: `must be at most SMTP_HARD_ERROR_LIMIT (${env.SMTP_HARD_ERROR_LIMIT})`,
       });
     }
+    if (env.OMNIMAIL_MAX_INFLIGHT_BYTES < env.OMNIMAIL_MAX_MESSAGE_BYTES) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["OMNIMAIL_MAX_INFLIGHT_BYTES"],
+        message: `must be at least OMNIMAIL_MAX_MESSAGE_BYTES (${env.OMNIMAIL_MAX_MESSAGE_BYTES}), or no message of the largest size could ever be received`,
+      });
+    }
   });
 
 function isIpv4(value: string): boolean {
@@ -346,6 +365,10 @@ export interface Config {
     /** SPF/DKIM/DMARC/ARC checks on every message. */
     senderAuth: boolean;
     dnsTimeoutMs: number;
+    /** Bytes of DATA held across all sessions at once; past it, 452 4.3.1. */
+    maxInflightBytes: number;
+    /** MAIL FROM is 452 4.3.1 while the database's file system has less free. */
+    minFreeBytes: number;
     /** `OMNIMAIL_DNS_SERVERS` as given (ip, ip:port, [ipv6]:port, comma-separated); unset: the system's. */
     dnsServers: string | undefined;
   };
@@ -432,6 +455,9 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       writer: raw.OMNIMAIL_DB_WRITER,
       dnsTimeoutMs: raw.OMNIMAIL_DNS_TIMEOUT_MS,
       dnsServers: raw.OMNIMAIL_DNS_SERVERS,
+      maxInflightBytes: raw.OMNIMAIL_MAX_INFLIGHT_BYTES,
+      // Default: room for two messages of the largest size.
+      minFreeBytes: raw.OMNIMAIL_MIN_FREE_BYTES ?? 2 * raw.OMNIMAIL_MAX_MESSAGE_BYTES,
     },
     http: {
       port: raw.PORT,

@@ -29,6 +29,8 @@ export type RejectionReason =
   | "too_many_recipients"
   | "too_big"
   | "storage_failed"
+  /** 452 4.3.1: the disk below its free-space floor, or the in-flight byte budget spent. */
+  | "insufficient_storage"
   | "lookup_failed"
   | "shutting_down"
   | "too_many_clients"

@@ -129,6 +129,10 @@ export async function buildOmniMail(config: Config, overrides: BuildOverrides = 
         })
       : null;
 
+    // /metrics reads the SMTP edge's sessions and bytes in flight when it is scraped.
+    const edge = smtp;
+    if (edge) metrics.addGaugeSource(() => edge.gauges());
+
     if (parts.api) {
       const app = createApp({
         store,

@@ -25,6 +25,9 @@ export const replies = {
   domainUnverified: () => reply(refusals.domainUnverified()),
   badRecipientSyntax: () => reply(refusals.badRecipientSyntax()),
   messageTooBig: (limit: number) => reply(refusals.messageTooBig(limit)),
+  /** Postfix's queue_minfree answer: a full disk, or the in-flight byte budget spent. Senders retry. */
+  insufficientStorage: () =>
+    new SmtpReply(452, "4.3.1", "Insufficient system storage, please try again later"),
   storageFailed: () => new SmtpReply(451, "4.3.0", "Temporary storage failure, please try again later"),
   lookupFailed: () => new SmtpReply(451, "4.3.0", "Temporary lookup failure, please try again later"),
   shuttingDown: () => new SmtpReply(421, "4.3.2", "Service shutting down, please try again later"),

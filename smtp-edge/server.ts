@@ -14,6 +14,7 @@ import { createMailFromHook } from "./hooks/mail-from";
 import { createRcptToHook } from "./hooks/rcpt-to";
 import type { MessageBody } from "./ingest";
 import { installReplyClock, watchSessionDeadlines } from "./session-deadlines";
+import type { FreeSpaceProbe, InflightBudget } from "./storage-guard";
 import { createStressGauge } from "./stress";
 
 export interface SmtpServerDeps {
@@ -24,6 +25,9 @@ export interface SmtpServerDeps {
   logger: Logger;
   connections: ConnectionTracker;
   countRejection: (reason: RejectionReason) => void;
+  /** Back-pressure (storage-guard.ts): the in-flight byte budget and the free-space floor. */
+  budget?: InflightBudget | undefined;
+  freeSpace?: FreeSpaceProbe | undefined;
   /** Idle timeout; DESIGN.md says 300 s (RFC 5321 §4.5.3.2 minimums are 2-10 min). */
   socketTimeoutMs?: number | undefined;
   maxClients?: number | undefined;
@@ -138,7 +142,11 @@ export function createSmtpServer(deps: SmtpServerDeps): SmtpEdge {
     closeTimeout: SHUTDOWN_GRACE_MS,
     onConnect: deps.connections.onConnect,
     onClose: deps.connections.onClose,
-    onMailFrom: createMailFromHook(),
+    onMailFrom: createMailFromHook({
+      budget: deps.budget,
+      freeSpace: deps.freeSpace,
+      countRejection: deps.countRejection,
+    }),
     onRcptTo: createRcptToHook({
       resolveRecipient: deps.resolveRecipient,
       logger: deps.logger,
@@ -150,6 +158,7 @@ export function createSmtpServer(deps: SmtpServerDeps): SmtpEdge {
       logger: deps.logger,
       countRejection: deps.countRejection,
       track,
+      budget: deps.budget,
     }),
   };
   const server = new SMTPServer(options);

@@ -12,6 +12,7 @@ import { createSmtpIngest } from "./ingest";
 import { createRecipientCache } from "./recipient-cache";
 import { createDnsResolver, createSenderAuth } from "./sender-auth";
 import { createSmtpServer, type SessionLimits, type SmtpEdge } from "./server";
+import { createFreeSpaceProbe, createInflightBudget } from "./storage-guard";
 
 /** The running SMTP edge: the main listener (STARTTLS when a certificate is set) and optional SMTPS. */
 export interface SmtpService {
@@ -20,6 +21,8 @@ export interface SmtpService {
   smtpsPort: number | null;
   /** Re-reads SMTP_TLS_CERT / SMTP_TLS_KEY (SIGHUP). */
   reloadTls(): void;
+  /** For /metrics: sessions open now, and bytes of DATA held (the in-flight budget in use). */
+  gauges(): { smtpSessions: number; smtpBytesInFlight: number };
   /** Stop listening, answer DATA in flight, close every session. The store is the caller's. */
   close(): Promise<void>;
 }
@@ -68,7 +71,7 @@ export async function startSmtpEdge(input: {
   onStored?: (stored: StoredMessage[]) => void;
   limits?: SmtpLimits;
   /** The /metrics registry: stored copies, and refusals by reason. */
-  metrics?: Pick<Metrics, "countMessageRejected" | "countMessagesReceived">;
+  metrics?: Pick<Metrics, "countMessageRejected" | "countMessagesReceived"> | undefined;
   /** DNS for SPF/DKIM/DMARC; tests pass a resolver that serves their records. */
   dnsResolver?: DNSResolver;
 }): Promise<SmtpService> {
@@ -80,7 +83,15 @@ export async function startSmtpEdge(input: {
     input.metrics?.countMessagesReceived(stored.length);
     input.onStored?.(stored);
   };
+  // Back-pressure: every session's DATA shares one byte budget; a file database's disk keeps a floor free.
+  const budget = createInflightBudget(config.smtp.maxInflightBytes);
+  const freeSpace = createFreeSpaceProbe({
+    databaseUrl: config.databaseUrl,
+    minFreeBytes: config.smtp.minFreeBytes,
+  });
   const shared = {
+    budget,
+    freeSpace,
     serverName,
     maxMessageBytes: config.smtp.maxMessageBytes,
     resolveRecipient: createRecipientCache((address) => resolveRecipient(store.db, address), {
@@ -143,6 +154,10 @@ export async function startSmtpEdge(input: {
   return {
     port,
     smtpsPort,
+    gauges: () => ({
+      smtpSessions: edges.reduce((sum, edge) => sum + edge.server.connections.size, 0),
+      smtpBytesInFlight: budget.used,
+    }),
     reloadTls: () => {
       const fresh = readTls(config);
       if (!fresh) return;

@@ -5,6 +5,7 @@ import type { RejectionReason } from "../../core/metrics";
 import type { MessageBody } from "../ingest";
 import { replies } from "../replies";
 import { recipientTargets } from "../session-state";
+import type { InflightBudget } from "../storage-guard";
 
 export interface DataHookDeps {
   maxMessageBytes: number;
@@ -13,6 +14,8 @@ export interface DataHookDeps {
   logger: Logger;
   /** Tracks DATA in flight (first byte to reply) so a graceful shutdown can wait for it. */
   track: <T>(work: Promise<T>) => Promise<T>;
+  /** Bytes of DATA held across all sessions (storage-guard.ts); over it: drained, then 452 4.3.1. */
+  budget?: InflightBudget | undefined;
 }
 
 /**
@@ -52,20 +55,36 @@ export function createDataHook(deps: DataHookDeps) {
     const chunks: Uint8Array[] = [];
     let received = 0;
     let oversized = false;
+    let overBudget = false;
+    /** What this message holds of the in-flight budget; given back once it is answered. */
+    let reserved = 0;
+    const releaseBudget = () => {
+      deps.budget?.release(reserved);
+      reserved = 0;
+    };
+    const dropHeld = () => {
+      chunks.length = 0; // keep draining, stop holding
+      releaseBudget();
+    };
     stream.on("data", (chunk: Uint8Array) => {
       received += chunk.byteLength;
+      if (oversized || overBudget) return;
       if (received > deps.maxMessageBytes) {
         oversized = true;
-        chunks.length = 0; // keep draining, stop holding
-        return;
+        return dropHeld();
       }
+      if (deps.budget && !deps.budget.reserve(chunk.byteLength)) {
+        overBudget = true;
+        return dropHeld();
+      }
+      reserved += chunk.byteLength;
       chunks.push(chunk);
     });
     stream.once("error", (error: unknown) => {
       // The session ended mid-DATA (the client left, or a deadline closed it): nothing is stored and
       // nothing will be answered, so a graceful shutdown must not wait for this message.
       deps.logger.warn("DATA stream error", { session: session.id, error: String(error) });
-      chunks.length = 0;
+      dropHeld();
       answered();
     });
     stream.once("end", () => {
@@ -73,9 +92,20 @@ export function createDataHook(deps: DataHookDeps) {
         deps.countRejection("too_big");
         return callback(replies.messageTooBig(deps.maxMessageBytes));
       }
-      if (recipientTargets(session.envelope).length === 0) return callback(replies.storageFailed());
+      if (overBudget) {
+        // Every session's DATA together is over the budget: the sender retries later (Postfix's 452 4.3.1).
+        deps.countRejection("insufficient_storage");
+        return callback(replies.insufficientStorage());
+      }
+      if (recipientTargets(session.envelope).length === 0) {
+        releaseBudget();
+        return callback(replies.storageFailed());
+      }
       const body = { chunks: chunks.splice(0), size: received };
-      deps.ingest({ session, body }).then(
+      const ingesting = deps.ingest({ session, body });
+      // The bytes stay reserved until the message is answered, parsing and storing included.
+      ingesting.then(releaseBudget, releaseBudget);
+      ingesting.then(
         (result) => {
           if (result.status === "stored")
             return callback(null, `Ok: queued as ${result.stored[0]?.id ?? "nothing"}`);

@@ -1,5 +1,8 @@
 import type { SMTPServerAddress, SMTPServerSession } from "smtp-server";
+import type { RejectionReason } from "../../core/metrics";
 import { eightBitRefusal, usedSmtputf8 } from "../address-encoding";
+import { replies } from "../replies";
+import type { FreeSpaceProbe, InflightBudget } from "../storage-guard";
 
 /**
  * MAIL FROM: a sender address with 8-bit bytes needs the SMTPUTF8 parameter on
@@ -8,8 +11,21 @@ import { eightBitRefusal, usedSmtputf8 } from "../address-encoding";
  * clears it, so a refused `MAIL … SMTPUTF8` would leave it on for the next MAIL:
  * we set it to what the accepted MAIL said.
  */
-export function createMailFromHook() {
+export function createMailFromHook(
+  deps: {
+    budget?: InflightBudget | undefined;
+    freeSpace?: FreeSpaceProbe | undefined;
+    countRejection?: ((reason: RejectionReason) => void) | undefined;
+  } = {},
+) {
   return (address: SMTPServerAddress, session: SMTPServerSession, callback: (err?: Error | null) => void) => {
+    // Back-pressure first (storage-guard.ts): a full disk, or a declared SIZE that the in-flight budget cannot hold.
+    const args = address.args as Record<string, string> | false | undefined;
+    const declared = Number((args && args.SIZE) ?? 0);
+    if (deps.freeSpace?.low() || (deps.budget && declared > deps.budget.available)) {
+      deps.countRejection?.("insufficient_storage");
+      return callback(replies.insufficientStorage());
+    }
     const refusal = eightBitRefusal(address, usedSmtputf8(address));
     session.envelope.smtpUtf8 = !refusal && usedSmtputf8(address);
     callback(refusal);

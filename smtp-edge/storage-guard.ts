@@ -1,0 +1,88 @@
+import { statfsSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+
+/**
+ * Back-pressure for the SMTP edge, as Postfix's `queue_minfree` and its bounded
+ * memory per session give it: refuse with `452 4.3.1 Insufficient system
+ * storage` what cannot be kept, rather than accept it and fail (senders retry
+ * a 4xx; nothing accepted is ever dropped).
+ */
+
+/**
+ * Bytes of DATA being received or processed, across every session. A message
+ * reserves its bytes as they arrive and gives them back when it is answered.
+ */
+export interface InflightBudget {
+  /** Takes `bytes` from the budget; false (and nothing taken) when they do not fit. */
+  reserve(bytes: number): boolean;
+  release(bytes: number): void;
+  readonly used: number;
+  readonly available: number;
+}
+
+export function createInflightBudget(maxBytes: number): InflightBudget {
+  let used = 0;
+  return {
+    reserve(bytes) {
+      if (used + bytes > maxBytes) return false;
+      used += bytes;
+      return true;
+    },
+    release(bytes) {
+      used = Math.max(0, used - bytes);
+    },
+    get used() {
+      return used;
+    },
+    get available() {
+      return Math.max(0, maxBytes - used);
+    },
+  };
+}
+
+/** Free space of the file system a `file:` database lives on; null for a remote database. */
+export interface FreeSpaceProbe {
+  /** Bytes free for us now (cached for a second: a MAIL FROM must not cost a syscall each). */
+  freeBytes(): number | null;
+  /** True when less than the floor is free. */
+  low(): boolean;
+}
+
+export function createFreeSpaceProbe(input: {
+  databaseUrl: string;
+  minFreeBytes: number;
+  now?: () => number;
+  /** For tests: what statfs says. */
+  statfs?: (path: string) => { bavail: number | bigint; bsize: number | bigint };
+}): FreeSpaceProbe {
+  const path = databaseDirectory(input.databaseUrl);
+  const now = input.now ?? Date.now;
+  const statfs = input.statfs ?? ((dir: string) => statfsSync(dir));
+  let cached: { at: number; bytes: number | null } = { at: -Infinity, bytes: null };
+  const freeBytes = () => {
+    if (!path) return null;
+    if (now() - cached.at < 1000) return cached.bytes;
+    let bytes: number | null = null;
+    try {
+      const stats = statfs(path);
+      bytes = Number(stats.bavail) * Number(stats.bsize);
+    } catch {
+      bytes = null; // cannot tell: do not refuse mail for it
+    }
+    cached = { at: now(), bytes };
+    return bytes;
+  };
+  return {
+    freeBytes,
+    low() {
+      const bytes = freeBytes();
+      return bytes !== null && bytes < input.minFreeBytes;
+    },
+  };
+}
+
+function databaseDirectory(url: string): string | null {
+  if (!url.startsWith("file:") || url.includes(":memory:")) return null;
+  const path = url.slice("file:".length).replace(/^\/\/(localhost)?(?=\/)/, "");
+  return dirname(resolve(path.split("?")[0] ?? path));
+}

@@ -1,0 +1,155 @@
+import { afterAll, describe, expect, test } from "bun:test";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { type OmniMail, startOmniMail, type TestTenant, tempDir, waitFor } from "../helpers/harness";
+import { openRawSmtp, type RawSmtp } from "../helpers/smtp-client";
+
+// Back-pressure as Postfix gives it: 452 4.3.1 for what cannot be kept, never a lost message.
+async function openTransaction(omni: OmniMail, to: string, size?: number): Promise<RawSmtp> {
+  const smtp = await openRawSmtp(omni.smtpPort);
+  await smtp.reply();
+  await smtp.command("EHLO client.test");
+  expect((await smtp.command(`MAIL FROM:<s@example.org>${size ? ` SIZE=${size}` : ""}`)).code).toBe(250);
+  expect((await smtp.command(`RCPT TO:<${to}>`)).code).toBe(250);
+  expect((await smtp.command("DATA")).code).toBe(354);
+  return smtp;
+}
+
+const body = (subject: string, bytes: number) =>
+  `Subject: ${subject}\r\n\r\n${"x".repeat(76)}\r\n`.repeat(1) +
+  `${"y".repeat(998)}\r\n`.repeat(Math.ceil(bytes / 1000));
+
+async function storedCount(omni: OmniMail, subject: string): Promise<number> {
+  const rows = await omni.database.client.execute({
+    sql: "SELECT count(*) AS n FROM messages WHERE subject = ?",
+    args: [subject],
+  });
+  return Number(rows.rows[0]?.n);
+}
+
+describe("in-flight byte budget", () => {
+  let omni: OmniMail;
+  let tenant: TestTenant;
+  afterAll(() => omni?.stop());
+
+  test("DATA that would take every session's bytes past the budget is drained and answered 452 4.3.1; the session stays usable and the retry is stored once", async () => {
+    omni = await startOmniMail({
+      env: {
+        OMNIMAIL_MAX_INFLIGHT_BYTES: String(2 * 1024 * 1024),
+        OMNIMAIL_MAX_MESSAGE_BYTES: String(1536 * 1024),
+      },
+    });
+    tenant = await omni.addTenant("budget.test", ["*"]);
+    const first = await openTransaction(omni, "a@budget.test");
+    first.write(body("held", 1_200_000));
+    // The first message's bytes are held (reserved) until it is answered.
+    await waitFor(async () => {
+      const text = await (await fetch(`${omni.apiUrl}/metrics`)).text();
+      const held = Number(/\nomnimail_smtp_bytes_in_flight (\d+)/.exec(text)?.[1] ?? 0);
+      return held >= 1_200_000 ? true : undefined;
+    });
+
+    // A declared SIZE that no longer fits is refused at MAIL FROM.
+    const declared = await openRawSmtp(omni.smtpPort);
+    await declared.reply();
+    await declared.command("EHLO client.test");
+    expect((await declared.command("MAIL FROM:<s@example.org> SIZE=1200000")).lines[0]).toMatch(
+      /^452 4\.3\.1 /,
+    );
+    declared.close();
+
+    // An undeclared one is read to its end, then refused, and the connection goes on.
+    const second = await openTransaction(omni, "b@budget.test");
+    second.write(`${body("over budget", 1_200_000)}.\r\n`);
+    expect((await second.reply(15_000)).lines[0]).toMatch(/^452 4\.3\.1 /);
+    expect((await second.command("RSET")).code).toBe(250);
+
+    first.write(".\r\n");
+    expect((await first.reply(15_000)).lines[0]).toMatch(/^250 /);
+    first.close();
+
+    // With the first one answered, the retry fits.
+    await second.command("MAIL FROM:<s@example.org>");
+    await second.command("RCPT TO:<b@budget.test>");
+    await second.command("DATA");
+    second.write(`${body("over budget", 1_200_000)}.\r\n`);
+    expect((await second.reply(15_000)).lines[0]).toMatch(/^250 /);
+    second.close();
+    expect(await storedCount(omni, "over budget")).toBe(1);
+    expect(await storedCount(omni, "held")).toBe(1);
+    const metrics = await (await fetch(`${omni.apiUrl}/metrics`)).text();
+    expect(metrics).toMatch(
+      /omnimail_messages_rejected_total\{reason="insufficient_storage",ingress="smtp"\} 2/,
+    );
+    expect(metrics).toContain("\nomnimail_smtp_bytes_in_flight 0\n");
+  });
+
+  test("a budget smaller than the message size limit is a start-up error naming the variable", async () => {
+    const { parseConfig, ConfigError } = await import("../../core/config");
+    expect(() =>
+      parseConfig({
+        OMNIMAIL_MAX_INFLIGHT_BYTES: String(1024 * 1024),
+        OMNIMAIL_MAX_MESSAGE_BYTES: String(2 * 1024 * 1024),
+      }),
+    ).toThrow(ConfigError);
+  });
+});
+
+// A database on a small file system of its own: a tmpfs this test mounts (root only; skipped elsewhere).
+const mountPoint = join(tempDir("omnimail-tmpfs-"), "fs");
+mkdirSync(mountPoint, { recursive: true });
+const mounted =
+  Bun.spawnSync(["mount", "-t", "tmpfs", "-o", "size=48m", "tmpfs", mountPoint], { stderr: "pipe" })
+    .exitCode === 0;
+if (!mounted)
+  console.warn("back-pressure: cannot mount a tmpfs here (not root?); the free-space test is skipped");
+
+describe.skipIf(!mounted)("free-space floor", () => {
+  let omni: OmniMail;
+  afterAll(async () => {
+    await omni?.stop();
+    // Lazy: a closed connection's file may be released a moment after stop() returns.
+    Bun.spawnSync(["umount", "-l", mountPoint]);
+    rmSync(join(mountPoint, ".."), { recursive: true, force: true });
+  });
+
+  test("below OMNIMAIL_MIN_FREE_BYTES MAIL FROM is 452 4.3.1 while API reads work; freed space brings mail back; the database is intact", async () => {
+    omni = await startOmniMail({
+      databaseUrl: `file:${join(mountPoint, "omnimail.db")}`,
+      env: { OMNIMAIL_MIN_FREE_BYTES: String(16 * 1024 * 1024) },
+    });
+    const tenant = await omni.addTenant("disk.test", ["*"]);
+    const send = async (subject: string) => {
+      const smtp = await openRawSmtp(omni.smtpPort);
+      await smtp.reply();
+      await smtp.command("EHLO client.test");
+      const mail = await smtp.command("MAIL FROM:<s@example.org>");
+      if (mail.code !== 250) {
+        smtp.close();
+        return mail.lines[0] ?? "";
+      }
+      await smtp.command("RCPT TO:<x@disk.test>");
+      await smtp.command("DATA");
+      smtp.write(`Subject: ${subject}\r\n\r\nbody\r\n.\r\n`);
+      const reply = await smtp.reply();
+      smtp.close();
+      return reply.lines[0] ?? "";
+    };
+    expect(await send("before")).toMatch(/^250 /);
+
+    // Fill the file system to under the floor.
+    const filler = join(mountPoint, "filler");
+    writeFileSync(filler, new Uint8Array(36 * 1024 * 1024));
+    // The probe caches its answer for a second: wait until it has seen the full disk.
+    await waitFor(async () => ((await send("probing")).startsWith("452 4.3.1") ? true : undefined), 5000);
+    expect(await send("while full")).toMatch(/^452 4\.3\.1 Insufficient system storage/);
+    const list = await omni.api(`/v1/mailboxes/${tenant.mailboxes["*@disk.test"]}/messages`, tenant.apiKey);
+    expect(list.status).toBe(200);
+
+    rmSync(filler);
+    await waitFor(async () => ((await send("after")).startsWith("250") ? true : undefined), 5000);
+    expect(await storedCount(omni, "while full")).toBe(0);
+    const check = await omni.database.client.execute("PRAGMA integrity_check");
+    expect(check.rows[0]?.[0]).toBe("ok");
+  });
+});
