@@ -21,7 +21,7 @@ export function createMailFromHook(
   return (address: SMTPServerAddress, session: SMTPServerSession, callback: (err?: Error | null) => void) => {
     // Back-pressure first (storage-guard.ts): a full disk, or a declared SIZE that the in-flight budget cannot hold.
     const args = address.args as Record<string, string> | false | undefined;
-    const declared = Number((args && args.SIZE) ?? 0);
+    const declared = Number((args === false || args === undefined ? undefined : args.SIZE) ?? 0);
     if (deps.freeSpace?.low() || (deps.budget && declared > deps.budget.available)) {
       deps.countRejection?.("insufficient_storage");
       return callback(replies.insufficientStorage());

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { type OmniMail, startOmniMail, type TestTenant, tempDir, waitFor } from "../helpers/harness";
+import { type OmniMail, startOmniMail, tempDir, waitFor } from "../helpers/harness";
 import { openRawSmtp, type RawSmtp } from "../helpers/smtp-client";
 
 // Back-pressure as Postfix gives it: 452 4.3.1 for what cannot be kept, never a lost message.
@@ -29,7 +29,7 @@ async function storedCount(omni: OmniMail, subject: string): Promise<number> {
 
 describe("in-flight byte budget", () => {
   let omni: OmniMail;
-  let tenant: TestTenant;
+
   afterAll(() => omni?.stop());
 
   test("DATA that would take every session's bytes past the budget is drained and answered 452 4.3.1; the session stays usable and the retry is stored once", async () => {
@@ -39,7 +39,7 @@ describe("in-flight byte budget", () => {
         OMNIMAIL_MAX_MESSAGE_BYTES: String(1536 * 1024),
       },
     });
-    tenant = await omni.addTenant("budget.test", ["*"]);
+    await omni.addTenant("budget.test", ["*"]);
     const first = await openTransaction(omni, "a@budget.test");
     first.write(body("held", 1_200_000));
     // The first message's bytes are held (reserved) until it is answered.
