@@ -183,6 +183,16 @@ export function createCommitListeners() {
   };
 }
 
+/** Readiness of the database itself: it answers a statement (both implementations use it). */
+export async function pingDatabase(database: Pick<Database, "client">): Promise<StoreHealth> {
+  try {
+    await database.client.execute("SELECT 1");
+    return { ok: true, detail: "ready" };
+  } catch (error) {
+    return { ok: false, detail: `database unreachable: ${errorMessage(error)}` };
+  }
+}
+
 /** Runs `work` in one write transaction on `database`'s own client (both implementations use it). */
 export async function runTransaction<T>(
   database: Pick<Database, "client">,
@@ -234,14 +244,7 @@ export function createInlineStore(database: Database, options: { now?: () => num
       }
     },
     transaction: (work) => runTransaction(database, work),
-    async health() {
-      try {
-        await database.client.execute("SELECT 1");
-        return { ok: true, detail: "ready" };
-      } catch (error) {
-        return { ok: false, detail: `database unreachable: ${errorMessage(error)}` };
-      }
-    },
+    health: () => pingDatabase(database),
     onCommitted: (listener) => listeners.add(listener),
     async close() {
       database.close();

@@ -1,4 +1,5 @@
 import { SMTPServer, type SMTPServerOptions, type SMTPServerSession } from "smtp-server";
+import type { Config } from "../core/config";
 import type { IngestResult } from "../core/ingest/ingest-message";
 import { type ListenSettings, toListenError } from "../core/listen-error";
 import type { Logger } from "../core/logger";
@@ -41,21 +42,18 @@ export interface SmtpServerDeps {
   sessionLimits: SessionLimits;
 }
 
-/** Per-session limits against slow and hostile clients (session-deadlines.ts, stress.ts, error-limit.ts). */
-export interface SessionLimits {
-  /** DATA from 354 to the final dot; 0: none. */
-  maxDataMs: number;
-  /** A session, checked while the client owes a command; 0: none. */
-  maxSessionMs: number;
-  /** Bytes/s DATA must average after the idle timeout; 0: none. */
-  minDataRate: number;
-  /** Stress mode over this share of maxClients in use; 100: never. */
-  stressPercent: number;
-  stressIdleTimeoutMs: number;
-  softErrorLimit: number;
-  hardErrorLimit: number;
-  errorDelayMs: number;
-}
+/** Per-session limits against slow and hostile clients (session-deadlines.ts, stress.ts, error-limit.ts), as configured. */
+export type SessionLimits = Pick<
+  Config["smtp"],
+  | "maxDataMs"
+  | "maxSessionMs"
+  | "minDataRate"
+  | "stressPercent"
+  | "stressIdleTimeoutMs"
+  | "softErrorLimit"
+  | "hardErrorLimit"
+  | "errorDelayMs"
+>;
 
 export interface SmtpEdge {
   server: SMTPServer;

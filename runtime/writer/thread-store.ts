@@ -4,6 +4,7 @@ import type { SqlStatement } from "../../db/statements";
 import {
   createCommitListeners,
   errorMessage,
+  pingDatabase,
   runTransaction,
   type Store,
   type WriteOutcome,
@@ -225,15 +226,7 @@ export async function startThreadStore(options: ThreadStoreOptions): Promise<Thr
       });
     },
     transaction: (work) => runTransaction(database, work),
-    async health() {
-      if (!ready) return { ok: false, detail: downReason };
-      try {
-        await database.client.execute("SELECT 1");
-        return { ok: true, detail: "ready" };
-      } catch (error) {
-        return { ok: false, detail: `database unreachable: ${errorMessage(error)}` };
-      }
-    },
+    health: async () => (ready ? pingDatabase(database) : { ok: false, detail: downReason }),
     onCommitted: (listener) => listeners.add(listener),
     crashWriterForTest() {
       worker?.postMessage({ type: "crash" } satisfies WriterRequest);
