@@ -41,15 +41,22 @@ export function createGroupCommitWriter(
      * batch at a time). Default: no bound (a file database).
      */
     maxBytesPerCommit?: number;
+    /**
+     * Groups committing at once (default 1). A remote database spends most of a
+     * commit on the network, so a second group can travel while the first is
+     * answered: the server still runs one writer at a time.
+     */
+    concurrency?: number;
     now?: () => number;
   } = {},
 ) {
+  const lanes = Math.max(1, options.concurrency ?? 1);
   const maxStatements = options.maxStatementsPerCommit ?? 5000;
   const maxBytes = options.maxBytesPerCommit ?? Number.POSITIVE_INFINITY;
   const now = options.now ?? Date.now;
   const queue: Entry[] = [];
   const stats: GroupCommitStats = { commits: 0, batches: 0, expired: 0 };
-  let running: Promise<void> | null = null;
+  const running = new Set<Promise<void>>();
 
   /**
    * The group failed: commit it again in one transaction with a savepoint per
@@ -146,11 +153,17 @@ export function createGroupCommitWriter(
     new Promise<WriteOutcome>((resolve) => {
       if (batch.statements.length === 0) return resolve({ status: "committed", results: [] });
       queue.push({ ...batch, answer: resolve });
-      running ??= drain().finally(() => {
-        running = null;
-      });
+      if (running.size < lanes) {
+        const lane: Promise<void> = drain().finally(() => running.delete(lane));
+        running.add(lane);
+      }
     });
-  return Object.assign(write, { stats, idle: async () => void (await running) });
+  return Object.assign(write, {
+    stats,
+    idle: async () => {
+      while (running.size > 0) await Promise.all([...running]);
+    },
+  });
 }
 
 /** The size a batch adds to a request: its blobs and strings (what dominates; SQL text is small beside them). */

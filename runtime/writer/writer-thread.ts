@@ -16,6 +16,8 @@ declare const self: Worker;
 
 /** Bytes of arguments per group commit on a remote database (the Hrana test server refuses 1 MiB requests). */
 const REMOTE_COMMIT_BYTES = 512 * 1024;
+/** Group commits travelling at once to a remote database (a file database commits one at a time). */
+const REMOTE_COMMITS_IN_FLIGHT = 4;
 
 let writer: ReturnType<typeof createGroupCommitWriter> | null = null;
 
@@ -34,6 +36,7 @@ self.onmessage = async (event: MessageEvent<WriterRequest>) => {
         // A remote database takes each commit as one HTTP request: keep groups well under what servers accept.
         writer = createGroupCommitWriter(database.client, {
           maxBytesPerCommit: database.isLocalFile ? undefined : REMOTE_COMMIT_BYTES,
+          concurrency: database.isLocalFile ? 1 : REMOTE_COMMITS_IN_FLIGHT,
         });
         reply({ type: "ready" });
       } catch (error) {

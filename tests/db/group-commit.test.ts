@@ -145,3 +145,36 @@ test("a group stops growing at its byte bound (a remote database takes each comm
   expect(write.stats.commits).toBeGreaterThanOrEqual(10);
   database.close();
 });
+
+test("with concurrency, groups travel at once: a slow commit does not hold the next one", async () => {
+  const { database, count } = await tableDatabase("lanes.db");
+  let inFlight = 0;
+  let peak = 0;
+  // A client whose commits take 100 ms on the way back, as a remote database's do.
+  const slow = {
+    batch: async (...args: Parameters<typeof database.client.batch>) => {
+      inFlight++;
+      peak = Math.max(peak, inFlight);
+      const results = await database.client.batch(...args);
+      await Bun.sleep(100);
+      inFlight--;
+      return results;
+    },
+    transaction: database.client.transaction.bind(database.client),
+  };
+  const write = createGroupCommitWriter(slow, { concurrency: 4 });
+  const started = performance.now();
+  const outcomes = await Promise.all(
+    Array.from({ length: 8 }, async (_, n) => {
+      await Bun.sleep(n * 5);
+      return write({ statements: insert(n) });
+    }),
+  );
+  expect(outcomes.every((outcome) => outcome.status === "committed")).toBe(true);
+  expect(await count()).toBe(8);
+  expect(peak).toBeGreaterThan(1);
+  expect(peak).toBeLessThanOrEqual(4);
+  // One lane would take at least 2 × 100 ms for two groups; four overlap them.
+  expect(performance.now() - started).toBeLessThan(800);
+  database.close();
+});
