@@ -93,14 +93,12 @@ export async function buildOmniMail(config: Config, overrides: BuildOverrides = 
 
   const messageEvents = createMessageNotifier();
   const metrics = createMetrics();
-  // One DNS client (and cache) for the process: sender checks and domain verification.
+  // Domain verification's DNS client, on this thread. The sender checks run in their own thread with a
+  // client of their own (smtp-edge/sender-auth.ts), so their lookups, cache hits included, never cross threads.
   const dnsClient = createDnsClient({
     servers: config.smtp.dnsServers ? parseDnsServers(config.smtp.dnsServers) : undefined,
     timeoutMs: config.smtp.dnsTimeoutMs,
   });
-  const dnsResolver: DNSResolver =
-    overrides.dnsResolver ??
-    ((name: string, rrtype: string) => dnsClient.resolve(name, rrtype) as Promise<string[][] | string[]>);
   let drain: OutboxDrain | null = null;
   let smtp: SmtpService | null = null;
   let api: OmniMail["api"] = null;
@@ -125,7 +123,7 @@ export async function buildOmniMail(config: Config, overrides: BuildOverrides = 
           // Long polls in this process wake on the commit.
           onStored: (stored) => messageEvents.publishStored(stored),
           limits: overrides.smtpLimits,
-          dnsResolver,
+          dnsResolver: overrides.dnsResolver,
         })
       : null;
 

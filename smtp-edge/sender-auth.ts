@@ -1,6 +1,6 @@
-import { Resolver } from "node:dns/promises";
 import type { DNSResolver } from "mailauth";
 import type { SenderAuthResults } from "../core/messages/auth";
+import { createDnsClient, parseDnsServers } from "../runtime/dns/dns-client";
 import { authenticateInThread, warmUpAuthThread } from "./checks/message-checks";
 import type { DnsRoute } from "./checks/protocol";
 
@@ -21,15 +21,21 @@ export type SenderAuth = (
   envelope: { ip: string; helo: string; sender: string },
 ) => Promise<SenderAuthResults>;
 
-/** Resolvers made by createDnsResolver, with their query timeout: the auth thread makes its own copy. */
-const systemResolvers = new WeakMap<DNSResolver, number>();
+/** Resolvers made by createDnsResolver, with their settings: the auth thread makes its own copy. */
+const clientResolvers = new WeakMap<DNSResolver, { servers: string | null; timeoutMs: number }>();
 
-/** DNS through the system resolver, each query bounded, so a dead name server costs `timeoutMs`, not minutes. */
-export function createDnsResolver(timeoutMs: number): DNSResolver {
-  const resolver = new Resolver({ timeout: timeoutMs, tries: 1 });
+/**
+ * DNS through the product's DNS client (runtime/dns: cache, hedging, whole TXT
+ * records), each query bounded, so a dead name server costs `timeoutMs`, not
+ * minutes. `servers`: OMNIMAIL_DNS_SERVERS, or null for the system's. Used from
+ * the auth thread, which builds its own client from these settings, so a
+ * lookup (a cache hit included) never crosses threads.
+ */
+export function createDnsResolver(timeoutMs: number, servers: string | null = null): DNSResolver {
+  const client = createDnsClient({ servers: servers ? parseDnsServers(servers) : undefined, timeoutMs });
   const resolve: DNSResolver = (name, rrtype) =>
-    resolver.resolve(name, rrtype) as Promise<string[][] | string[]>;
-  systemResolvers.set(resolve, timeoutMs);
+    client.resolve(name, rrtype) as Promise<string[][] | string[]>;
+  clientResolvers.set(resolve, { servers, timeoutMs });
   return resolve;
 }
 
@@ -38,10 +44,9 @@ export function createSenderAuth(options: {
   mta: string;
   timeoutMs: number;
 }): SenderAuth {
-  // The system resolver is rebuilt in the auth thread; any other function stays here and answers from here.
-  const systemTimeoutMs = systemResolvers.get(options.resolver);
-  const dns: DnsRoute =
-    systemTimeoutMs === undefined ? { kind: "main-thread" } : { kind: "system", timeoutMs: systemTimeoutMs };
+  // Our DNS client is rebuilt in the auth thread; any other function stays here and answers from here.
+  const settings = clientResolvers.get(options.resolver);
+  const dns: DnsRoute = settings === undefined ? { kind: "main-thread" } : { kind: "client", ...settings };
   warmUpAuthThread();
   return (raw, envelope) =>
     authenticateInThread(

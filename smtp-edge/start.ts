@@ -107,7 +107,9 @@ export async function startSmtpEdge(input: {
       onStored,
       senderAuth: config.smtp.senderAuth
         ? createSenderAuth({
-            resolver: input.dnsResolver ?? createDnsResolver(config.smtp.dnsTimeoutMs),
+            resolver:
+              input.dnsResolver ??
+              createDnsResolver(config.smtp.dnsTimeoutMs, config.smtp.dnsServers ?? null),
             mta: serverName,
             timeoutMs: Math.round(config.smtp.dnsTimeoutMs * SENDER_AUTH_TIMEOUT_FACTOR),
           })

@@ -1,6 +1,6 @@
 /// <reference lib="webworker" />
-import { Resolver } from "node:dns/promises";
 import type { DNSResolver } from "mailauth";
+import { createDnsClient, parseDnsServers } from "../../runtime/dns/dns-client";
 import type { CheckRequest, CheckResponse, DnsRoute } from "./protocol";
 import { runSenderAuth, temperror } from "./run-sender-auth";
 
@@ -16,14 +16,15 @@ declare const self: Worker;
 
 const reply = (message: CheckResponse) => postMessage(message);
 
-/** One system resolver per query timeout, made on first use. */
-const systemResolvers = new Map<number, DNSResolver>();
-function systemResolver(timeoutMs: number): DNSResolver {
-  let resolver = systemResolvers.get(timeoutMs);
+/** One DNS client (with its cache) per server list and timeout, made on first use: a lookup stays in this thread. */
+const clients = new Map<string, DNSResolver>();
+function clientResolver(servers: string | null, timeoutMs: number): DNSResolver {
+  const key = `${servers ?? ""} ${timeoutMs}`;
+  let resolver = clients.get(key);
   if (!resolver) {
-    const dns = new Resolver({ timeout: timeoutMs, tries: 1 });
-    resolver = (name, rrtype) => dns.resolve(name, rrtype) as Promise<string[][] | string[]>;
-    systemResolvers.set(timeoutMs, resolver);
+    const client = createDnsClient({ servers: servers ? parseDnsServers(servers) : undefined, timeoutMs });
+    resolver = (name, rrtype) => client.resolve(name, rrtype) as Promise<string[][] | string[]>;
+    clients.set(key, resolver);
   }
   return resolver;
 }
@@ -45,7 +46,7 @@ function mainThreadResolver(task: number): DNSResolver {
 }
 
 function resolverFor(route: DnsRoute, task: number): DNSResolver {
-  return route.kind === "system" ? systemResolver(route.timeoutMs) : mainThreadResolver(task);
+  return route.kind === "client" ? clientResolver(route.servers, route.timeoutMs) : mainThreadResolver(task);
 }
 
 self.onmessage = async (event: MessageEvent<CheckRequest>) => {

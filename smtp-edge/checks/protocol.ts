@@ -8,7 +8,14 @@ import type { ParseResult } from "../../core/messages/parse";
  */
 
 /** Where the auth thread sends DNS queries: its own system resolver, or back to the main thread. */
-export type DnsRoute = { kind: "system"; timeoutMs: number } | { kind: "main-thread" };
+/**
+ * Where the auth thread's DNS goes: its own DNS client (runtime/dns; `servers`
+ * null: the system's), or back to the main thread (a resolver function, as
+ * tests pass, cannot cross threads).
+ */
+export type DnsRoute =
+  | { kind: "client"; servers: string | null; timeoutMs: number }
+  | { kind: "main-thread" };
 
 export interface AuthJob {
   ip: string;
