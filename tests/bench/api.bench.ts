@@ -118,6 +118,7 @@ export async function benchApi(input: {
   runs: number;
   durationMs: number;
   concurrency: number;
+  dnsServer: string;
   log: (line: string) => void;
 }): Promise<ApiResults> {
   // The schema from the real migrations, before OmniMail first starts on it.
@@ -126,7 +127,11 @@ export async function benchApi(input: {
   await migrateDatabase(database);
   database.close();
 
-  const omnimail: OmniMailProcess = await startOmniMail({ name: "api", dir: input.dir });
+  const omnimail: OmniMailProcess = await startOmniMail({
+    name: "api",
+    dir: input.dir,
+    dnsServer: input.dnsServer,
+  });
   if (omnimail.databaseUrl !== databaseUrl) throw new Error("the API run must use the migrated database");
   const bare = await startBareApi(input.dir, databaseUrl);
   const seedClient = createClient({ url: databaseUrl, timeout: 30_000 });

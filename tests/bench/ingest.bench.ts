@@ -1,4 +1,5 @@
-import type { LoadCell, LoadGenerator } from "./load-generator";
+import type { BenchDns, SlowAnswers } from "./bench-dns";
+import type { LoadCell, LoadGenerator, LoadVariant } from "./load-generator";
 import type { MessageKind } from "./messages";
 import { type ProcessSample, sampleMachine, sampleProcess, sampleThreads } from "./processes";
 import type { LoadResult } from "./smtp-load";
@@ -61,12 +62,13 @@ export async function measureOnce(
   target: IngestTarget,
   cell: LoadCell,
   durationMs: number,
+  variant?: LoadVariant,
 ): Promise<RunMeasure> {
   const machineBefore = sampleMachine();
   const threadsBefore = sampleThreads(target.pid);
   const before: ProcessSample = sampleProcess(target.pid);
   const cap = target.name === "sink" ? MAX_SINK : MAX_STORED[cell.kind];
-  const result: LoadResult = await generator.run(target.port, cell, durationMs, cap);
+  const result: LoadResult = await generator.run(target.port, cell, durationMs, cap, variant);
   const after = sampleProcess(target.pid);
   const threadsAfter = sampleThreads(target.pid);
   const machineAfter = sampleMachine();
@@ -120,6 +122,119 @@ export async function benchIngest(input: {
     const rates = (name: TargetName) => row.runs[name].map((measure) => Math.round(measure.rate)).join("/");
     input.log(`  ${describeCell(cell)}: sink ${rates("sink")} msg/s, OmniMail ${rates("omnimail")} msg/s`);
     rows.push(row);
+  }
+  return rows;
+}
+
+/**
+ * Sender authentication: one load (5 KB, 20 sessions, reused connections)
+ * under each setting or DNS scenario below, interleaved run by run so a noisy
+ * neighbour hits all alike. Every row but `OMNIMAIL_SENDER_AUTH=0` runs
+ * against the default-config OmniMail; the bench's name server changes its
+ * behaviour between runs, and the load generator its sender domains.
+ */
+export type SenderAuthScenario = "default" | "auth-off" | "slow-dns" | "distinct" | "distinct-slow-dns";
+
+export const SENDER_AUTH_CELL: LoadCell = { kind: "5k", sessions: 20, reuse: true };
+
+/** 5 % of DNS answers held for 1 s. */
+export const SLOW_ANSWERS: SlowAnswers = { every: 20, delayMs: 1000 };
+
+export const SENDER_AUTH_SCENARIOS: Array<{
+  scenario: SenderAuthScenario;
+  /** The setting or scenario the row changes, as the report names it. */
+  label: string;
+  target: "default" | "auth-off";
+  slow: boolean;
+  distinct: boolean;
+}> = [
+  {
+    scenario: "default",
+    label: "default (sender auth on), one sender domain",
+    target: "default",
+    slow: false,
+    distinct: false,
+  },
+  {
+    scenario: "auth-off",
+    label: "`OMNIMAIL_SENDER_AUTH=0`",
+    target: "auth-off",
+    slow: false,
+    distinct: false,
+  },
+  {
+    scenario: "slow-dns",
+    label: "5 % of DNS answers delayed by 1 s, one sender domain",
+    target: "default",
+    slow: true,
+    distinct: false,
+  },
+  {
+    scenario: "distinct",
+    label: "a distinct sender domain per message (no cache hits)",
+    target: "default",
+    slow: false,
+    distinct: true,
+  },
+  {
+    scenario: "distinct-slow-dns",
+    label: "a distinct sender domain per message, 5 % of DNS answers delayed by 1 s",
+    target: "default",
+    slow: true,
+    distinct: true,
+  },
+];
+
+export interface SenderAuthRow {
+  scenario: SenderAuthScenario;
+  label: string;
+  runs: RunMeasure[];
+  /** Per run: questions the bench's name server received per accepted message (OmniMail's cache misses). */
+  dnsQueriesPerMessage: number[];
+}
+
+export async function benchSenderAuth(input: {
+  generator: LoadGenerator;
+  targets: Record<"default" | "auth-off", IngestTarget>;
+  dns: BenchDns;
+  runs: number;
+  durationMs: number;
+  log: (line: string) => void;
+}): Promise<SenderAuthRow[]> {
+  // The OMNIMAIL_SENDER_AUTH=0 process is fresh: warm it up as the other was.
+  await measureOnce(input.generator, input.targets["auth-off"], SENDER_AUTH_CELL, 1000);
+  const rows: SenderAuthRow[] = SENDER_AUTH_SCENARIOS.map(({ scenario, label }) => ({
+    scenario,
+    label,
+    runs: [],
+    dnsQueriesPerMessage: [],
+  }));
+  for (let run = 0; run < input.runs; run++) {
+    for (const [index, scenario] of SENDER_AUTH_SCENARIOS.entries()) {
+      const row = rows[index];
+      if (!row) continue;
+      input.dns.setSlowAnswers(scenario.slow ? SLOW_ANSWERS : null);
+      const questionsBefore = input.dns.questions;
+      const measure = await measureOnce(
+        input.generator,
+        input.targets[scenario.target],
+        SENDER_AUTH_CELL,
+        input.durationMs,
+        scenario.distinct ? { senderDomains: `s${index}r${run}` } : undefined,
+      );
+      input.dns.setSlowAnswers(null);
+      row.runs.push(measure);
+      row.dnsQueriesPerMessage.push((input.dns.questions - questionsBefore) / Math.max(1, measure.sent));
+      input.dns.forgetDistinct();
+      if (measure.failed > 0) {
+        input.log(`  ${scenario.scenario}: ${measure.failed} failed (${measure.errors.join("; ")})`);
+      }
+    }
+  }
+  for (const row of rows) {
+    const rates = row.runs.map((measure) => Math.round(measure.rate)).join("/");
+    const p99 = row.runs.map((measure) => Math.round(measure.latencyP99Ms)).join("/");
+    input.log(`  ${row.scenario}: ${rates} msg/s, dot→250 p99 ${p99} ms`);
   }
   return rows;
 }

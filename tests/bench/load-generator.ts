@@ -16,11 +16,23 @@ export interface LoadCell {
   reuse: boolean;
 }
 
+/** What a load may change beyond its cell. */
+export interface LoadVariant {
+  /** A distinct sender domain per message, `d<i>.<tag>.distinct.bench.localhost` (envelope and From). */
+  senderDomains?: string | undefined;
+}
+
 export interface LoadGenerator {
   name: string;
   /** Whether it reports the final-dot → 250 latency (smtp-source does not). */
   measuresLatency: boolean;
-  run(port: number, cell: LoadCell, durationMs: number, maxMessages: number): Promise<LoadResult>;
+  run(
+    port: number,
+    cell: LoadCell,
+    durationMs: number,
+    maxMessages: number,
+    variant?: LoadVariant,
+  ): Promise<LoadResult>;
 }
 
 export const RCPT_TO = "bench@omnimail.localhost";
@@ -30,7 +42,7 @@ export function bunLoadGenerator(): LoadGenerator {
   return {
     name: "Bun SMTP client (tests/bench/smtp-load.ts)",
     measuresLatency: true,
-    async run(port, cell, durationMs, maxMessages) {
+    async run(port, cell, durationMs, maxMessages, variant) {
       const { stdout, code } = await runToCompletion(
         [
           BUN,
@@ -49,6 +61,7 @@ export function bunLoadGenerator(): LoadGenerator {
           String(maxMessages),
           "--rcpt",
           RCPT_TO,
+          ...(variant?.senderDomains ? ["--sender-domains", variant.senderDomains] : []),
         ],
         durationMs + 60_000,
       );
@@ -115,7 +128,9 @@ export function smtpSourceGenerator(binary: string, workDir: string): LoadGenera
   return {
     name: "Postfix smtp-source",
     measuresLatency: false,
-    async run(port, cell, durationMs, maxMessages) {
+    async run(port, cell, durationMs, maxMessages, variant) {
+      // smtp-source sends one file from one -f sender.
+      if (variant?.senderDomains) throw new Error("smtp-source cannot vary the sender domain per message");
       const key = `${port}:${cell.kind}:${cell.sessions}:${cell.reuse}`;
       let rate = rates.get(key);
       if (rate === undefined) {

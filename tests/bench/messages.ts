@@ -7,6 +7,13 @@
 
 export type MessageKind = "5k" | "100k";
 
+/** The envelope and From domain of every bench message unless a load varies it (bench-dns.ts serves its SPF and DMARC). */
+export const SENDER_DOMAIN = "sender.bench.localhost";
+/** The load's EHLO name (mailauth checks SPF for it when there is no envelope sender). */
+export const HELO_NAME = "client.bench.localhost";
+/** `d<index>.<tag>.` + this: one sender domain per message (smtp-load.ts --sender-domains). */
+export const DISTINCT_SENDER_SUFFIX = "distinct.bench.localhost";
+
 export const MESSAGE_BYTES: Record<MessageKind, number> = { "5k": 5 * 1024, "100k": 100 * 1024 };
 
 /** In about a fifth of the seeded messages: the "common word" search. */

@@ -125,11 +125,13 @@ export async function benchProfile(input: {
   dir: string;
   generator: LoadGenerator;
   durationMs: number;
+  dnsServer: string;
 }): Promise<ProfileResult> {
   const profileDir = join(input.dir, "profile");
   const omnimail = await startOmniMail({
     name: "profiled",
     dir: input.dir,
+    dnsServer: input.dnsServer,
     bunArgs: ["--cpu-prof", `--cpu-prof-dir=${profileDir}`],
   });
   let messages = 0;

@@ -170,6 +170,7 @@ export async function benchRemote(input: {
   apiDurationMs: number;
   webhookRate: number;
   webhookDurationMs: number;
+  dnsServer: string;
   log: (line: string) => void;
 }): Promise<RemoteResults> {
   const { remote, log } = input;
@@ -190,7 +191,12 @@ export async function benchRemote(input: {
 
   let omnimail: Awaited<ReturnType<typeof startOmniMail>>;
   try {
-    omnimail = await startOmniMail({ name: "remote", dir: input.dir, databaseUrl: counter.url });
+    omnimail = await startOmniMail({
+      name: "remote",
+      dir: input.dir,
+      databaseUrl: counter.url,
+      dnsServer: input.dnsServer,
+    });
   } catch (error) {
     counter.stop();
     throw error;

@@ -3,8 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { RemoteDatabase } from "../helpers/remote-db";
 import { benchApi } from "./api.bench";
+import { type BenchDns, startBenchDns } from "./bench-dns";
 import { benchComponents } from "./components.bench";
-import { benchIngest, INGEST_CELLS } from "./ingest.bench";
+import { benchIngest, benchSenderAuth, INGEST_CELLS, SENDER_AUTH_SCENARIOS } from "./ingest.bench";
 import { bunLoadGenerator, type LoadGenerator, smtpSourceGenerator } from "./load-generator";
 import { benchMemory } from "./memory.bench";
 import { BUN, cleanUp, cleanUpNow, runToCompletion, trackTempDir } from "./processes";
@@ -63,6 +64,14 @@ const log = (line: string) => process.stderr.write(`${line}\n`);
 
 /** The remote database of `--remote-rtt`, started first so a missing server fails the run at once. */
 let remote: RemoteDatabase | null = null;
+/** The name server of the sender checks, for the whole run (bench-dns.ts). */
+let dns: BenchDns | null = null;
+
+async function stopDns(): Promise<void> {
+  const running = dns;
+  dns = null;
+  await running?.stop();
+}
 
 async function stopRemote(): Promise<void> {
   const running = remote;
@@ -141,6 +150,8 @@ async function main(): Promise<void> {
   if (rttMs !== undefined) remote = await startRemoteForBench();
   const dir = trackTempDir(mkdtempSync(join(tmpdir(), "omnimail-bench-")));
   const generator = chooseGenerator(dir);
+  dns = await startBenchDns();
+  const dnsServer = dns.address;
   // Others may commit while this runs: quote what the first processes were started from.
   const treeAtStart = await treeState();
   log(`omnimail bench${quick ? " (quick)" : ""}${scale ? " (scale)" : ""}: load from ${generator.name}`);
@@ -149,7 +160,7 @@ async function main(): Promise<void> {
   const components = await benchComponents({ dir, budgetMs: settings.componentBudgetMs });
 
   log("starting OmniMail (all in one) and the bare sink");
-  const omnimail = await startOmniMail({ name: "omnimail", dir });
+  const omnimail = await startOmniMail({ name: "omnimail", dir, dnsServer });
   const sink = await startSink(dir);
 
   log("memory: idle connections and one large message");
@@ -175,6 +186,29 @@ async function main(): Promise<void> {
   });
   await sink.child.stop();
 
+  log(
+    `sender authentication: ${SENDER_AUTH_SCENARIOS.length} settings and DNS scenarios × ${settings.runs} runs`,
+  );
+  const authOff = await startOmniMail({
+    name: "omnimail-auth-off",
+    dir,
+    dnsServer,
+    env: { OMNIMAIL_SENDER_AUTH: "0" },
+  });
+  const senderAuth = await benchSenderAuth({
+    // The Bun client: these rows need dot→250 latency and a sender domain per message.
+    generator: bunLoadGenerator(),
+    targets: {
+      default: { name: "omnimail", pid: omnimail.child.pid, port: omnimail.smtpPort },
+      "auth-off": { name: "omnimail", pid: authOff.child.pid, port: authOff.smtpPort },
+    },
+    dns,
+    runs: settings.runs,
+    durationMs: settings.ingestDurationMs,
+    log,
+  });
+  await authOff.child.stop();
+
   log(`webhooks: ${settings.webhookRates.join(" and ")} msg/s`);
   const webhooks = await benchWebhooks({
     apiUrl: omnimail.apiUrl,
@@ -191,6 +225,7 @@ async function main(): Promise<void> {
     dir,
     generator: bunLoadGenerator(),
     durationMs: settings.profileDurationMs,
+    dnsServer,
   });
 
   log(`API: ${settings.apiSizes.map((size) => size.toLocaleString("en-US")).join(", ")} messages`);
@@ -200,6 +235,7 @@ async function main(): Promise<void> {
     runs: settings.runs,
     durationMs: settings.apiDurationMs,
     concurrency: settings.apiConcurrency,
+    dnsServer,
     log,
   });
 
@@ -217,6 +253,7 @@ async function main(): Promise<void> {
       apiDurationMs: settings.apiDurationMs,
       webhookRate: 50,
       webhookDurationMs: settings.webhookDurationMs,
+      dnsServer,
       log,
     });
     await stopRemote();
@@ -240,6 +277,7 @@ async function main(): Promise<void> {
     profile,
     memory,
     ingest,
+    senderAuth,
     webhookRates: settings.webhookRates,
     webhooks,
     api,
@@ -284,5 +322,6 @@ try {
   process.exitCode = 1;
 } finally {
   await stopRemote();
+  await stopDns();
   await cleanUp();
 }

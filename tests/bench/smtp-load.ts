@@ -1,6 +1,6 @@
 import type { Socket } from "bun";
 import { argument } from "./args";
-import { buildMessage, type MessageKind } from "./messages";
+import { buildMessage, DISTINCT_SENDER_SUFFIX, type MessageKind } from "./messages";
 import { quantile } from "./stats";
 
 /**
@@ -207,6 +207,8 @@ export interface LoadOptions {
   /** Fixed rate (messages per second, open loop) instead of as fast as possible. */
   rate?: number | undefined;
   mailFrom?: string | undefined;
+  /** Per message (by its index in the run): another envelope sender and message than `mailFrom` and `message`. */
+  senderFor?: ((index: number) => { mailFrom: string; message: Uint8Array }) | undefined;
   rcptTo?: string | undefined;
   /** Called with the queue id and the time the 250 arrived (performance.now()). */
   onAccepted?: ((queueId: string, at: number) => void) | undefined;
@@ -229,9 +231,13 @@ const MAX_FAILURES = 200;
 export async function runSmtpLoad(options: LoadOptions): Promise<LoadResult> {
   const mailFrom = options.mailFrom ?? "sender@sender.bench.localhost";
   const rcptTo = options.rcptTo ?? "bench@omnimail.localhost";
-  const payload = new Uint8Array(options.message.byteLength + 3);
-  payload.set(options.message, 0);
-  payload.set(Buffer.from(".\r\n", "latin1"), options.message.byteLength);
+  const withDot = (message: Uint8Array) => {
+    const bytes = new Uint8Array(message.byteLength + 3);
+    bytes.set(message, 0);
+    bytes.set(Buffer.from(".\r\n", "latin1"), message.byteLength);
+    return bytes;
+  };
+  const fixedPayload = withDot(options.message);
   const latencies = new Float64Array(options.maxMessages);
   let sent = 0;
   let failed = 0;
@@ -284,7 +290,9 @@ export async function runSmtpLoad(options: LoadOptions): Promise<LoadResult> {
       }
       try {
         connection ??= await open();
-        expect(await connection.command(`MAIL FROM:<${mailFrom}>`), 250, "MAIL");
+        const sender = options.senderFor?.(index);
+        const payload = sender ? withDot(sender.message) : fixedPayload;
+        expect(await connection.command(`MAIL FROM:<${sender?.mailFrom ?? mailFrom}>`), 250, "MAIL");
         expect(await connection.command(`RCPT TO:<${rcptTo}>`), 250, "RCPT");
         expect(await connection.command("DATA"), 354, "DATA");
         await connection.write(payload);
@@ -327,9 +335,30 @@ export async function runSmtpLoad(options: LoadOptions): Promise<LoadResult> {
   };
 }
 
+/**
+ * `--sender-domains TAG`: message `i` comes from `sender@d<i>.TAG.distinct.bench.localhost`, in the envelope
+ * and the From header, so each message's SPF and DMARC names are new to the server (tests/bench/bench-dns.ts
+ * answers for them). The message is built once; only the domain changes.
+ */
+function distinctSenders(
+  kind: MessageKind,
+  rcptTo: string,
+  tag: string,
+): (index: number) => { mailFrom: string; message: Uint8Array } {
+  const placeholder = "sender-domain.placeholder";
+  const parts = Buffer.from(buildMessage(kind, { from: `sender@${placeholder}`, to: rcptTo }))
+    .toString("latin1")
+    .split(placeholder);
+  return (index) => {
+    const domain = `d${index}.${tag}.${DISTINCT_SENDER_SUFFIX}`;
+    return { mailFrom: `sender@${domain}`, message: Buffer.from(parts.join(domain), "latin1") };
+  };
+}
+
 if (import.meta.main) {
   const kind = argument("kind", "5k") as MessageKind;
   const rcptTo = argument("rcpt", "bench@omnimail.localhost");
+  const tag = argument("sender-domains", "");
   const result = await runSmtpLoad({
     host: argument("host", "127.0.0.1"),
     port: Number(argument("port")),
@@ -339,6 +368,7 @@ if (import.meta.main) {
     maxMessages: Number(argument("max", "10000")),
     durationMs: Number(argument("duration-ms", "3000")),
     rcptTo,
+    senderFor: tag ? distinctSenders(kind, rcptTo, tag) : undefined,
   });
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
