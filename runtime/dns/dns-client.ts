@@ -15,7 +15,7 @@ import { type CachedAnswer, createDnsCache, type DnsCache } from "./dns-cache";
  *   - coalescing: concurrent identical questions make one query;
  *   - tail control: when a query has no answer after `hedgeMs`, a second one
  *     goes to the next server (or again to the same), and the first answer
- *     wins, so one lost UDP packet costs `hedgeMs`, not a timeout;
+ *     wins, so one lost UDP packet costs `hedgeMs` (at most 150 ms), not a timeout;
  *   - TCP when an answer is truncated.
  * Servers: OMNIMAIL_DNS_SERVERS, else the system's /etc/resolv.conf.
  */
@@ -30,7 +30,7 @@ export interface DnsClientOptions {
   servers?: DnsServer[] | undefined;
   /** The whole lookup, hedge included; past it the answer is ETIMEOUT. */
   timeoutMs: number;
-  /** Wait this long for a first answer before a second query goes out (default a fifth of the timeout, 50–400 ms). */
+  /** Wait this long for a first answer before a second query goes out (default a fifth of the timeout, 50–150 ms). */
   hedgeMs?: number | undefined;
   cache?: DnsCache | undefined;
 }
@@ -81,7 +81,7 @@ const dnsError = (code: string, name: string, rrtype: string) =>
 export function createDnsClient(options: DnsClientOptions): DnsClient {
   const servers = options.servers?.length ? options.servers : systemDnsServers();
   const timeoutMs = options.timeoutMs;
-  const hedgeMs = options.hedgeMs ?? Math.min(400, Math.max(50, Math.round(timeoutMs / 5)));
+  const hedgeMs = options.hedgeMs ?? Math.min(150, Math.max(50, Math.round(timeoutMs / 5)));
   const cache = options.cache ?? createDnsCache();
   const inFlight = new Map<string, Promise<CachedAnswer>>();
   const stats = { queries: 0, cacheHits: 0, coalesced: 0, hedged: 0 };
