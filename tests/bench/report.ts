@@ -747,7 +747,7 @@ function senderAuthAnalysis(report: BenchReport): string | null {
       `With 1 DNS answer in 20 held for 1 s, dot→250 was ${p(slow)} from one domain and ${p(distinctSlow)} with ` +
         "a distinct domain per message: the checks run before the 250 (they are part of the reply path), so a " +
         "message whose question is held waits for the DNS client's hedged second query (sent after a fifth of " +
-        "`OMNIMAIL_DNS_TIMEOUT_MS`, at most 400 ms) or the held answer, whichever comes first, and its session " +
+        "`OMNIMAIL_DNS_TIMEOUT_MS`, at most 150 ms) or the held answer, whichever comes first, and its session " +
         "sends nothing meanwhile.",
     );
   return parts.join(" ");
@@ -849,12 +849,12 @@ function analysis(report: BenchReport): string[] {
         (at500 ? `; at 500 msg/s ${formatMs(at500.p50Ms)} / ${formatMs(at500.p99Ms)} ms` : "") +
         ". Each commit that queued a delivery wakes the drain (one run at a time; a wake during a run makes it claim " +
         "again at once): a read for due rows, then one claiming `UPDATE … RETURNING` (with the endpoint's URL and secret) " +
-        "for as many rows as it has free send slots, at most 4 in flight per endpoint; per row the HMAC, a node:http POST, " +
+        "for as many rows as it has free send slots, at most 8 sends in flight per endpoint; per row the HMAC, a node:http POST, " +
         "then one write per attempt (attempt row + delivery update). Claims and records are writes through the Store, so " +
         "they queue at the writer thread beside the ingest's commits." +
         (at500 && at500.p50Ms > 100
           ? ` At the higher rate the drain fell behind: deliveries queued (p50 ${formatMs(at500.p50Ms)} ms), so its ` +
-            "throughput, not its latency, is the limit there: with one endpoint, at most 4 POSTs are in flight, and each " +
+            "throughput, not its latency, is the limit there: with one endpoint, at most 8 POSTs are in flight, and each " +
             "needs its claim and its record committed."
           : "") +
         (at500 && row
@@ -896,9 +896,10 @@ function analysis(report: BenchReport): string[] {
         `- **List and search SQL.** At ${largest.toLocaleString("en-US")} messages the page statement alone takes ` +
           `${formatMs(list.sqlMs)} ms for a list, ${formatMs(common.sqlMs)} ms for a word in 1 message in 5 and ` +
           `${formatMs(rare.sqlMs)} ms for a word in 1 in 1,000. The search filter is ` +
-          "`rowid IN (SELECT rowid FROM messages_fts WHERE … MATCH …)`: SQLite builds the whole list of matching rowids, " +
-          "then walks the mailbox index newest first testing each row, so a common word costs all its hits and a rare one " +
-          "a walk over the mailbox until 50 are found. The raw message is in the blobs table, so a page never reads it; " +
+          "an FTS5 `MATCH` that carries the mailbox as a term of the query, joined to messages and ordered by the FTS " +
+          "rowid (commit order) newest first: the index hands back this mailbox's matches in order and the LIMIT stops " +
+          "the walk after 50, so neither a common word nor other tenants' matches are read in full. The raw message is " +
+          "in the blobs table, so a page never reads it; " +
           "without the summary columns the table stores after the message text " +
           `(${api.columnsAfterText.join(", ")}) the list statement takes ${formatMs(list.sqlBeforeTextMs)} ms` +
           (list.sqlBeforeTextMs < 0.85 * list.sqlMs
