@@ -147,6 +147,18 @@ function toApiError(error: unknown, deps: AppDeps, requestId: string | undefined
       headers: { "Retry-After": "5" },
     });
   }
+  // The disk (or the database's size limit) is full: nothing was written; the client may retry
+  // once space is freed (RFC 4918 §11.5). README "When the disk fills" says what frees it.
+  if (storeKind === "full") {
+    deps.logger.warn("storage full", { requestId, ...describeErrorForLog(error).fields });
+    return new ApiError({
+      status: 507,
+      slug: "storage-full",
+      title: "Insufficient Storage",
+      detail: "the database's disk is full; nothing was changed. Retry once space is freed",
+      headers: { "Retry-After": "60" },
+    });
+  }
   // Unknown: log the details with the request id, tell the client nothing internal. A failed
   // statement is logged by class, code and text, never with its parameters (api/error-log.ts).
   const described = describeErrorForLog(error);

@@ -37,6 +37,10 @@ export async function createDatabase(options: DatabaseOptions): Promise<Database
     // survive a power cut, not only a crash: the 250 reply promises exactly that.
     // FULL is also SQLite's compiled-in default for every new pooled connection,
     // which tests/db/client.test.ts checks.
+    // auto_vacuum only takes effect on a database that has no tables yet (a new
+    // one): it lets deleted mail's pages go back to the file system
+    // (db/reclaim-space.ts). On an existing database it changes nothing.
+    await client.execute("PRAGMA auto_vacuum = INCREMENTAL");
     await client.execute("PRAGMA journal_mode = WAL");
     await client.execute("PRAGMA synchronous = FULL");
   }

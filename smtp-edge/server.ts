@@ -157,6 +157,7 @@ export function createSmtpServer(deps: SmtpServerDeps): SmtpEdge {
       countRejection: deps.countRejection,
       track,
       budget: deps.budget,
+      freeSpace: deps.freeSpace,
     }),
   };
   const server = new SMTPServer(options);

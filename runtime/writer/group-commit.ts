@@ -160,6 +160,10 @@ export function createGroupCommitWriter(
     });
   return Object.assign(write, {
     stats,
+    /** True while a group is being formed or committed. */
+    get busy() {
+      return running.size > 0;
+    },
     idle: async () => {
       while (running.size > 0) await Promise.all([...running]);
     },

@@ -1,5 +1,6 @@
 /// <reference lib="webworker" />
 import { createDatabase } from "../../db/client";
+import { reclaimFreePages } from "../../db/reclaim-space";
 import { errorMessage } from "../../db/store";
 import { createGroupCommitWriter } from "./group-commit";
 import type { WriterRequest, WriterResponse } from "./protocol";
@@ -18,6 +19,8 @@ declare const self: Worker;
 const REMOTE_COMMIT_BYTES = 512 * 1024;
 /** Group commits travelling at once to a remote database (a file database commits one at a time). */
 const REMOTE_COMMITS_IN_FLIGHT = 4;
+/** How often a file database's free pages are given back to the file system (and once at start). */
+const RECLAIM_INTERVAL_MS = 10_000;
 
 let writer: ReturnType<typeof createGroupCommitWriter> | null = null;
 
@@ -38,6 +41,7 @@ self.onmessage = async (event: MessageEvent<WriterRequest>) => {
           maxBytesPerCommit: database.isLocalFile ? undefined : REMOTE_COMMIT_BYTES,
           concurrency: database.isLocalFile ? 1 : REMOTE_COMMITS_IN_FLIGHT,
         });
+        if (database.isLocalFile) startReclaiming(database.client);
         reply({ type: "ready" });
       } catch (error) {
         reply({ type: "init-failed", error: errorMessage(error) });
@@ -65,3 +69,22 @@ self.onmessage = async (event: MessageEvent<WriterRequest>) => {
     }
   }
 };
+
+/**
+ * Deleted mail's pages go back to the file system between commits
+ * (db/reclaim-space.ts). Only while no group is committing: the local client
+ * runs a statement synchronously, so nothing else runs on this thread during
+ * it, and no transaction of this thread's own holds the lock it needs.
+ */
+function startReclaiming(client: Parameters<typeof reclaimFreePages>[0]) {
+  const reclaim = async () => {
+    if (!writer || writer.busy) return;
+    try {
+      await reclaimFreePages(client, { mayWrite: () => writer?.busy === false });
+    } catch {
+      // A full disk can refuse even this (it writes the WAL); the next tick tries again.
+    }
+  };
+  void reclaim();
+  setInterval(reclaim, RECLAIM_INTERVAL_MS);
+}

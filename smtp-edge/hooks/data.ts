@@ -5,7 +5,7 @@ import type { RejectionReason } from "../../core/metrics";
 import type { MessageBody } from "../ingest";
 import { replies } from "../replies";
 import { recipientTargets } from "../session-state";
-import type { InflightBudget } from "../storage-guard";
+import type { FreeSpaceProbe, InflightBudget } from "../storage-guard";
 
 export interface DataHookDeps {
   maxMessageBytes: number;
@@ -16,6 +16,8 @@ export interface DataHookDeps {
   track: <T>(work: Promise<T>) => Promise<T>;
   /** Bytes of DATA held across all sessions (storage-guard.ts); over it: drained, then 452 4.3.1. */
   budget?: InflightBudget | undefined;
+  /** The free-space floor's probe, told what each stored message takes. */
+  freeSpace?: FreeSpaceProbe | undefined;
 }
 
 /**
@@ -107,8 +109,10 @@ export function createDataHook(deps: DataHookDeps) {
       ingesting.then(releaseBudget, releaseBudget);
       ingesting.then(
         (result) => {
-          if (result.status === "stored")
+          if (result.status === "stored") {
+            deps.freeSpace?.spend(received);
             return callback(null, `Ok: queued as ${result.stored[0]?.id ?? "nothing"}`);
+          }
           // Not committed, and never will be: the sender's retry stores exactly one copy.
           deps.logger.error("message not stored", {
             session: session.id,

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, test } from "bun:test";
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, statfsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type OmniMail, startOmniMail, tempDir, waitFor } from "../helpers/harness";
 import { openRawSmtp, type RawSmtp } from "../helpers/smtp-client";
@@ -25,6 +25,24 @@ async function storedCount(omni: OmniMail, subject: string): Promise<number> {
     args: [subject],
   });
   return Number(rows.rows[0]?.n);
+}
+
+/** One message to x@disk.test over a raw session; the reply to MAIL FROM if it is refused, else the reply to DATA. */
+async function sendToDisk(omni: OmniMail, subject: string, bodyBytes = 0): Promise<string> {
+  const smtp = await openRawSmtp(omni.smtpPort);
+  await smtp.reply();
+  await smtp.command("EHLO client.test");
+  const mail = await smtp.command("MAIL FROM:<s@example.org>");
+  if (mail.code !== 250) {
+    smtp.close();
+    return mail.lines[0] ?? "";
+  }
+  await smtp.command("RCPT TO:<x@disk.test>");
+  await smtp.command("DATA");
+  smtp.write(bodyBytes > 0 ? `${body(subject, bodyBytes)}.\r\n` : `Subject: ${subject}\r\n\r\nbody\r\n.\r\n`);
+  const reply = await smtp.reply();
+  smtp.close();
+  return reply.lines[0] ?? "";
 }
 
 describe("in-flight byte budget", () => {
@@ -119,22 +137,7 @@ describe.skipIf(!mounted)("free-space floor", () => {
       env: { OMNIMAIL_MIN_FREE_BYTES: String(16 * 1024 * 1024) },
     });
     const tenant = await omni.addTenant("disk.test", ["*"]);
-    const send = async (subject: string) => {
-      const smtp = await openRawSmtp(omni.smtpPort);
-      await smtp.reply();
-      await smtp.command("EHLO client.test");
-      const mail = await smtp.command("MAIL FROM:<s@example.org>");
-      if (mail.code !== 250) {
-        smtp.close();
-        return mail.lines[0] ?? "";
-      }
-      await smtp.command("RCPT TO:<x@disk.test>");
-      await smtp.command("DATA");
-      smtp.write(`Subject: ${subject}\r\n\r\nbody\r\n.\r\n`);
-      const reply = await smtp.reply();
-      smtp.close();
-      return reply.lines[0] ?? "";
-    };
+    const send = (subject: string) => sendToDisk(omni, subject);
     expect(await send("before")).toMatch(/^250 /);
 
     // Fill the file system to under the floor.
@@ -152,4 +155,43 @@ describe.skipIf(!mounted)("free-space floor", () => {
     const check = await omni.database.client.execute("PRAGMA integrity_check");
     expect(check.rows[0]?.[0]).toBe("ok");
   });
+
+  test("mail that filled the disk, deleted through the API, gives its space back: mail is accepted again with nothing else freed", async () => {
+    await omni?.stop();
+    omni = await startOmniMail({
+      databaseUrl: `file:${join(mountPoint, "reclaim.db")}`,
+      env: { OMNIMAIL_MIN_FREE_BYTES: String(16 * 1024 * 1024) },
+    });
+    const tenant = await omni.addTenant("disk.test", ["*"]);
+    expect(await sendToDisk(omni, "first")).toMatch(/^250 /);
+    // Leave room for a few 1 MB messages above the floor, then fill it with mail.
+    const free = Number(statfsSync(mountPoint).bavail) * Number(statfsSync(mountPoint).bsize);
+    writeFileSync(join(mountPoint, "filler-2"), new Uint8Array(Math.max(0, free - 26 * 1024 * 1024)));
+    let stored = 0;
+    let last = "";
+    for (let i = 0; i < 40; i++) {
+      last = await sendToDisk(omni, `big ${i}`, 1024 * 1024);
+      if (!last.startsWith("250")) break;
+      stored++;
+    }
+    // The floor stops it before SQLite's own SQLITE_FULL: the probe counts what each
+    // stored message takes until it measures again (statfs is cached for a second).
+    expect(last).toMatch(/^452 4\.3\.1/);
+    expect(stored).toBeGreaterThanOrEqual(2);
+
+    const ids = await omni.database.client.execute("SELECT id FROM messages WHERE subject LIKE 'big %'");
+    expect(ids.rows.length).toBe(stored);
+    for (const row of ids.rows) {
+      const response = await omni.api(`/v1/messages/${row.id}`, tenant.apiKey, { method: "DELETE" });
+      expect(response.status).toBe(204);
+    }
+    // The writer thread gives the free pages back within its reclaim interval (10 s).
+    await waitFor(
+      async () => ((await sendToDisk(omni, "after delete")).startsWith("250") ? true : undefined),
+      25_000,
+    );
+    expect(await storedCount(omni, "after delete")).toBe(1);
+    const check = await omni.database.client.execute("PRAGMA integrity_check");
+    expect(check.rows[0]?.[0]).toBe("ok");
+  }, 60_000);
 });
