@@ -31,6 +31,8 @@ export interface AppDeps {
   proxyHops?: number | undefined;
   /** Active API keys a tenant may create through the API. 0 or absent: no limit. */
   maxApiKeysPerTenant?: number | undefined;
+  /** Test events per webhook endpoint per minute. 0 or absent: no limit. */
+  testEventsPerMinute?: number | undefined;
   /** Long polls open at once in this process, per API key and per tenant. 0 or absent: no limit. */
   longPollsPerKey?: number | undefined;
   longPollsPerTenant?: number | undefined;
@@ -62,6 +64,7 @@ export function appSettingsFrom(
   | "authFailuresPerMinute"
   | "proxyHops"
   | "maxApiKeysPerTenant"
+  | "testEventsPerMinute"
   | "longPollsPerKey"
   | "longPollsPerTenant"
   | "corsOrigins"
@@ -74,6 +77,7 @@ export function appSettingsFrom(
     authFailuresPerMinute: config.http.authFailuresPerMinute,
     proxyHops: config.http.proxyHops,
     maxApiKeysPerTenant: config.http.maxApiKeysPerTenant,
+    testEventsPerMinute: config.http.testEventsPerMinute,
     longPollsPerKey: config.http.longPollsPerKey,
     longPollsPerTenant: config.http.longPollsPerTenant,
     corsOrigins: config.http.corsOrigins,

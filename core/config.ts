@@ -231,6 +231,14 @@ const configSchema = z
       .min(0, "must be 0 (off) or more")
       .max(1_000_000, "must be at most 1000000")
       .optional(),
+    // Test events are POSTs we make on a tenant's request: bounded per endpoint so a
+    // loop of test calls cannot flood a receiver or the drain (issue 13).
+    OMNIMAIL_TEST_EVENTS_PER_MINUTE: z.coerce
+      .number({ error: "must be a number of test events per minute" })
+      .int("must be a whole number")
+      .min(0, "must be 0 (off) or more")
+      .max(1_000_000, "must be at most 1000000")
+      .default(10),
     OMNIMAIL_AUTH_FAILURES_PER_MINUTE: z.coerce
       .number({ error: "must be a number of failed attempts per minute" })
       .int("must be a whole number")
@@ -389,6 +397,8 @@ export interface Config {
     proxyHops: number;
     /** Active (unrevoked) API keys a tenant may hold; 0: no limit. */
     maxApiKeysPerTenant: number;
+    /** `POST /v1/webhooks/{id}/test` calls per endpoint per minute; 0: no limit. */
+    testEventsPerMinute: number;
     /** Long polls open at once in this process, per API key and per tenant; 0: no limit. */
     longPollsPerKey: number;
     longPollsPerTenant: number;
@@ -470,6 +480,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       authFailuresPerMinute: raw.OMNIMAIL_AUTH_FAILURES_PER_MINUTE,
       proxyHops: raw.OMNIMAIL_PROXY_HOPS,
       maxApiKeysPerTenant: raw.OMNIMAIL_MAX_API_KEYS_PER_TENANT,
+      testEventsPerMinute: raw.OMNIMAIL_TEST_EVENTS_PER_MINUTE,
       longPollsPerKey: raw.OMNIMAIL_LONG_POLLS_PER_KEY,
       longPollsPerTenant: raw.OMNIMAIL_LONG_POLLS_PER_TENANT,
     },

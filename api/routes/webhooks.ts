@@ -1,4 +1,5 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import { createRateLimiter } from "../../core/rate-limit";
 import { listOf } from "../../core/resources/lists";
 import {
   DeliveryIdSchema,
@@ -180,6 +181,9 @@ export function registerWebhookRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): 
   registerWebhookEvents(app);
   const guard = deps.webhooks?.guard ?? { allowPrivate: false };
   const nudge = () => deps.webhooks?.nudge?.();
+  const testEvents = deps.testEventsPerMinute
+    ? createRateLimiter({ perMinute: deps.testEventsPerMinute })
+    : null;
   const db = () => deps.store.db;
   const requireId = (id: string) => {
     if (!looksLike("webhook", id)) throw problems.notFound(`no webhook ${id}`);
@@ -242,7 +246,18 @@ export function registerWebhookRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): 
 
   app.openapi(routes.test, async (c) => {
     const id = requireId(c.req.valid("param").id);
-    const deliveryId = await queueTestEvent(deps.store, c.get("tenantId"), id);
+    const tenantId = c.get("tenantId");
+    // Checked first, spent only once the event is queued: another tenant's id stays a 404.
+    const bucket = `${tenantId}:${id}`;
+    const decision = testEvents?.peek(bucket);
+    if (decision && !decision.allowed)
+      throw problems.rateLimited(
+        decision.retryAfterSeconds,
+        {},
+        `this endpoint has had its ${decision.limit} test events this minute (OMNIMAIL_TEST_EVENTS_PER_MINUTE); retry in ${decision.retryAfterSeconds} s`,
+      );
+    const deliveryId = await queueTestEvent(deps.store, tenantId, id);
+    testEvents?.take(bucket);
     nudge();
     return c.json({ delivery_id: deliveryId }, 202);
   });

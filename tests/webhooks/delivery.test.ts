@@ -159,6 +159,30 @@ describe("message.received webhooks", () => {
     expect((await omni.api(`/v1/webhooks/${hook.id}`, acme.apiKey)).status).toBe(200);
   });
 
+  test("test events are limited per endpoint (OMNIMAIL_TEST_EVENTS_PER_MINUTE, 10): the 11th is 429 naming the setting", async () => {
+    const hook = await createWebhook(acme, { url: `${receiver.url}?limited` });
+    const other = await createWebhook(acme, { url: `${receiver.url}?unlimited` });
+    const send = (id: string, apiKey = acme.apiKey) =>
+      omni.api(`/v1/webhooks/${id}/test`, apiKey, { method: "POST" });
+    for (let i = 0; i < 10; i++) expect((await send(hook.id)).status).toBe(202);
+    const refused = await send(hook.id);
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get("content-type")).toContain("application/problem+json");
+    expect(Number(refused.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+    expect(((await refused.json()) as { detail: string }).detail).toContain(
+      "OMNIMAIL_TEST_EVENTS_PER_MINUTE",
+    );
+    // Another endpoint has its own bucket; another tenant still gets 404, not 429.
+    expect((await send(other.id)).status).toBe(202);
+    expect((await send(hook.id, globex.apiKey)).status).toBe(404);
+    // Exactly the ten accepted events were queued for the limited endpoint.
+    const deliveries = await omni.database.client.execute({
+      sql: "SELECT count(*) AS n FROM webhook_deliveries WHERE endpoint_id = ?",
+      args: [hook.id],
+    });
+    expect(Number(deliveries.rows[0]?.n)).toBe(10);
+  });
+
   test("rotating the secret with no grace period signs later events with the new one only", async () => {
     const hook = await createWebhook(acme, { url: `${receiver.url}?rotate` });
     const rotated = await omni.api(`/v1/webhooks/${hook.id}/rotate-secret`, acme.apiKey, {
