@@ -102,6 +102,63 @@ describe("in-flight byte budget", () => {
     expect(metrics).toContain("\nomnimail_smtp_bytes_in_flight 0\n");
   });
 
+  test("many slow senders at once (issue 13's shape, scaled down): held bytes never pass the budget; each is 250 and stored once, or 452", async () => {
+    const budget = 4 * 1024 * 1024;
+    const slow = await startOmniMail({
+      env: {
+        OMNIMAIL_MAX_INFLIGHT_BYTES: String(budget),
+        OMNIMAIL_MAX_MESSAGE_BYTES: String(1024 * 1024),
+        // All 40 come from 127.0.0.1; from the Internet they would be 40 clients.
+        SMTP_MAX_CONNECTIONS_PER_IP: "50",
+      },
+    });
+    try {
+      await slow.addTenant("slow.test", ["*"]);
+      let peak = 0;
+      let sampling = true;
+      const sampler = (async () => {
+        while (sampling) {
+          const text = await (await fetch(`${slow.apiUrl}/metrics`)).text();
+          peak = Math.max(peak, Number(/\nomnimail_smtp_bytes_in_flight (\d+)/.exec(text)?.[1] ?? 0));
+          await Bun.sleep(20);
+        }
+      })();
+      // 40 sessions each send 768 KB in 64 KB pieces, 40 ms apart: 30 MB wanted at once against a 4 MB budget.
+      const piece = `${"z".repeat(1022)}\r\n`.repeat(64);
+      const sendSlowly = async (index: number) => {
+        const smtp = await openTransaction(slow, `s${index}@slow.test`);
+        smtp.write(`Subject: slow ${index}\r\n\r\n`);
+        for (let i = 0; i < 12; i++) {
+          smtp.write(piece);
+          await Bun.sleep(40);
+        }
+        smtp.write(".\r\n");
+        const reply = (await smtp.reply(30_000)).lines[0] ?? "";
+        smtp.close();
+        return reply;
+      };
+      const replies = await Promise.all(Array.from({ length: 40 }, (_, index) => sendSlowly(index)));
+      sampling = false;
+      await sampler;
+
+      const accepted = replies.filter((line) => line.startsWith("250 ")).length;
+      const refused = replies.filter((line) => /^452 4\.3\.1 /.test(line)).length;
+      expect(accepted + refused).toBe(40);
+      expect(refused).toBeGreaterThan(0); // the budget bound
+      expect(accepted).toBeGreaterThan(0); // and still let mail through
+      expect(peak).toBeGreaterThan(0);
+      expect(peak).toBeLessThanOrEqual(budget);
+      const stored = await slow.database.client.execute(
+        "SELECT count(*) AS n FROM messages WHERE subject LIKE 'slow %'",
+      );
+      expect(Number(stored.rows[0]?.n)).toBe(accepted);
+      const after = await (await fetch(`${slow.apiUrl}/metrics`)).text();
+      expect(after).toContain("\nomnimail_smtp_bytes_in_flight 0\n");
+    } finally {
+      await slow.stop();
+    }
+  }, 60_000);
+
   test("a budget smaller than the message size limit is a start-up error naming the variable", async () => {
     const { parseConfig, ConfigError } = await import("../../core/config");
     expect(() =>
