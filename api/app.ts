@@ -131,32 +131,17 @@ function toApiError(error: unknown, deps: AppDeps, requestId: string | undefined
       detail: error.message,
     });
   }
-  // The database unreachable or locked past its timeout: the client may retry (RFC 9110 §15.6.4).
+  // A store failure the client may retry: nothing was written.
   const storeKind = error instanceof StoreWriteError ? error.kind : classifyStoreError(error);
-  if (storeKind === "unavailable" || storeKind === "busy" || storeKind === "expired") {
-    deps.logger.warn("storage unavailable", {
-      requestId,
-      kind: storeKind,
-      ...describeErrorForLog(error).fields,
-    });
+  const retryable = RETRYABLE_STORE_FAILURES[storeKind];
+  if (retryable) {
+    deps.logger.warn(retryable.log, { requestId, kind: storeKind, ...describeErrorForLog(error).fields });
     return new ApiError({
-      status: 503,
-      slug: "storage-unavailable",
-      title: "Service Unavailable",
-      detail: "the database cannot be reached right now; retry in a few seconds",
-      headers: { "Retry-After": "5" },
-    });
-  }
-  // The disk (or the database's size limit) is full: nothing was written; the client may retry
-  // once space is freed (RFC 4918 §11.5). README "When the disk fills" says what frees it.
-  if (storeKind === "full") {
-    deps.logger.warn("storage full", { requestId, ...describeErrorForLog(error).fields });
-    return new ApiError({
-      status: 507,
-      slug: "storage-full",
-      title: "Insufficient Storage",
-      detail: "the database's disk is full; nothing was changed. Retry once space is freed",
-      headers: { "Retry-After": "60" },
+      status: retryable.status,
+      slug: retryable.slug,
+      title: retryable.title,
+      detail: retryable.detail,
+      headers: { "Retry-After": retryable.retryAfterSeconds },
     });
   }
   // Unknown: log the details with the request id, tell the client nothing internal. A failed
@@ -192,3 +177,39 @@ function corsOptions(origins: string[]) {
     maxAge: 600,
   };
 }
+
+interface RetryableStoreFailure {
+  log: string;
+  status: 503 | 507;
+  slug: string;
+  title: string;
+  detail: string;
+  retryAfterSeconds: string;
+}
+
+/** The database unreachable or locked past its timeout (RFC 9110 §15.6.4). */
+const STORAGE_UNAVAILABLE: RetryableStoreFailure = {
+  log: "storage unavailable",
+  status: 503,
+  slug: "storage-unavailable",
+  title: "Service Unavailable",
+  detail: "the database cannot be reached right now; retry in a few seconds",
+  retryAfterSeconds: "5",
+};
+
+/** How the API answers each store failure a client may retry; the others are 500. */
+const RETRYABLE_STORE_FAILURES: Partial<Record<StoreWriteError["kind"], RetryableStoreFailure>> = {
+  unavailable: STORAGE_UNAVAILABLE,
+  busy: STORAGE_UNAVAILABLE,
+  expired: STORAGE_UNAVAILABLE,
+  // The disk (or the database's size limit) is full: retry once space is freed (RFC 4918 §11.5).
+  // README "When the disk fills" says what frees it.
+  full: {
+    log: "storage full",
+    status: 507,
+    slug: "storage-full",
+    title: "Insufficient Storage",
+    detail: "the database's disk is full; nothing was changed. Retry once space is freed",
+    retryAfterSeconds: "60",
+  },
+};
