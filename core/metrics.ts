@@ -107,21 +107,13 @@ export function createMetrics(): Metrics {
         series = { labels, buckets: DURATION_BUCKETS.map(() => 0), sum: 0, count: 0 };
         durations.set(key, series);
       }
-      for (const [i, bound] of DURATION_BUCKETS.entries()) {
-        if (seconds <= bound) series.buckets[i] = (series.buckets[i] ?? 0) + 1;
-      }
-      series.sum += seconds;
-      series.count += 1;
+      observe(series, DURATION_BUCKETS, seconds);
     },
     observeDrainRun({ delivered, failed, dead, seconds }) {
       increment(attempts, { outcome: "delivered" }, delivered);
       increment(attempts, { outcome: "failed" }, failed);
       increment(attempts, { outcome: "dead" }, dead);
-      for (const [i, bound] of DRAIN_BUCKETS.entries()) {
-        if (seconds <= bound) drainRuns.buckets[i] = (drainRuns.buckets[i] ?? 0) + 1;
-      }
-      drainRuns.sum += seconds;
-      drainRuns.count += 1;
+      observe(drainRuns, DRAIN_BUCKETS, seconds);
     },
     addGaugeSource(source) {
       gaugeSources.push(source);
@@ -129,57 +121,38 @@ export function createMetrics(): Metrics {
     renderPrometheus(scraped = {}) {
       const gauges: Gauges = Object.assign({}, ...gaugeSources.map((source) => source()), scraped);
       const lines: string[] = [];
-      family(lines, "omnimail_messages_received_total", "counter", "Messages stored, one per mailbox copy.");
-      for (const series of received.values()) {
-        lines.push(sample("omnimail_messages_received_total", series.labels, series.value));
-      }
-      family(
-        lines,
+      const counter = (name: string, help: string, series: Map<string, Series>) => {
+        family(lines, name, "counter", help);
+        for (const { labels, value } of series.values()) lines.push(sample(name, labels, value));
+      };
+      const histogram = (name: string, help: string, bounds: number[], series: Iterable<HistogramSeries>) => {
+        family(lines, name, "histogram", help);
+        for (const one of series) lines.push(...histogramSamples(name, bounds, one));
+      };
+      counter("omnimail_messages_received_total", "Messages stored, one per mailbox copy.", received);
+      counter(
         "omnimail_messages_rejected_total",
-        "counter",
         "Recipients or messages refused, by reason and ingress.",
+        rejected,
       );
-      for (const series of rejected.values()) {
-        lines.push(sample("omnimail_messages_rejected_total", series.labels, series.value));
-      }
-      family(
-        lines,
-        "omnimail_http_requests_total",
-        "counter",
-        "HTTP requests answered, by route and status.",
+      counter("omnimail_http_requests_total", "HTTP requests answered, by route and status.", requests);
+      histogram(
+        "omnimail_http_request_duration_seconds",
+        "Time from request to response, by route.",
+        DURATION_BUCKETS,
+        durations.values(),
       );
-      for (const series of requests.values()) {
-        lines.push(sample("omnimail_http_requests_total", series.labels, series.value));
-      }
-      const name = "omnimail_http_request_duration_seconds";
-      family(lines, name, "histogram", "Time from request to response, by route.");
-      for (const series of durations.values()) {
-        for (const [i, bound] of DURATION_BUCKETS.entries()) {
-          lines.push(
-            sample(`${name}_bucket`, { ...series.labels, le: String(bound) }, series.buckets[i] ?? 0),
-          );
-        }
-        lines.push(sample(`${name}_bucket`, { ...series.labels, le: "+Inf" }, series.count));
-        lines.push(sample(`${name}_sum`, series.labels, series.sum));
-        lines.push(sample(`${name}_count`, series.labels, series.count));
-      }
-      family(
-        lines,
+      counter(
         "omnimail_webhook_attempts_total",
-        "counter",
         "Webhook POSTs by outcome: delivered (2xx), failed (will be retried), dead (no retry left, or 410).",
+        attempts,
       );
-      for (const series of attempts.values()) {
-        lines.push(sample("omnimail_webhook_attempts_total", series.labels, series.value));
-      }
-      const drain = "omnimail_outbox_drain_run_seconds";
-      family(lines, drain, "histogram", "Duration of the webhook drain's runs in this process.");
-      for (const [i, bound] of DRAIN_BUCKETS.entries()) {
-        lines.push(sample(`${drain}_bucket`, { le: String(bound) }, drainRuns.buckets[i] ?? 0));
-      }
-      lines.push(sample(`${drain}_bucket`, { le: "+Inf" }, drainRuns.count));
-      lines.push(sample(`${drain}_sum`, {}, drainRuns.sum));
-      lines.push(sample(`${drain}_count`, {}, drainRuns.count));
+      histogram(
+        "omnimail_outbox_drain_run_seconds",
+        "Duration of the webhook drain's runs in this process.",
+        DRAIN_BUCKETS,
+        [drainRuns],
+      );
       const gauge = (name: string, help: string, value: number | undefined) => {
         if (value === undefined) return;
         family(lines, name, "gauge", help);
@@ -207,6 +180,26 @@ function increment(map: Map<string, Series>, labels: Labels, by = 1): void {
   const series = map.get(key);
   if (series) series.value += by;
   else map.set(key, { labels, value: by });
+}
+
+function observe(series: HistogramSeries, bounds: number[], seconds: number): void {
+  for (const [i, bound] of bounds.entries()) {
+    if (seconds <= bound) series.buckets[i] = (series.buckets[i] ?? 0) + 1;
+  }
+  series.sum += seconds;
+  series.count += 1;
+}
+
+/** Cumulative buckets, then +Inf, _sum and _count, as the text format has them. */
+function histogramSamples(name: string, bounds: number[], series: HistogramSeries): string[] {
+  return [
+    ...bounds.map((bound, i) =>
+      sample(`${name}_bucket`, { ...series.labels, le: String(bound) }, series.buckets[i] ?? 0),
+    ),
+    sample(`${name}_bucket`, { ...series.labels, le: "+Inf" }, series.count),
+    sample(`${name}_sum`, series.labels, series.sum),
+    sample(`${name}_count`, series.labels, series.count),
+  ];
 }
 
 function labelKey(labels: Labels): string {
