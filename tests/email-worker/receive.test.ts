@@ -63,11 +63,8 @@ describe.skipIf(!remote)("Cloudflare Email Worker", () => {
     await server.stop();
   });
 
-  const api = (path: string, init: RequestInit = {}) =>
-    worker.mf.dispatchFetch(`https://mail.edge.test${path}`, {
-      ...init,
-      headers: { authorization: `Bearer ${apiKey}`, ...(init.headers as Record<string, string> | undefined) },
-    } as never) as unknown as Promise<Response>;
+  const api = (path: string, init?: RequestInit) =>
+    worker.fetchApi("https://mail.edge.test", apiKey, path, init);
 
   /** Email Routing's hand-off, as `wrangler dev` exposes it: POST the raw message with the envelope. */
   const dispatchEmail = async (from: string, to: string, raw: string) => {

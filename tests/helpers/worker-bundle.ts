@@ -15,6 +15,8 @@ const ROOT = resolve(import.meta.dir, "../..");
 export interface RunningWorker {
   mf: Miniflare;
   output(): string;
+  /** An API request to the Worker at `origin`, with `apiKey` as its Bearer token. */
+  fetchApi(origin: string, apiKey: string, path: string, init?: RequestInit): Promise<Response>;
   stop(): Promise<void>;
 }
 
@@ -60,6 +62,14 @@ export async function startWorkerBundle(bindings: Record<string, string>): Promi
   return {
     mf,
     output: () => output,
+    fetchApi: (origin, apiKey, path, init = {}) =>
+      mf.dispatchFetch(`${origin}${path}`, {
+        ...init,
+        headers: {
+          authorization: `Bearer ${apiKey}`,
+          ...(init.headers as Record<string, string> | undefined),
+        },
+      } as never) as unknown as Promise<Response>,
     stop: async () => {
       await mf.dispose();
       rmSync(outDir, { recursive: true, force: true });

@@ -50,11 +50,8 @@ describe.skipIf(!remote)("the Worker on a remote database", () => {
     await server.stop();
   });
 
-  const api = (path: string, init: RequestInit = {}) =>
-    worker.mf.dispatchFetch(`https://mail.cron.test${path}`, {
-      ...init,
-      headers: { authorization: `Bearer ${key}`, ...(init.headers as Record<string, string> | undefined) },
-    } as never) as unknown as Promise<Response>;
+  const api = (path: string, init?: RequestInit) =>
+    worker.fetchApi("https://mail.cron.test", key, path, init);
 
   /** A message stored by another process (an SMTP edge elsewhere), straight through core/ingest. */
   const storeElsewhere = (subject: string) =>
