@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { ConfigError, parseConfig } from "../../core/config";
+import { parseConfig } from "../../core/config";
+import { type ConfigRefusals, testConfigRefusals } from "./config-refusals";
 
 describe("HTTP settings: CORS origins and the rate limit", () => {
   test("defaults: no CORS, 600 requests a minute per key", () => {
@@ -18,23 +19,12 @@ describe("HTTP settings: CORS origins and the rate limit", () => {
     expect(parseConfig({ OMNIMAIL_CORS_ORIGINS: "*" }).http.corsOrigins).toEqual(["*"]);
   });
 
-  const bad: Array<[Record<string, string>, string]> = [
+  const bad: ConfigRefusals = [
     [{ OMNIMAIL_CORS_ORIGINS: "app.example.com" }, "OMNIMAIL_CORS_ORIGINS"],
     [{ OMNIMAIL_CORS_ORIGINS: "https://app.example.com/path" }, "OMNIMAIL_CORS_ORIGINS"],
     [{ OMNIMAIL_CORS_ORIGINS: "ftp://files.example.com" }, "OMNIMAIL_CORS_ORIGINS"],
     [{ OMNIMAIL_RATE_LIMIT_PER_MINUTE: "fast" }, "OMNIMAIL_RATE_LIMIT_PER_MINUTE"],
     [{ OMNIMAIL_RATE_LIMIT_PER_MINUTE: "-1" }, "OMNIMAIL_RATE_LIMIT_PER_MINUTE"],
   ];
-  for (const [env, name] of bad) {
-    test(`${JSON.stringify(env)} is refused naming ${name}`, () => {
-      let caught: unknown;
-      try {
-        parseConfig(env);
-      } catch (error) {
-        caught = error;
-      }
-      expect(caught).toBeInstanceOf(ConfigError);
-      expect((caught as ConfigError).problems.some((problem) => problem.startsWith(`${name}:`))).toBe(true);
-    });
-  }
+  testConfigRefusals(bad);
 });
