@@ -4,7 +4,9 @@ const encoder = new TextEncoder();
 
 export async function sha256Hex(data: string | Uint8Array): Promise<string> {
   const bytes = typeof data === "string" ? encoder.encode(data) : data;
-  const digest = await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>);
+  // Web Crypto refuses a view over shared memory: such bytes are hashed from a copy.
+  const own = bytes.buffer instanceof ArrayBuffer ? bytes : bytes.slice();
+  const digest = await crypto.subtle.digest("SHA-256", own as Uint8Array<ArrayBuffer>);
   return bytesToHex(new Uint8Array(digest));
 }
 

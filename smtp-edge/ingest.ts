@@ -7,10 +7,9 @@ import { buildReceivedHeader } from "./received-header";
 import type { SenderAuth } from "./sender-auth";
 import { recipientTargets } from "./session-state";
 
-/** The DATA bytes as smtp-server delivered them (dot-unstuffed), not yet joined. */
+/** The DATA bytes as smtp-server delivered them (dot-unstuffed), over a shared buffer (message-buffer.ts). */
 export interface MessageBody {
-  chunks: Uint8Array[];
-  size: number;
+  bytes: Uint8Array;
 }
 
 export interface SmtpIngestDeps extends IngestDeps {
@@ -29,9 +28,10 @@ export interface SmtpIngestDeps extends IngestDeps {
 }
 
 /**
- * The SMTP adapter over core/ingest: join the DATA bytes (one allocation),
- * check the sender and parse in parallel, each in a thread with a time bound
- * (checks/), then hand it all to `ingestMessage` with a trace header per copy.
+ * The SMTP adapter over core/ingest: check the sender and parse in parallel,
+ * each in a thread with a time bound (checks/) that shares the DATA bytes
+ * rather than copying them, then hand it all to `ingestMessage` with a trace
+ * header per copy and the key of the bytes (hashed in the parse thread).
  * Resolves only after the commit, or with the reason nothing was stored.
  */
 export function createSmtpIngest(deps: SmtpIngestDeps) {
@@ -70,13 +70,13 @@ export function createSmtpIngest(deps: SmtpIngestDeps) {
         recipients: copy.rcptTo,
         date,
       });
-    const asReceived = joinChunks(input.body);
+    const asReceived = input.body.bytes;
 
     const mailFrom = session.envelope.mailFrom;
     // Authentication runs on the bytes as the client sent them (before our trace header),
     // in parallel with parsing; it cannot fail the delivery (errors become temperror).
     // Both run off this event loop, which serves every session: one message cannot hold it.
-    const [parsed, auth] = await Promise.all([
+    const [{ parsed, rawKey }, auth] = await Promise.all([
       parseInThread(asReceived),
       deps.senderAuth?.(asReceived, {
         ip: session.remoteAddress,
@@ -87,6 +87,8 @@ export function createSmtpIngest(deps: SmtpIngestDeps) {
     const result = await ingestMessage(deps, {
       ingress: "smtp",
       raw: asReceived,
+      // The parse thread hashed the bytes; if it did not answer, hashed here.
+      rawKey: rawKey ?? new Bun.CryptoHasher("sha256").update(asReceived).digest("hex"),
       traceHeader,
       parsed,
       auth,
@@ -104,16 +106,4 @@ export function createSmtpIngest(deps: SmtpIngestDeps) {
     if (result.status === "stored") deps.onStored?.(result.stored);
     return result;
   };
-}
-
-/** One allocation for what we store: the bytes as received (each copy's trace header is kept beside them). */
-function joinChunks(body: MessageBody): Uint8Array {
-  const raw = new Uint8Array(body.size);
-  let offset = 0;
-  for (const chunk of body.chunks) {
-    raw.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  body.chunks.length = 0;
-  return raw;
 }

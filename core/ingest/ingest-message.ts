@@ -30,6 +30,8 @@ export interface IngestInput {
   ingressKey?: string | undefined;
   /** The bytes exactly as received. */
   raw: Uint8Array;
+  /** Their SHA-256 (hex), when the caller has it: hashed here otherwise. */
+  rawKey?: string | undefined;
   /** Each copy's `Received:` trace header, written by the ingress (it knows the hop). */
   traceHeader: (copy: { messageId: string; rcptTo: string[] }) => string;
   envelope: InboundMessage["envelope"];
@@ -61,7 +63,7 @@ export async function ingestMessage(deps: IngestDeps, input: IngestInput): Promi
     ingress: input.ingress,
     ingressKey: input.ingressKey ?? null,
     raw: input.raw,
-    rawKey: await sha256Hex(input.raw),
+    rawKey: input.rawKey ?? (await sha256Hex(input.raw)),
     envelope: input.envelope,
     content: parsed.ok ? parsed.content : null,
     parseError: parsed.ok ? null : parsed.error,

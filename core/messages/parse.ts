@@ -1,5 +1,13 @@
 import PostalMime, { type Address, type Email } from "postal-mime";
 import { sha256Hex } from "../crypto";
+import {
+  type Base64Run,
+  buildStandInCopy,
+  decodeBase64Run,
+  findBase64Runs,
+  STAND_IN_MIN_CHARS,
+  sameBytes,
+} from "./base64-stand-ins";
 import { boundHeaderFields } from "./header-limit";
 
 /** What we keep of a parsed message. Every field is safe to store as-is. */
@@ -49,15 +57,22 @@ const PARSE_LIMITS = { maxNestingDepth: 100, maxHeadersSize: 2 * 1024 * 1024 };
  * of thousands of lines is parsed as its first 100 KB and every other field and
  * the body as sent. The stored raw bytes are never cut.
  *
+ * Long base64 runs (attachments, mostly) are decoded outside postal-mime, which
+ * parses a copy with a short stand-in for each (base64-stand-ins.ts): the same
+ * result, with a fraction of the memory.
+ *
  * Every string taken from the message has NUL (U+0000) replaced with U+FFFD:
  * SQLite text and C strings end at a NUL, so a raw one would show a cut value
  * in the API while the search index holds the whole string.
  */
-export async function parseMessage(raw: Uint8Array): Promise<ParseResult> {
+export async function parseMessage(
+  raw: Uint8Array,
+  options: { standInMinChars?: number } = {},
+): Promise<ParseResult> {
   let email: Email;
   try {
     const { bytes } = boundHeaderFields(raw);
-    email = await PostalMime.parse(bytes, { ...PARSE_LIMITS, attachmentEncoding: "arraybuffer" });
+    ({ email } = await parseWithStandIns(bytes, options.standInMinChars ?? STAND_IN_MIN_CHARS));
   } catch (error) {
     return { ok: false, error: error instanceof Error ? error.message : String(error) };
   }
@@ -102,6 +117,42 @@ export async function parseMessage(raw: Uint8Array): Promise<ParseResult> {
       attachments,
     },
   };
+}
+
+function postalMimeParse(bytes: Uint8Array | ArrayBuffer): Promise<Email> {
+  return PostalMime.parse(bytes, { ...PARSE_LIMITS, attachmentEncoding: "arraybuffer" });
+}
+
+/**
+ * postal-mime over a copy with the long base64 runs stood in for; each stand-in
+ * must come back as exactly one attachment's whole content, or the original is
+ * parsed as it is.
+ */
+export async function parseWithStandIns(
+  bytes: Uint8Array,
+  minChars: number,
+): Promise<{ email: Email; standIns: number }> {
+  const runs = findBase64Runs(bytes, minChars);
+  const asIs = async () => ({ email: await postalMimeParse(bytes), standIns: 0 });
+  if (runs.length === 0) return asIs();
+  const copy = buildStandInCopy(bytes, runs);
+  // An ArrayBuffer is parsed in place; a view would be copied first.
+  const email = await postalMimeParse(copy.bytes.buffer as ArrayBuffer);
+  const runAt = new Map<number, number>();
+  for (const [position, attachment] of email.attachments.entries()) {
+    const content = attachment.content;
+    if (!(content instanceof ArrayBuffer) || content.byteLength !== copy.standIns[0]?.byteLength) continue;
+    const view = new Uint8Array(content);
+    const run = copy.standIns.findIndex((standIn) => sameBytes(standIn, view));
+    if (run >= 0) runAt.set(position, run);
+  }
+  // Each stand-in exactly once, as an attachment: anything else, and the copy says nothing about the original.
+  if (runAt.size !== runs.length || new Set(runAt.values()).size !== runs.length) return asIs();
+  for (const [position, run] of runAt) {
+    const attachment = email.attachments[position] as Email["attachments"][number];
+    attachment.content = decodeBase64Run(bytes, runs[run] as Base64Run).buffer as ArrayBuffer;
+  }
+  return { email, standIns: runs.length };
 }
 
 /** Groups (`Team: a@x, b@x;`) are unwrapped into their members. */

@@ -50,16 +50,33 @@ export function warmUpAuthThread(): void {
   authPool().warmUp();
 }
 
-/** parseMessage (core/messages/parse.ts) in a parse thread; over `timeoutMs`, a parse error. */
-export function parseInThread(raw: Uint8Array, timeoutMs = PARSE_TIMEOUT_MS): Promise<ParseResult> {
-  return parsePool().run<ParseResult>((id) => ({ type: "parse", id, raw }), {
+export interface ThreadParse {
+  parsed: ParseResult;
+  /** The bytes' SHA-256 (hex); null when the thread did not answer (the caller hashes them). */
+  rawKey: string | null;
+}
+
+/**
+ * parseMessage (core/messages/parse.ts) in a parse thread, which also hashes
+ * the bytes; over `timeoutMs`, a parse error. `raw` may be over shared memory
+ * (the thread then reads it in place).
+ */
+export function parseInThread(raw: Uint8Array, timeoutMs = PARSE_TIMEOUT_MS): Promise<ThreadParse> {
+  return parsePool().run<ThreadParse>((id) => ({ type: "parse", id, raw }), {
     timeoutMs,
-    fallback: (why): ParseResult => ({
-      ok: false,
-      error:
-        why === "timeout"
-          ? `parsing took over ${timeoutMs} ms; the message is stored as received`
-          : "the parse thread stopped; the message is stored as received",
+    answer: (response) =>
+      response.type === "parsed"
+        ? { parsed: response.result, rawKey: response.rawSha256 }
+        : { parsed: { ok: false, error: `unexpected answer ${response.type}` }, rawKey: null },
+    fallback: (why) => ({
+      parsed: {
+        ok: false,
+        error:
+          why === "timeout"
+            ? `parsing took over ${timeoutMs} ms; the message is stored as received`
+            : "the parse thread stopped; the message is stored as received",
+      },
+      rawKey: null,
     }),
   });
 }
@@ -76,6 +93,8 @@ export function authenticateInThread(
   return authPool().run<SenderAuthResults>((id) => ({ type: "auth", id, raw, job }), {
     timeoutMs: options.timeoutMs,
     resolver: options.resolver,
+    answer: (response) =>
+      response.type === "authenticated" ? response.result : temperror(`unexpected answer ${response.type}`),
     fallback: (why) =>
       temperror(why === "timeout" ? `checks took over ${options.timeoutMs} ms` : "the auth thread stopped"),
   });

@@ -3,7 +3,7 @@ import { type ParseResult, parseMessage } from "../../core/messages/parse";
 import type { CheckRequest, CheckResponse } from "./protocol";
 
 /**
- * A parse thread (a Bun Worker): runs postal-mime for one message at a time,
+ * A parse thread (a Bun Worker): hashes the bytes and runs postal-mime for one message at a time,
  * off the event loop that serves every SMTP session and the API. postal-mime
  * never yields while it parses (a 20 MB message of two million empty parts
  * took 17 s), so the main thread bounds each parse by time and ends this
@@ -15,8 +15,10 @@ self.onmessage = async (event: MessageEvent<CheckRequest>) => {
   const request = event.data;
   if (request.type === "ping") return postMessage({ type: "pong", id: request.id } satisfies CheckResponse);
   if (request.type !== "parse") return;
+  // Hashed here, off the main thread; Bun's hasher reads shared memory, Web Crypto does not.
+  const rawSha256 = new Bun.CryptoHasher("sha256").update(request.raw).digest("hex");
   const result = await parseMessage(request.raw);
-  postMessage({ type: "parsed", id: request.id, result } satisfies CheckResponse, {
+  postMessage({ type: "parsed", id: request.id, result, rawSha256 } satisfies CheckResponse, {
     transfer: attachmentBuffers(result),
   });
 };

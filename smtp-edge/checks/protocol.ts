@@ -38,7 +38,8 @@ export type CheckRequest =
   | { type: "ping"; id: number };
 
 export type CheckResponse =
-  | { type: "parsed"; id: number; result: ParseResult }
+  /** `rawSha256`: the hex SHA-256 of the bytes parsed (their key in the blobs table). */
+  | { type: "parsed"; id: number; result: ParseResult; rawSha256: string }
   | { type: "authenticated"; id: number; result: SenderAuthResults }
   /** A DNS query of task `task`, for the main thread's resolver to answer (route `main-thread`). */
   | { type: "dns-query"; id: number; task: number; name: string; rrtype: string }

@@ -30,6 +30,8 @@ export interface CheckThreadPool {
 
 export interface TaskOptions<T> {
   timeoutMs: number;
+  /** The task's answer, from the thread's response to it. */
+  answer: (response: CheckResponse) => T;
   /** The answer when the task runs over its time, or its thread stops. */
   fallback: (why: "timeout" | "thread-stopped") => T;
   /** Answers the task's `dns-query` messages (a resolver that cannot cross to the thread). */
@@ -111,7 +113,7 @@ export function createCheckThreadPool(options: PoolOptions): CheckThreadPool {
         return answerDns(thread, message);
       default: {
         const task = tasks.get(message.id);
-        if (task) settle(task, message.result);
+        if (task) settle(task, task.options.answer(message));
         if (options.exclusive) dispatch();
       }
     }

@@ -3,6 +3,7 @@ import type { IngestResult } from "../../core/ingest/ingest-message";
 import type { Logger } from "../../core/logger";
 import type { RejectionReason } from "../../core/metrics";
 import type { MessageBody } from "../ingest";
+import { createMessageBuffer, type MessageBuffer } from "../message-buffer";
 import { replies } from "../replies";
 import { recipientTargets } from "../session-state";
 import type { FreeSpaceProbe, InflightBudget } from "../storage-guard";
@@ -21,7 +22,7 @@ export interface DataHookDeps {
 }
 
 /**
- * DATA: buffer the message under the size guard, then store it. The 250 is sent
+ * DATA: buffer the message under the size guard (message-buffer.ts), then store it. The 250 is sent
  * only after the batch with the message, its attachments and its outbox rows
  * has committed; any failure on the way is 451 4.3.0 and nothing is half-written.
  * Over the limit, the rest of the stream is drained (the client is still
@@ -54,7 +55,8 @@ export function createDataHook(deps: DataHookDeps) {
         durationMs: Date.now() - started,
       });
     };
-    const chunks: Uint8Array[] = [];
+    // Made at the first byte: a DATA that never sends one reserves nothing.
+    let held: MessageBuffer | null = null;
     let received = 0;
     let oversized = false;
     let overBudget = false;
@@ -65,7 +67,7 @@ export function createDataHook(deps: DataHookDeps) {
       reserved = 0;
     };
     const dropHeld = () => {
-      chunks.length = 0; // keep draining, stop holding
+      held = null; // keep draining, stop holding
       releaseBudget();
     };
     stream.on("data", (chunk: Uint8Array) => {
@@ -80,7 +82,8 @@ export function createDataHook(deps: DataHookDeps) {
         return dropHeld();
       }
       reserved += chunk.byteLength;
-      chunks.push(chunk);
+      held ??= createMessageBuffer(deps.maxMessageBytes);
+      held.append(chunk);
     });
     stream.once("error", (error: unknown) => {
       // The session ended mid-DATA (the client left, or a deadline closed it): nothing is stored and
@@ -103,7 +106,8 @@ export function createDataHook(deps: DataHookDeps) {
         releaseBudget();
         return callback(replies.storageFailed());
       }
-      const body = { chunks: chunks.splice(0), size: received };
+      const body: MessageBody = { bytes: held?.bytes() ?? new Uint8Array(0) };
+      held = null;
       const ingesting = deps.ingest({ session, body });
       // The bytes stay reserved until the message is answered, parsing and storing included.
       ingesting.then(releaseBudget, releaseBudget);
