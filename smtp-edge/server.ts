@@ -8,6 +8,7 @@ import type { RecipientResolution } from "../core/tenancy/recipients";
 import { installAddressEncoding } from "./address-encoding";
 import { installEnhancedStatusCodes } from "./enhanced-status";
 import { type ErrorLimitSettings, installErrorLimits } from "./error-limit";
+import { createGarbagePacer } from "./garbage-pacer";
 import { installGreetingDelay } from "./greeting-delay";
 import type { ConnectionTracker } from "./hooks/connect";
 import { createDataHook } from "./hooks/data";
@@ -17,6 +18,9 @@ import type { MessageBody } from "./ingest";
 import { installReplyClock, watchSessionDeadlines } from "./session-deadlines";
 import type { FreeSpaceProbe, InflightBudget } from "./storage-guard";
 import { createStressGauge } from "./stress";
+
+/** One pacer for every listener of the process: the heap is shared. */
+const paceGarbage = createGarbagePacer();
 
 export interface SmtpServerDeps {
   serverName: string;
@@ -158,6 +162,7 @@ export function createSmtpServer(deps: SmtpServerDeps): SmtpEdge {
       track,
       budget: deps.budget,
       freeSpace: deps.freeSpace,
+      paceGarbage,
     }),
   };
   const server = new SMTPServer(options);

@@ -42,12 +42,12 @@ export function buildMessageBatch(db: Db, message: InboundMessage, links: Links)
   ].join(" ");
   if (message.deliveries.length === 0) return { statements, stored, outboxAt };
 
-  statements.push(blobInsert(message.rawKey, message.raw, message.receivedAt));
+  statements.push(...blobInsert(message.rawKey, message.raw, message.receivedAt));
   const seenBlobs = new Set([message.rawKey]);
   for (const attachment of content?.attachments ?? []) {
     if (seenBlobs.has(attachment.sha256)) continue;
     seenBlobs.add(attachment.sha256);
-    statements.push(blobInsert(attachment.sha256, attachment.content, message.receivedAt));
+    statements.push(...blobInsert(attachment.sha256, attachment.content, message.receivedAt));
   }
 
   for (const delivery of message.deliveries) {

@@ -9,12 +9,71 @@ import type { SqlStatement } from "../../db/statements";
  * rows still refers to.
  */
 
-/** Stores bytes under their key unless they are already there. */
-export function blobInsert(key: string, content: Uint8Array, now: number): SqlStatement {
-  return {
-    sql: "INSERT INTO blobs (key, size, content, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (key) DO NOTHING",
-    args: [key, content.byteLength, content, now],
-  };
+/**
+ * Bytes per stored chunk. SQLite copies a bound value and then the row it
+ * builds from it, so a statement holds about three times its value in memory:
+ * with chunks, that is three chunks, whatever the size of the message.
+ */
+export const BLOB_CHUNK_BYTES = 1024 * 1024;
+
+/**
+ * Stores bytes under their key unless they are already there: the first chunk
+ * in `blobs`, the others in `blob_chunks`. Each chunk is a view of `content`,
+ * not a copy.
+ */
+export function blobInsert(key: string, content: Uint8Array, now: number): SqlStatement[] {
+  const chunk = (seq: number) =>
+    content.subarray(seq * BLOB_CHUNK_BYTES, Math.min(content.byteLength, (seq + 1) * BLOB_CHUNK_BYTES));
+  const statements: SqlStatement[] = [
+    {
+      sql: "INSERT INTO blobs (key, size, content, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (key) DO NOTHING",
+      args: [key, content.byteLength, chunk(0), now],
+    },
+  ];
+  for (let seq = 1; seq * BLOB_CHUNK_BYTES < content.byteLength; seq++) {
+    statements.push({
+      sql: "INSERT INTO blob_chunks (key, seq, content) VALUES (?, ?, ?) ON CONFLICT (key, seq) DO NOTHING",
+      args: [key, seq, chunk(seq)],
+    });
+  }
+  return statements;
+}
+
+/**
+ * The bytes stored under `key` (first chunk + `blob_chunks`), or null when there
+ * is no such blob. `first` is the `blobs.content` the caller has already read
+ * with its tenant-filtered join; only a blob of more than one chunk costs a
+ * second query. Blob reads go to the libSQL client, not through drizzle (see
+ * read.ts).
+ */
+export async function readBlob(
+  client: { execute(statement: SqlStatement): Promise<{ rows: ArrayLike<Record<string, unknown>> }> },
+  key: string,
+  size: number,
+  first: Uint8Array,
+): Promise<Uint8Array> {
+  if (first.byteLength >= size) return first;
+  const rest = await client.execute({
+    sql: "SELECT content FROM blob_chunks WHERE key = ? ORDER BY seq",
+    args: [key],
+  });
+  const bytes = new Uint8Array(size);
+  bytes.set(first, 0);
+  let offset = first.byteLength;
+  for (let index = 0; index < rest.rows.length; index++) {
+    const chunk = blobBytes(rest.rows[index]?.content);
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  if (offset !== size) throw new Error(`blob ${key}: ${offset} of ${size} bytes stored`);
+  return bytes;
+}
+
+/** A BLOB column's value as bytes (libSQL hands back an ArrayBuffer). */
+export function blobBytes(value: unknown): Uint8Array {
+  if (value instanceof Uint8Array) return value;
+  if (value instanceof ArrayBuffer) return new Uint8Array(value);
+  throw new Error(`a blob column returned ${Object.prototype.toString.call(value)}`);
 }
 
 /**
@@ -23,14 +82,17 @@ export function blobInsert(key: string, content: Uint8Array, now: number): SqlSt
  * before the rows themselves are deleted, in the same batch. `scope` is a
  * condition on `messages` (tenant-filtered by the caller) with its arguments.
  */
-export function orphanedBlobDeletion(scope: { where: string; args: Array<string | number> }): SqlStatement {
+export function orphanedBlobDeletion(scope: { where: string; args: Array<string | number> }): SqlStatement[] {
   const inScope = `SELECT id FROM messages WHERE ${scope.where}`;
-  return {
-    sql: `DELETE FROM blobs WHERE key IN (
+  const orphaned = (table: string) => `${table}.key IN (
         SELECT raw_blob FROM messages WHERE ${scope.where}
         UNION SELECT blob_key FROM attachments WHERE message_id IN (${inScope}))
-      AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.raw_blob = blobs.key AND m.id NOT IN (${inScope}))
-      AND NOT EXISTS (SELECT 1 FROM attachments a WHERE a.blob_key = blobs.key AND a.message_id NOT IN (${inScope}))`,
-    args: [...scope.args, ...scope.args, ...scope.args, ...scope.args],
-  };
+      AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.raw_blob = ${table}.key AND m.id NOT IN (${inScope}))
+      AND NOT EXISTS (SELECT 1 FROM attachments a WHERE a.blob_key = ${table}.key AND a.message_id NOT IN (${inScope}))`;
+  const args = [...scope.args, ...scope.args, ...scope.args, ...scope.args];
+  // Chunks first: the same condition, while the rows that decide it are all still there.
+  return [
+    { sql: `DELETE FROM blob_chunks WHERE ${orphaned("blob_chunks")}`, args },
+    { sql: `DELETE FROM blobs WHERE ${orphaned("blobs")}`, args },
+  ];
 }

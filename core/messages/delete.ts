@@ -39,13 +39,13 @@ function messageDeletions(scope: { where: string; args: Array<string | number> }
         sql: `DELETE FROM messages_fts WHERE rowid IN (SELECT rowid FROM messages WHERE ${scope.where})`,
         args: scope.args,
       },
-      orphanedBlobDeletion(scope),
+      ...orphanedBlobDeletion(scope),
       {
         sql: `DELETE FROM attachments WHERE tenant_id = ? AND message_id IN (${inScope})`,
         args: [tenantId, ...scope.args],
       },
       { sql: `DELETE FROM messages WHERE ${scope.where}`, args: scope.args },
     ],
-    messageRowsAt: 3,
+    messageRowsAt: 4,
   };
 }

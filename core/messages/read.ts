@@ -2,6 +2,7 @@ import { and, asc, desc, eq, gte, like, lt, lte, type SQL, sql } from "drizzle-o
 import type { Db } from "../../db/client";
 import { attachments, mailboxes, messages } from "../../db/schema";
 import { NotFoundError } from "../errors";
+import { blobBytes, readBlob } from "./blobs";
 
 /** Filters of `GET /v1/mailboxes/{id}/messages`. Text filters are case-insensitive "contains". */
 export interface MessageFilters {
@@ -239,21 +240,15 @@ export type MessageSummaryRow = Awaited<ReturnType<typeof listMessages>>[number]
  * turns a BLOB's ArrayBuffer into a string with TextDecoder, so raw bytes came
  * back empty or mangled. The client itself hands back the ArrayBuffer.
  */
-function blobBytes(value: unknown): Uint8Array {
-  if (value instanceof Uint8Array) return value;
-  if (value instanceof ArrayBuffer) return new Uint8Array(value);
-  throw new Error(`a blob column returned ${Object.prototype.toString.call(value)}`);
-}
-
 export async function getRawMessage(db: Db, tenantId: string, id: string): Promise<Uint8Array> {
   const result = await db.$client.execute({
-    sql: `SELECT m.trace_header, b.content FROM messages m JOIN blobs b ON b.key = m.raw_blob
+    sql: `SELECT m.trace_header, b.key, b.size, b.content FROM messages m JOIN blobs b ON b.key = m.raw_blob
       WHERE m.tenant_id = ? AND m.id = ? LIMIT 1`,
     args: [tenantId, id],
   });
   const row = result.rows[0];
   if (!row) throw new NotFoundError(`no message ${id}`);
-  const body = blobBytes(row.content);
+  const body = await readBlob(db.$client, String(row.key), Number(row.size), blobBytes(row.content));
   const header = new TextEncoder().encode(String(row.trace_header ?? ""));
   if (header.byteLength === 0) return body;
   // This copy's own trace header, then the bytes every copy shares.
@@ -265,7 +260,7 @@ export async function getRawMessage(db: Db, tenantId: string, id: string): Promi
 
 export async function getAttachment(db: Db, tenantId: string, messageId: string, attachmentId: string) {
   const result = await db.$client.execute({
-    sql: `SELECT a.filename, a.content_type, a.size, a.sha256, b.content
+    sql: `SELECT a.filename, a.content_type, a.size, a.sha256, b.key, b.size AS blob_size, b.content
       FROM attachments a JOIN blobs b ON b.key = a.blob_key
       WHERE a.tenant_id = ? AND a.message_id = ? AND a.id = ? LIMIT 1`,
     args: [tenantId, messageId, attachmentId],
@@ -277,6 +272,6 @@ export async function getAttachment(db: Db, tenantId: string, messageId: string,
     contentType: String(row.content_type),
     size: Number(row.size),
     sha256: String(row.sha256),
-    content: blobBytes(row.content),
+    content: await readBlob(db.$client, String(row.key), Number(row.blob_size), blobBytes(row.content)),
   };
 }

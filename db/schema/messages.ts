@@ -110,6 +110,11 @@ export const attachments = sqliteTable(
  * tenant-owned message or attachment that refers to it, and every read goes
  * through that row's tenant filter. The last reference's delete removes it
  * (core/messages/blobs.ts), in the same batch.
+ *
+ * `content` holds the first BLOB_CHUNK_BYTES; the rest is in `blob_chunks`
+ * (seq 1, 2, …), so no statement binds or builds a record of more than one
+ * chunk: SQLite copies a bound value and the row it builds, which for one
+ * 25 MB value was two more copies of it in memory.
  */
 export const blobs = sqliteTable("blobs", {
   key: text("key").primaryKey(),
@@ -117,3 +122,14 @@ export const blobs = sqliteTable("blobs", {
   content: bytes("content").notNull(),
   createdAt: integer("created_at").notNull(),
 });
+
+/** The bytes of a blob after its first chunk, in order of `seq` (1, 2, …). */
+export const blobChunks = sqliteTable(
+  "blob_chunks",
+  {
+    key: text("key").notNull(),
+    seq: integer("seq").notNull(),
+    content: bytes("content").notNull(),
+  },
+  (table) => [uniqueIndex("blob_chunks_key_seq_idx").on(table.key, table.seq)],
+);

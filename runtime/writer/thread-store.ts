@@ -46,28 +46,38 @@ export interface ThreadStoreOptions {
 /**
  * Big blobs (a message's raw bytes, its attachments) are moved to the writer
  * thread instead of copied, which keeps a 25 MB message from existing twice.
- * Only buffers a view covers whole and that are large: small Buffers can share
+ * Only large buffers whose every byte is an argument of the batch (one view
+ * of it whole, or its chunks, core/messages/blobs.ts): small Buffers can share
  * a pooled ArrayBuffer with unrelated data, which must never be detached.
+ * Bytes over shared memory are neither: the thread reads them in place.
  * The caller must not touch these bytes after `write`.
  */
 const TRANSFER_MIN_BYTES = 64 * 1024;
 
 function largeBuffers(statements: SqlStatement[]): ArrayBuffer[] {
-  const buffers = new Set<ArrayBuffer>();
+  const views = new Map<ArrayBuffer, Array<[number, number]>>();
   for (const statement of statements) {
     for (const arg of statement.args) {
-      if (
-        arg instanceof Uint8Array &&
-        arg.buffer instanceof ArrayBuffer &&
-        arg.byteOffset === 0 &&
-        arg.byteLength === arg.buffer.byteLength &&
-        arg.byteLength >= TRANSFER_MIN_BYTES
-      ) {
-        buffers.add(arg.buffer);
-      }
+      if (!(arg instanceof Uint8Array) || !(arg.buffer instanceof ArrayBuffer)) continue;
+      if (arg.buffer.byteLength < TRANSFER_MIN_BYTES) continue;
+      const ranges = views.get(arg.buffer) ?? [];
+      ranges.push([arg.byteOffset, arg.byteOffset + arg.byteLength]);
+      views.set(arg.buffer, ranges);
     }
   }
-  return [...buffers];
+  return [...views]
+    .filter(([buffer, ranges]) => coversWhole(ranges, buffer.byteLength))
+    .map(([buffer]) => buffer);
+}
+
+function coversWhole(ranges: Array<[number, number]>, length: number): boolean {
+  ranges.sort((a, b) => a[0] - b[0]);
+  let covered = 0;
+  for (const [start, end] of ranges) {
+    if (start > covered) return false;
+    covered = Math.max(covered, end);
+  }
+  return covered >= length;
 }
 
 interface Waiter {

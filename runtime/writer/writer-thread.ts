@@ -21,6 +21,14 @@ const REMOTE_COMMIT_BYTES = 512 * 1024;
 const REMOTE_COMMITS_IN_FLIGHT = 4;
 /** How often a file database's free pages are given back to the file system (and once at start). */
 const RECLAIM_INTERVAL_MS = 10_000;
+/** Blob bytes committed between garbage collections in this thread (its heap is small: ~2 ms each). */
+const GARBAGE_EVERY_BYTES = 8 * 1024 * 1024;
+
+/** A full collection, then a turn of the event loop: the native statements' finalizers run there. */
+async function collectGarbage(): Promise<void> {
+  Bun.gc(true);
+  await new Promise<void>((resolve) => setTimeout(resolve, 0));
+}
 
 let writer: ReturnType<typeof createGroupCommitWriter> | null = null;
 
@@ -40,6 +48,10 @@ self.onmessage = async (event: MessageEvent<WriterRequest>) => {
         writer = createGroupCommitWriter(database.client, {
           maxBytesPerCommit: database.isLocalFile ? undefined : REMOTE_COMMIT_BYTES,
           concurrency: database.isLocalFile ? 1 : REMOTE_COMMITS_IN_FLIGHT,
+          // Remote commits are one request each: they are never split into statements.
+          collectGarbage: database.isLocalFile
+            ? { everyBytes: GARBAGE_EVERY_BYTES, collect: collectGarbage }
+            : undefined,
         });
         if (database.isLocalFile) startReclaiming(database.client);
         reply({ type: "ready" });

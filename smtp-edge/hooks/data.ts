@@ -19,6 +19,8 @@ export interface DataHookDeps {
   budget?: InflightBudget | undefined;
   /** The free-space floor's probe, told what each stored message takes. */
   freeSpace?: FreeSpaceProbe | undefined;
+  /** Told every chunk's size, so the socket's spent chunks are collected (garbage-pacer.ts). */
+  paceGarbage?: ((bytes: number) => void) | undefined;
 }
 
 /**
@@ -72,6 +74,7 @@ export function createDataHook(deps: DataHookDeps) {
     };
     stream.on("data", (chunk: Uint8Array) => {
       received += chunk.byteLength;
+      deps.paceGarbage?.(chunk.byteLength);
       if (oversized || overBudget) return;
       if (received > deps.maxMessageBytes) {
         oversized = true;

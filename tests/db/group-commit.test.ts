@@ -40,6 +40,38 @@ test("concurrent batches share commits, each is answered after its own commit, a
   database.close();
 });
 
+test("a group with many blob bytes commits one statement at a time, collecting garbage between, all or nothing", async () => {
+  const { database } = await tableDatabase("steps.db");
+  await database.client.execute("CREATE TABLE b (n INTEGER PRIMARY KEY, content BLOB)");
+  let collections = 0;
+  const write = createGroupCommitWriter(database.client, {
+    collectGarbage: { everyBytes: 1000, collect: async () => void collections++ },
+  });
+  const blob = (n: number) => ({
+    sql: "INSERT INTO b (n, content) VALUES (?, ?)",
+    args: [n, new Uint8Array(600)],
+  });
+  const [stored, small] = await Promise.all([
+    write({ statements: [blob(1), blob(2), blob(3), blob(4)] }),
+    write({ statements: insert(1) }),
+  ]);
+  expect(stored).toMatchObject({ status: "committed" });
+  expect(stored.status === "committed" && stored.results.map((result) => result.rowsAffected)).toEqual([
+    1, 1, 1, 1,
+  ]);
+  expect(small).toMatchObject({ status: "committed" });
+  // 2,400 bytes: collected after each 1,000 and once at the end.
+  expect(collections).toBeGreaterThanOrEqual(3);
+  const rows = await database.client.execute("SELECT count(*) AS n, sum(length(content)) AS bytes FROM b");
+  expect([Number(rows.rows[0]?.n), Number(rows.rows[0]?.bytes)]).toEqual([4, 2400]);
+
+  // A statement that fails part-way: none of that batch's rows commit.
+  const failed = await write({ statements: [blob(5), blob(6), blob(1)] });
+  expect(failed).toMatchObject({ status: "failed", kind: "constraint" });
+  expect(Number((await database.client.execute("SELECT count(*) AS n FROM b")).rows[0]?.n)).toBe(4);
+  database.close();
+});
+
 test("a batch still queued at its deadline is dropped unstarted (expired) and never commits", async () => {
   const { url, database, count } = await tableDatabase("deadline.db");
   const write = createGroupCommitWriter(database.client);

@@ -61,6 +61,16 @@ test("a 5 MB message with two attachments to 50 mailboxes of two tenants is stor
   expect(acmeRaw.byteLength).toBeGreaterThan(4_800_000);
   const grown = (await databaseBytes()) - before;
   expect(grown).toBeLessThan(2 * acmeRaw.byteLength);
+  // Bytes over a chunk are stored in 1 MiB chunks; with the first chunk they add up to each blob's size.
+  const stored = await omni.database.client.execute(
+    `SELECT b.size, length(b.content) + coalesce((SELECT sum(length(c.content)) FROM blob_chunks c WHERE c.key = b.key), 0) AS held,
+       (SELECT count(*) FROM blob_chunks c WHERE c.key = b.key) AS chunks FROM blobs b`,
+  );
+  expect(stored.rows.length).toBe(3);
+  for (const row of stored.rows) {
+    expect(Number(row.held)).toBe(Number(row.size));
+    expect(Number(row.chunks)).toBe(Math.ceil(Number(row.size) / (1024 * 1024)) - 1);
+  }
 
   // Each tenant reads back its exact bytes, through its own copy.
   const globexCopy = await onlyMessage(globex, "user7@globex.test");
@@ -113,6 +123,8 @@ test("a 5 MB message with two attachments to 50 mailboxes of two tenants is stor
       204,
     );
   }
-  const left = await omni.database.client.execute("SELECT count(*) AS n FROM blobs");
-  expect(Number(left.rows[0]?.n)).toBe(0);
+  const left = await omni.database.client.execute(
+    "SELECT (SELECT count(*) FROM blobs) AS blobs, (SELECT count(*) FROM blob_chunks) AS chunks",
+  );
+  expect(left.rows[0]).toMatchObject({ blobs: 0, chunks: 0 });
 });
