@@ -134,7 +134,7 @@ export function createGroupCommitWriter(
     await collector.collect();
     stats.commits++;
     stats.batches += group.length;
-    group.forEach((entry, index) => entry.answer(outcomes[index] as WriteOutcome));
+    for (const [index, entry] of group.entries()) entry.answer(outcomes[index] as WriteOutcome);
   };
 
   /** The next group: every queued batch that fits, minus those whose deadline has passed. */
