@@ -486,8 +486,17 @@ function memoryTable(report: BenchReport): Table | null {
         formatNumber(memory.largePeakRssBytes / 1e6, 0),
         `${memory.largeAccepted ? "stored" : "NOT stored"}; peak − before = ${formatNumber(growth / 1e6, 0)} MB = ${formatRatio(growth / memory.largeMessageBytes)} the message${memory.peakResetWorked ? "" : " (VmHWM not reset: lifetime peak)"}`,
       ],
+      ...(memory.concurrent ? [concurrentRow(memory.concurrent)] : []),
     ],
   };
+}
+
+function concurrentRow(concurrent: NonNullable<BenchReport["memory"]>["concurrent"]): string[] {
+  return [
+    `${concurrent.senders} × ${formatNumber(concurrent.messageBytes / 1e6, 0)} MB messages at once (peak)`,
+    formatNumber(concurrent.peakRssBytes / 1e6, 0),
+    `${concurrent.stored}/${concurrent.senders} stored after ${concurrent.retried452} × 452 retried (each sender retries after 200 ms); copies per message ${concurrent.copiesPerMessage.min}–${concurrent.copiesPerMessage.max}; ${formatNumber(concurrent.seconds, 1)} s; process ${concurrent.processUp ? "up" : "DOWN"}`,
+  ];
 }
 
 export function tables(report: BenchReport): Table[] {
@@ -705,6 +714,30 @@ export function goals(report: BenchReport): Goal[] {
         memory.largeAccepted ? 4 / growth : Number.NaN,
       ),
     );
+    list.push(
+      judge(
+        "#12",
+        "one 25 MB message peaks at ≤ 3× its size",
+        `${formatRatio(growth)} its size`,
+        memory.largeAccepted ? 3 / growth : Number.NaN,
+      ),
+    );
+    const concurrent = memory.concurrent;
+    if (concurrent) {
+      const exact =
+        concurrent.stored === concurrent.senders &&
+        concurrent.copiesPerMessage.min === 1 &&
+        concurrent.copiesPerMessage.max === 1 &&
+        concurrent.processUp;
+      list.push(
+        judge(
+          "#12",
+          `${concurrent.senders} concurrent ${formatNumber(concurrent.messageBytes / 1e6, 0)} MB messages: RSS ≤ 512 MB, each stored exactly once after 452 retries, process up`,
+          `${formatNumber(concurrent.peakRssBytes / 1e6, 0)} MB; ${concurrent.stored}/${concurrent.senders} stored, ${concurrent.copiesPerMessage.min}–${concurrent.copiesPerMessage.max} copies`,
+          exact ? 512e6 / concurrent.peakRssBytes : 0,
+        ),
+      );
+    }
     list.push(
       judge(
         "#8",

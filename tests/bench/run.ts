@@ -167,6 +167,7 @@ async function main(): Promise<void> {
   const memory = await benchMemory({
     pid: omnimail.child.pid,
     smtpPort: omnimail.smtpPort,
+    databaseUrl: omnimail.databaseUrl,
     idleConnections: settings.idleConnections,
     largeMessageBytes: settings.largeMessageBytes,
     log,
