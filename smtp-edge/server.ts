@@ -16,7 +16,7 @@ import { createMailFromHook } from "./hooks/mail-from";
 import { createRcptToHook } from "./hooks/rcpt-to";
 import type { MessageBody } from "./ingest";
 import { installReplyClock, watchSessionDeadlines } from "./session-deadlines";
-import type { FreeSpaceProbe, InflightBudget } from "./storage-guard";
+import { createDeclaredHolds, type FreeSpaceProbe, type InflightBudget } from "./storage-guard";
 import { createStressGauge } from "./stress";
 
 /** One pacer for every listener of the process: the heap is shared. */
@@ -122,6 +122,7 @@ export function createSmtpServer(deps: SmtpServerDeps): SmtpEdge {
     return work;
   };
 
+  const holds = deps.budget ? createDeclaredHolds(deps.budget) : undefined;
   const options: SMTPServerOptions & { greetingDelayMs: number; errorLimits: ErrorLimitSettings } = {
     greetingDelayMs: deps.greetingDelayMs ?? 25,
     errorLimits,
@@ -143,9 +144,12 @@ export function createSmtpServer(deps: SmtpServerDeps): SmtpEdge {
     socketTimeout: idleTimeoutMs,
     closeTimeout: SHUTDOWN_GRACE_MS,
     onConnect: deps.connections.onConnect,
-    onClose: deps.connections.onClose,
+    onClose: (session) => {
+      deps.connections.onClose(session);
+      holds?.drop(session.id);
+    },
     onMailFrom: createMailFromHook({
-      budget: deps.budget,
+      holds,
       freeSpace: deps.freeSpace,
       countRejection: deps.countRejection,
     }),
@@ -161,6 +165,7 @@ export function createSmtpServer(deps: SmtpServerDeps): SmtpEdge {
       countRejection: deps.countRejection,
       track,
       budget: deps.budget,
+      holds,
       freeSpace: deps.freeSpace,
       paceGarbage,
     }),

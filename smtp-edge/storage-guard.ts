@@ -40,6 +40,47 @@ export function createInflightBudget(maxBytes: number): InflightBudget {
   };
 }
 
+/**
+ * A transaction's declared SIZE, held from the budget from its MAIL FROM, so
+ * that two senders who each fit alone are not both let in to send 20 MB and
+ * have one of them drained and refused at the end: the second is told 452 at
+ * its MAIL FROM, before it sends a byte. The DATA then takes the hold over (and
+ * reserves more if the message runs past what it declared); a new MAIL FROM or
+ * the session's end gives back a hold no DATA took.
+ */
+export interface DeclaredHolds {
+  /** Holds `bytes` for the session's transaction, after giving back any it held; false when they do not fit. */
+  hold(sessionId: string, bytes: number): boolean;
+  /** The session's hold, handed to its DATA to release (0 when there is none). */
+  take(sessionId: string): number;
+  /** Gives back the session's hold, if any. */
+  drop(sessionId: string): void;
+}
+
+export function createDeclaredHolds(budget: InflightBudget): DeclaredHolds {
+  const held = new Map<string, number>();
+  const drop = (sessionId: string) => {
+    const bytes = held.get(sessionId);
+    if (bytes === undefined) return;
+    held.delete(sessionId);
+    budget.release(bytes);
+  };
+  return {
+    hold(sessionId, bytes) {
+      drop(sessionId);
+      if (!budget.reserve(bytes)) return false;
+      held.set(sessionId, bytes);
+      return true;
+    },
+    take(sessionId) {
+      const bytes = held.get(sessionId) ?? 0;
+      held.delete(sessionId);
+      return bytes;
+    },
+    drop,
+  };
+}
+
 /** Free space of the file system a `file:` database lives on; null for a remote database. */
 export interface FreeSpaceProbe {
   /** Bytes free for us now (cached for a second: a MAIL FROM must not cost a syscall each). */

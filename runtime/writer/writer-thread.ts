@@ -22,7 +22,7 @@ const REMOTE_COMMITS_IN_FLIGHT = 4;
 /** How often a file database's free pages are given back to the file system (and once at start). */
 const RECLAIM_INTERVAL_MS = 10_000;
 /** Blob bytes committed between garbage collections in this thread (its heap is small: ~2 ms each). */
-const GARBAGE_EVERY_BYTES = 8 * 1024 * 1024;
+const GARBAGE_EVERY_BYTES = 4 * 1024 * 1024;
 
 /** A full collection, then a turn of the event loop: the native statements' finalizers run there. */
 async function collectGarbage(): Promise<void> {

@@ -1,6 +1,7 @@
 /// <reference lib="webworker" />
 import type { DNSResolver } from "mailauth";
 import { createDnsClient, parseDnsServers } from "../../runtime/dns/dns-client";
+import { collectAfterLarge } from "./collect-after-large";
 import type { CheckRequest, CheckResponse, DnsRoute } from "./protocol";
 import { runSenderAuth, temperror } from "./run-sender-auth";
 
@@ -77,7 +78,9 @@ self.onmessage = async (event: MessageEvent<CheckRequest>) => {
           result: temperror(error instanceof Error ? error.message : String(error)),
         };
       }
-      return reply(result);
+      reply(result);
+      collectAfterLarge(request.raw.byteLength);
+      return;
     }
     default:
       return;

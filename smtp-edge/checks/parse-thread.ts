@@ -1,5 +1,6 @@
 /// <reference lib="webworker" />
 import { type ParseResult, parseMessage } from "../../core/messages/parse";
+import { collectAfterLarge } from "./collect-after-large";
 import type { CheckRequest, CheckResponse } from "./protocol";
 
 /**
@@ -21,6 +22,7 @@ self.onmessage = async (event: MessageEvent<CheckRequest>) => {
   postMessage({ type: "parsed", id: request.id, result, rawSha256 } satisfies CheckResponse, {
     transfer: attachmentBuffers(result),
   });
+  collectAfterLarge(request.raw.byteLength);
 };
 
 /** The attachments' bytes move to the main thread instead of being copied (each buffer once). */

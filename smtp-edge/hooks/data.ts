@@ -6,7 +6,7 @@ import type { MessageBody } from "../ingest";
 import { createMessageBuffer, type MessageBuffer } from "../message-buffer";
 import { replies } from "../replies";
 import { recipientTargets } from "../session-state";
-import type { FreeSpaceProbe, InflightBudget } from "../storage-guard";
+import type { DeclaredHolds, FreeSpaceProbe, InflightBudget } from "../storage-guard";
 
 export interface DataHookDeps {
   maxMessageBytes: number;
@@ -17,6 +17,8 @@ export interface DataHookDeps {
   track: <T>(work: Promise<T>) => Promise<T>;
   /** Bytes of DATA held across all sessions (storage-guard.ts); over it: drained, then 452 4.3.1. */
   budget?: InflightBudget | undefined;
+  /** What MAIL FROM held for a declared SIZE: this DATA takes it over. */
+  holds?: DeclaredHolds | undefined;
   /** The free-space floor's probe, told what each stored message takes. */
   freeSpace?: FreeSpaceProbe | undefined;
   /** Told every chunk's size, so the socket's spent chunks are collected (garbage-pacer.ts). */
@@ -62,8 +64,8 @@ export function createDataHook(deps: DataHookDeps) {
     let received = 0;
     let oversized = false;
     let overBudget = false;
-    /** What this message holds of the in-flight budget; given back once it is answered. */
-    let reserved = 0;
+    /** What this message holds of the in-flight budget (from its declared SIZE on); given back once it is answered. */
+    let reserved = deps.holds?.take(session.id) ?? 0;
     const releaseBudget = () => {
       deps.budget?.release(reserved);
       reserved = 0;
@@ -80,11 +82,15 @@ export function createDataHook(deps: DataHookDeps) {
         oversized = true;
         return dropHeld();
       }
-      if (deps.budget && !deps.budget.reserve(chunk.byteLength)) {
-        overBudget = true;
-        return dropHeld();
+      // Past what is already held (the declared SIZE), each chunk reserves its own bytes.
+      const beyond = received - reserved;
+      if (beyond > 0 && deps.budget) {
+        if (!deps.budget.reserve(beyond)) {
+          overBudget = true;
+          return dropHeld();
+        }
+        reserved += beyond;
       }
-      reserved += chunk.byteLength;
       held ??= createMessageBuffer(deps.maxMessageBytes);
       held.append(chunk);
     });

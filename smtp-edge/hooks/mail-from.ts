@@ -2,7 +2,7 @@ import type { SMTPServerAddress, SMTPServerSession } from "smtp-server";
 import type { RejectionReason } from "../../core/metrics";
 import { eightBitRefusal, usedSmtputf8 } from "../address-encoding";
 import { replies } from "../replies";
-import type { FreeSpaceProbe, InflightBudget } from "../storage-guard";
+import type { DeclaredHolds, FreeSpaceProbe } from "../storage-guard";
 
 /**
  * MAIL FROM: a sender address with 8-bit bytes needs the SMTPUTF8 parameter on
@@ -13,7 +13,8 @@ import type { FreeSpaceProbe, InflightBudget } from "../storage-guard";
  */
 export function createMailFromHook(
   deps: {
-    budget?: InflightBudget | undefined;
+    /** The in-flight budget's holds for declared sizes (storage-guard.ts). */
+    holds?: DeclaredHolds | undefined;
     freeSpace?: FreeSpaceProbe | undefined;
     countRejection?: ((reason: RejectionReason) => void) | undefined;
   } = {},
@@ -22,11 +23,14 @@ export function createMailFromHook(
     // Back-pressure first (storage-guard.ts): a full disk, or a declared SIZE that the in-flight budget cannot hold.
     const args = address.args as Record<string, string> | false | undefined;
     const declared = Number((args === false || args === undefined ? undefined : args.SIZE) ?? 0);
-    if (deps.freeSpace?.low() || (deps.budget && declared > deps.budget.available)) {
+    // A new transaction: whatever an earlier one of this session held goes back first.
+    deps.holds?.drop(session.id);
+    if (deps.freeSpace?.low() || (deps.holds && declared > 0 && !deps.holds.hold(session.id, declared))) {
       deps.countRejection?.("insufficient_storage");
       return callback(replies.insufficientStorage());
     }
     const refusal = eightBitRefusal(address, usedSmtputf8(address));
+    if (refusal) deps.holds?.drop(session.id);
     session.envelope.smtpUtf8 = !refusal && usedSmtputf8(address);
     callback(refusal);
   };

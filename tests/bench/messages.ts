@@ -156,12 +156,16 @@ export function buildMessage(kind: MessageKind, envelope: { from: string; to: st
 }
 
 /** A message of about `bytes` bytes that is almost all one base64 attachment (the 25 MB memory check). */
-export function buildLargeMessage(bytes: number, envelope: { from: string; to: string }): Uint8Array {
+export function buildLargeMessage(
+  bytes: number,
+  envelope: { from: string; to: string },
+  subject = "Large attachment",
+): Uint8Array {
   const random = createRandom(25);
   const boundary = "----=_bench_large_9c1d";
   const head = `${headerBlock({
     ...envelope,
-    subject: "Large attachment",
+    subject,
     contentType: `multipart/mixed; boundary="${boundary}"`,
   })}\r\n\r\n--${boundary}\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n${proseText(random, 1000)}\r\n--${boundary}\r\nContent-Type: application/octet-stream; name="data.bin"\r\nContent-Disposition: attachment; filename="data.bin"\r\nContent-Transfer-Encoding: base64\r\n\r\n`;
   const tail = `\r\n--${boundary}--\r\n`;

@@ -102,6 +102,53 @@ describe("in-flight byte budget", () => {
     expect(metrics).toContain("\nomnimail_smtp_bytes_in_flight 0\n");
   });
 
+  test("a declared SIZE is held from its MAIL FROM: a second sender that would not fit is told 452 before it sends a byte; a new MAIL FROM, the DATA's end or the session's end gives it back", async () => {
+    await omni?.stop();
+    omni = await startOmniMail({
+      env: {
+        OMNIMAIL_MAX_INFLIGHT_BYTES: String(2 * 1024 * 1024),
+        OMNIMAIL_MAX_MESSAGE_BYTES: String(1536 * 1024),
+      },
+    });
+    await omni.addTenant("holds.test", ["*"]);
+    const inFlight = async () => {
+      const text = await (await fetch(`${omni.apiUrl}/metrics`)).text();
+      return Number(/\nomnimail_smtp_bytes_in_flight (\d+)/.exec(text)?.[1] ?? -1);
+    };
+    const session = async () => {
+      const smtp = await openRawSmtp(omni.smtpPort);
+      await smtp.reply();
+      await smtp.command("EHLO client.test");
+      return smtp;
+    };
+    const first = await session();
+    expect((await first.command("MAIL FROM:<s@example.org> SIZE=1200000")).code).toBe(250);
+    expect(await inFlight()).toBe(1_200_000);
+    const second = await session();
+    expect((await second.command("MAIL FROM:<s@example.org> SIZE=1200000")).lines[0]).toMatch(
+      /^452 4\.3\.1 /,
+    );
+
+    // The first begins another transaction without SIZE: its hold goes back, and the second fits.
+    expect((await first.command("RSET")).code).toBe(250);
+    expect((await first.command("MAIL FROM:<s@example.org>")).code).toBe(250);
+    expect(await inFlight()).toBe(0);
+    expect((await second.command("MAIL FROM:<s@example.org> SIZE=1200000")).code).toBe(250);
+    await second.command("RCPT TO:<b@holds.test>");
+    await second.command("DATA");
+    second.write(`${body("declared", 1_150_000)}.\r\n`);
+    expect((await second.reply(15_000)).lines[0]).toMatch(/^250 /);
+    expect(await storedCount(omni, "declared")).toBe(1);
+    await waitFor(async () => ((await inFlight()) === 0 ? true : undefined));
+
+    // A hold no DATA took is given back when the session ends.
+    expect((await second.command("MAIL FROM:<s@example.org> SIZE=1500000")).code).toBe(250);
+    expect(await inFlight()).toBe(1_500_000);
+    second.close();
+    first.close();
+    await waitFor(async () => ((await inFlight()) === 0 ? true : undefined));
+  });
+
   test("many slow senders at once (issue 13's shape, scaled down): held bytes never pass the budget; each is 250 and stored once, or 452", async () => {
     const budget = 4 * 1024 * 1024;
     const slow = await startOmniMail({
