@@ -17,6 +17,7 @@ export const ID_PREFIXES = {
   attachment: "att",
   webhook: "wh",
   delivery: "dlv",
+  delegation: "dlg",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -1,6 +1,8 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import { DelegationSchema, NewDelegationSchema, toDelegationJson } from "../../core/resources/delegations";
 import { DomainSchema, toDomainJson } from "../../core/resources/domains";
 import { listOf } from "../../core/resources/lists";
+import { createDelegation, deleteDelegation, listDelegations } from "../../core/tenancy/delegations";
 import { createDomain, deleteDomain, getDomain, listDomains, verifyDomain } from "../../core/tenancy/domains";
 import type { AppDeps, AppEnv } from "../context";
 import { decodeCursor, pageOf } from "../pagination";
@@ -22,8 +24,74 @@ const CreateDomainBody = z
       .min(1)
       .max(253)
       .openapi({ example: "acme.test", description: "Case-insensitive; an IDN is stored as punycode" }),
+    delegation_token: z.string().min(1).max(200).optional().openapi({
+      description:
+        "For a subdomain of a domain another tenant has verified: the token of that tenant's delegation of this name (POST /v1/domains/{id}/delegations)",
+    }),
   })
   .openapi("CreateDomain");
+
+const CreateDelegationBody = z
+  .strictObject({
+    name: z.string().min(1).max(253).openapi({
+      example: "billing.globex.example",
+      description: "A subdomain of the domain; once delegated, only the tenant with the token can add it",
+    }),
+  })
+  .openapi("CreateDelegation");
+
+const delegationParams = z.object({
+  id: idParam("domain"),
+  delegation_id: idParam("delegation", "delegation_id"),
+});
+
+const createDelegationRoute = createRoute({
+  method: "post",
+  path: "/v1/domains/{id}/delegations",
+  tags: ["Domains"],
+  summary: "Delegate a subdomain of this verified domain to another tenant",
+  description:
+    "A subdomain of a verified domain is this tenant's: another tenant adding it answers 409. A delegation lets one other tenant add exactly `name`: the answer carries a token, shown once, that the other tenant passes as `delegation_token` to POST /v1/domains. The delegated domain is then pending until its own TXT record is published (by whoever runs this domain's DNS) and verified.",
+  request: {
+    params: z.object({ id: idParam("domain") }),
+    body: jsonBody(CreateDelegationBody, "The subdomain"),
+  },
+  responses: {
+    201: {
+      description: "The delegation, with its token",
+      content: { "application/json": { schema: NewDelegationSchema } },
+    },
+    ...problemResponses,
+    ...bodyProblemResponses,
+    ...conflictResponse,
+  },
+});
+
+const listDelegationsRoute = createRoute({
+  method: "get",
+  path: "/v1/domains/{id}/delegations",
+  tags: ["Domains"],
+  summary: "List this domain's delegations, newest first (tokens are never shown again)",
+  request: { params: z.object({ id: idParam("domain") }) },
+  responses: {
+    200: {
+      description: "The delegations",
+      content: { "application/json": { schema: listOf(DelegationSchema, "DelegationList") } },
+    },
+    ...problemResponses,
+  },
+});
+
+const deleteDelegationRoute = createRoute({
+  method: "delete",
+  path: "/v1/domains/{id}/delegations/{delegation_id}",
+  tags: ["Domains"],
+  summary: "Withdraw an unused delegation",
+  description:
+    "A used delegation answers 409: the domain is the other tenant's, and only that tenant can delete it.",
+  request: { params: delegationParams },
+  responses: { 204: { description: "Withdrawn" }, ...problemResponses, ...conflictResponse },
+});
 
 const createDomainRoute = createRoute({
   method: "post",
@@ -96,8 +164,40 @@ const verifyDomainRoute = createRoute({
 
 export function registerDomainRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
   app.openapi(createDomainRoute, async (c) => {
-    const { name } = c.req.valid("json");
-    return c.json(toDomainJson(await createDomain(deps.store, c.get("tenantId"), { name })), 201);
+    const { name, delegation_token } = c.req.valid("json");
+    const domain = await createDomain(deps.store, c.get("tenantId"), {
+      name,
+      delegationToken: delegation_token,
+    });
+    return c.json(toDomainJson(domain), 201);
+  });
+
+  app.openapi(createDelegationRoute, async (c) => {
+    const { id } = c.req.valid("param");
+    if (!looksLike("domain", id)) throw problems.notFound(`no domain ${id}`);
+    const { delegation, token } = await createDelegation(
+      deps.store,
+      c.get("tenantId"),
+      id,
+      c.req.valid("json"),
+    );
+    return c.json({ ...toDelegationJson(delegation), token }, 201);
+  });
+
+  app.openapi(listDelegationsRoute, async (c) => {
+    const { id } = c.req.valid("param");
+    if (!looksLike("domain", id)) throw problems.notFound(`no domain ${id}`);
+    const rows = await listDelegations(deps.store.db, c.get("tenantId"), id);
+    return c.json(pageOf(rows, rows.length, toDelegationJson), 200);
+  });
+
+  app.openapi(deleteDelegationRoute, async (c) => {
+    const { id, delegation_id } = c.req.valid("param");
+    if (!looksLike("domain", id) || !looksLike("delegation", delegation_id)) {
+      throw problems.notFound(`no delegation ${delegation_id} on domain ${id}`);
+    }
+    await deleteDelegation(deps.store, c.get("tenantId"), id, delegation_id);
+    return c.body(null, 204);
   });
 
   app.openapi(listDomainsRoute, async (c) => {

@@ -1,12 +1,13 @@
 import { and, count, desc, eq, isNull, lt, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
-import { domains, mailboxes } from "../../db/schema";
+import { domainDelegations, domains, mailboxes } from "../../db/schema";
 import { type SqlStatement, toStatement } from "../../db/statements";
 import { commit, type Store } from "../../db/store";
 import { normalizeDomain } from "../addresses";
 import { randomBase62 } from "../crypto";
 import { ConflictError, InvalidError, isConstraintViolation, NotFoundError } from "../errors";
 import { newId } from "../ids";
+import { delegationUse } from "./delegations";
 
 export interface Domain {
   id: string;
@@ -38,7 +39,11 @@ export function verificationRecord(domain: Pick<Domain, "name" | "verificationTo
 /** TXT lookups for verification; the Bun process uses its DNS client, a Worker DNS over HTTPS. */
 export type ResolveTxt = (name: string) => Promise<string[][]>;
 
-export async function createDomain(store: Store, tenantId: string, input: { name: string }): Promise<Domain> {
+export async function createDomain(
+  store: Store,
+  tenantId: string,
+  input: { name: string; delegationToken?: string | undefined },
+): Promise<Domain> {
   const { row, statement } = domainInsert(store.db, tenantId, input);
   const [taken] = await store.db
     .select({ id: domains.id })
@@ -48,18 +53,33 @@ export async function createDomain(store: Store, tenantId: string, input: { name
   // Same answer whichever tenant owns it: do not reveal who has a domain.
   if (taken) throw new ConflictError(`the domain ${row.name} is already registered`);
   const name = row.name;
-  // A subdomain of another tenant's proven domain is theirs (sub.globex.test is Globex's).
-  const [parent] = await store.db.all<{ name: string }>(sql`
-    SELECT name FROM domains
+  // A subdomain of another tenant's proven domain is theirs (sub.globex.test is Globex's), unless
+  // they delegated it: the closest such domain's tenant decides (it may itself hold it by delegation).
+  const [parent] = await store.db.all<{ tenant_id: string }>(sql`
+    SELECT tenant_id FROM domains
     WHERE tenant_id != ${tenantId} AND verified_at IS NOT NULL AND ${name} LIKE '%.' || name
-    LIMIT 1`);
+    ORDER BY length(name) DESC LIMIT 1`);
+  const statements = [statement];
   if (parent) {
-    throw new ConflictError(
-      `the domain ${name} is under a domain another tenant has verified; only that tenant can add it`,
-    );
+    const use = input.delegationToken
+      ? await delegationUse(store.db, {
+          name,
+          ownerTenantId: parent.tenant_id,
+          token: input.delegationToken,
+          now: row.createdAt,
+        })
+      : null;
+    if (!use) {
+      throw new ConflictError(
+        input.delegationToken
+          ? `the delegation_token is not an unused delegation of ${name} by the tenant that verified the domain it is under`
+          : `the domain ${name} is under a domain another tenant has verified; only that tenant can add it, or delegate it to you (body.delegation_token)`,
+      );
+    }
+    statements.push(use);
   }
   try {
-    await commit(store, [statement]);
+    await commit(store, statements);
   } catch (error) {
     // Lost a race with another insert of the same name.
     if (isConstraintViolation(error, "UNIQUE")) {
@@ -204,6 +224,12 @@ export async function deleteDomain(store: Store, tenantId: string, id: string): 
   }
   try {
     await commit(store, [
+      // Its delegations go with it; domains added with them are their tenants' and stay.
+      toStatement(
+        db
+          .delete(domainDelegations)
+          .where(and(eq(domainDelegations.tenantId, tenantId), eq(domainDelegations.domainId, id))),
+      ),
       toStatement(db.delete(domains).where(and(eq(domains.tenantId, tenantId), eq(domains.id, id)))),
     ]);
   } catch (error) {

@@ -51,6 +51,33 @@ export const domains = sqliteTable(
 );
 
 /**
+ * A subdomain of a verified domain, delegated by the domain's tenant to
+ * whichever tenant presents the token (core/tenancy/delegations.ts). The token
+ * is stored only as its SHA-256.
+ */
+export const domainDelegations = sqliteTable(
+  "domain_delegations",
+  {
+    id: text("id").primaryKey(),
+    /** The delegating tenant (the parent domain's). */
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id),
+    domainId: text("domain_id")
+      .notNull()
+      .references(() => domains.id),
+    name: text("name").notNull(),
+    tokenHash: text("token_hash").notNull(),
+    createdAt: integer("created_at").notNull(),
+    usedAt: integer("used_at"),
+  },
+  (table) => [
+    index("domain_delegations_domain_idx").on(table.tenantId, table.domainId),
+    index("domain_delegations_name_idx").on(table.name),
+  ],
+);
+
+/**
  * `localPart` is kept as given; `localPartKey` is its lower-case form used for
  * matching (RFC 5321 lets local parts be case-sensitive, but no sender expects it).
  * `*` is the domain's catch-all.

@@ -3,7 +3,7 @@ import type { OpenApiDocument, SchemaObject } from "../../api/docs/openapi-types
 import { sampleFromSchema } from "../../api/docs/sample";
 import { newId } from "../../core/ids";
 import { createApiKey } from "../../core/tenancy/api-keys";
-import { webhookDeliveries, webhookEndpoints } from "../../db/schema";
+import { domainDelegations, webhookDeliveries, webhookEndpoints } from "../../db/schema";
 import { type OmniMail, startOmniMail, type TestTenant, waitFor } from "../helpers/harness";
 import { sendMail } from "../helpers/send";
 
@@ -130,6 +130,18 @@ beforeAll(async () => {
     deliveredAt: now,
   });
 
+  // A delegation of a subdomain of A's domain (its token is of no use to this test).
+  const delegationId = newId("delegation");
+  await omni.database.db.insert(domainDelegations).values({
+    id: delegationId,
+    tenantId: alpha.id,
+    domainId: domain?.id ?? "",
+    name: "delegated.alpha.invalid",
+    tokenHash: "0".repeat(64),
+    createdAt: now,
+    usedAt: null,
+  });
+
   Object.assign(alphaIds, {
     tnt: alpha.id,
     key: secondKey.id,
@@ -139,6 +151,7 @@ beforeAll(async () => {
     att: message.attachments[0]?.id ?? "",
     wh: webhookId,
     dlv: deliveryId,
+    dlg: delegationId,
   });
 });
 afterAll(() => omni.stop());
