@@ -10,20 +10,24 @@ import type { WebhookResult, WebhookTransport } from "../webhooks/transport";
  * The outbox drain, shared by the Bun process (runtime/outbox-drain.ts: nudged
  * after each commit that queued deliveries, and on a timer for retries) and the
  * Worker's cron. Named steps, as Svix's worker:
- *   claim  — one `UPDATE … RETURNING` leases due rows to this drainer, as many
- *            as it has free send slots, so a row is leased when its send starts;
+ *   claim  — one `UPDATE … RETURNING` leases due rows to this drainer: as many
+ *            as it has send slots, plus as many again claimed ahead, so the
+ *            next claim (a commit) is made while the sends are in flight;
  *   send   — sign (Standard Webhooks; during a secret rotation's grace period with
  *            the previous secret too) and POST;
  *   record — delivered, or failed with the next attempt scheduled (jittered,
  *            honouring Retry-After), or dead after the last; 410 disables the endpoint.
  *
- * The lease covers one send and its record (timeout × 2 + margin), never a
- * queue of sends behind it, so a second drainer re-claims a row only when the
+ * The lease (timeout × 2 + margin) covers a row's wait for a slot, which is at
+ * most one send (the rows claimed ahead are no more than the slots), its own
+ * send and its record, so a second drainer re-claims a row only when the
  * first really stopped. Only the lease holder records: the attempt row and the
  * outcome are written only while the row is still leased to this drainer for
- * this attempt. Fair shares: at most `perEndpoint` rows of one endpoint are in
- * flight across every drainer, so a dead endpoint holds a few slots while other
- * tenants' deliveries go on. Delivery is at least once; `webhook-id` (the
+ * this attempt. Fair shares: a drainer has at most `perEndpoint` sends in
+ * flight to one endpoint, and at most 2 × `perEndpoint` rows of one endpoint
+ * are leased across every drainer (sending, or claimed ahead while the sends
+ * go on), so a dead endpoint holds a few slots while other tenants' deliveries
+ * go on. Delivery is at least once; `webhook-id` (the
  * delivery id) is the receiver's idempotency key.
  */
 
@@ -104,40 +108,72 @@ export async function drainOutbox(deps: DrainDeps, options: DrainOptions = {}): 
   const sending = new Set<Promise<void>>();
   /** This drainer's sends in flight per endpoint (rows sent but still being recorded are not counted). */
   const sendingTo = new Map<string, number>();
+  /**
+   * Claimed rows waiting for a send slot of their endpoint. The next claim is
+   * made while sends are in flight (a claim is a commit, which under load takes
+   * longer than a POST to a fast receiver), so the slots never wait for it.
+   */
+  const queued: ClaimedRow[] = [];
+  /** Rows this drainer holds per endpoint, sending or queued: what it counts of the endpoint's share in a claim. */
+  const heldBy = new Map<string, number>();
+  const adjust = (counts: Map<string, number>, key: string, by: number) => {
+    const next = (counts.get(key) ?? 0) + by;
+    if (next > 0) counts.set(key, next);
+    else counts.delete(key);
+  };
+  const startSends = () => {
+    for (let index = 0; index < queued.length && sending.size < settings.concurrency; ) {
+      const row = queued[index] as ClaimedRow;
+      if ((sendingTo.get(row.endpoint_id) ?? 0) >= settings.perEndpoint) {
+        index++;
+        continue;
+      }
+      queued.splice(index, 1);
+      adjust(sendingTo, row.endpoint_id, 1);
+      // The POST has its answer: the endpoint's slot is free for the next queued row.
+      // It stops counting against the endpoint's share too (a row waiting for its record holds none).
+      const sent = () => {
+        adjust(sendingTo, row.endpoint_id, -1);
+        adjust(heldBy, row.endpoint_id, -1);
+        startSends();
+      };
+      const send = deliverOne(deps, row, settings.timeoutMs, clock, sent)
+        .then((outcome) => {
+          if (outcome) counts[outcome]++;
+        })
+        .finally(() => sending.delete(send));
+      sending.add(send);
+    }
+  };
   let idle = false;
 
   for (;;) {
-    const free = settings.concurrency - sending.size;
+    startSends();
+    // Held at most: a send slot and a queued row for each slot (per endpoint likewise, in the claim).
+    const room = 2 * settings.concurrency - sending.size - queued.length;
     const inBudget = clock() - started < settings.budgetMs && !settings.stopping?.();
-    if (!idle && free > 0 && inBudget) {
-      const claimed = await claimDue(deps, { now: clock(), limit: free, sendingTo, ...settings }).catch(
-        (error: unknown) => {
-          throw new Error(`claiming due webhook deliveries failed: ${String(error)}`, { cause: error });
-        },
-      );
+    if (!idle && room > 0 && inBudget) {
+      const claimed = await claimDue(deps, {
+        now: clock(),
+        limit: room,
+        heldBy,
+        ...settings,
+        share: 2 * settings.perEndpoint,
+      }).catch((error: unknown) => {
+        throw new Error(`claiming due webhook deliveries failed: ${String(error)}`, { cause: error });
+      });
       const rows = claimed.rows;
       counts.nextDueAt = claimed.nextDueAt;
       counts.claimed += rows.length;
-      // Fewer rows than slots: nothing else is due (or every due endpoint is at its share).
-      if (rows.length < free) idle = true;
+      if (rows.length < room) idle = true;
       for (const row of rows) {
-        sendingTo.set(row.endpoint_id, (sendingTo.get(row.endpoint_id) ?? 0) + 1);
-        const sent = () => {
-          const left = (sendingTo.get(row.endpoint_id) ?? 1) - 1;
-          if (left > 0) sendingTo.set(row.endpoint_id, left);
-          else sendingTo.delete(row.endpoint_id);
-        };
-        const send = deliverOne(deps, row, settings.timeoutMs, clock, sent)
-          .then((outcome) => {
-            if (outcome) counts[outcome]++;
-          })
-          .finally(() => sending.delete(send));
-        sending.add(send);
+        adjust(heldBy, row.endpoint_id, 1);
+        queued.push(row);
       }
       if (rows.length > 0) continue;
     }
-    if (sending.size === 0 && (idle || !inBudget)) break;
-    // A send finished (its endpoint may have a free share now) or a nudge came: claim again.
+    // Claimed rows are always sent, even once the budget is spent or the drainer stops: they are leased to it.
+    if (sending.size === 0 && queued.length === 0 && (idle || !inBudget)) break;
     const woken = settings.wake?.();
     await Promise.race(woken && inBudget ? [...sending, woken] : [...sending]);
     if (inBudget) idle = false;
@@ -155,10 +191,12 @@ async function claimDue(
   input: {
     now: number;
     limit: number;
-    perEndpoint: number;
+    /** Rows of one endpoint that may be leased at once, across drainers. */
+    share: number;
     timeoutMs: number;
     leaseMarginMs: number;
-    sendingTo: Map<string, number>;
+    /** This drainer's rows per endpoint, sending or queued. */
+    heldBy: Map<string, number>;
   },
 ): Promise<{ rows: ClaimedRow[]; nextDueAt: number | null }> {
   const { now } = input;
@@ -197,8 +235,7 @@ async function claimDue(
           JOIN webhook_endpoints e ON e.id = d.endpoint_id AND e.tenant_id = d.tenant_id
           WHERE ${DUE}
         ) ranked
-        -- An endpoint's share: minus other drainers' live leases and this drainer's sends in flight
-        -- (its rows that are only waiting for their record to commit do not hold a share).
+        -- An endpoint's share: minus other drainers' live leases and this drainer's rows (sending or queued).
         WHERE ranked.rank <= ? - (SELECT count(*) FROM webhook_deliveries x
           WHERE x.endpoint_id = ranked.endpoint_id AND x.status = 'delivering' AND x.lease_until >= ?
             AND x.lease_owner != ?)
@@ -217,10 +254,10 @@ async function claimDue(
       lease,
       now,
       now,
-      input.perEndpoint,
+      input.share,
       now,
       deps.owner,
-      JSON.stringify(Object.fromEntries(input.sendingTo)),
+      JSON.stringify(Object.fromEntries(input.heldBy)),
       input.limit,
     ],
   };

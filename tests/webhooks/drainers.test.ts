@@ -10,7 +10,7 @@ import type { Database } from "../../db/client";
 import { createDatabase } from "../../db/client";
 import { createInlineStore, type Store } from "../../db/store";
 import { createGuardedTransport } from "../../runtime/webhook-transport";
-import { openTestDatabase, tempDir } from "../helpers/harness";
+import { openTestDatabase, tempDir, waitFor } from "../helpers/harness";
 import { type Receiver, startReceiver } from "../helpers/receiver";
 
 // Two drainers on one database file, each with its own client (as two processes would have).
@@ -160,6 +160,40 @@ test("a dead endpoint holds at most its fair share of the send slots", async () 
   // Leave nothing due for the next test.
   await first.client.execute("DELETE FROM webhook_attempts");
   await first.client.execute("DELETE FROM webhook_deliveries");
+});
+
+test("the next rows are claimed while the sends are in flight, and an endpoint still gets at most its share of sends at once", async () => {
+  receiver.received.length = 0;
+  let inFlight = 0;
+  let peak = 0;
+  let releaseFirst: () => void = () => {};
+  const firstTwoHeld = new Promise<void>((resolve) => (releaseFirst = resolve));
+  let seen = 0;
+  receiver.respond = async () => {
+    inFlight++;
+    peak = Math.max(peak, inFlight);
+    // The first two requests are held until the test has looked at the leases.
+    if (seen++ < 2) await firstTwoHeld;
+    inFlight--;
+    return new Response("ok");
+  };
+  await enqueue(10);
+  const draining = drainerOn(first, "ahead", { concurrency: 2, perEndpoint: 2, timeoutMs: 5000 })();
+  await waitFor(async () => (inFlight === 2 ? true : undefined));
+  // Two sends held, and two more rows already leased to this drainer, waiting for a slot.
+  await waitFor(async () => {
+    const leased = await first.client.execute(
+      "SELECT count(*) AS n FROM webhook_deliveries WHERE status = 'delivering' AND lease_owner = 'ahead'",
+    );
+    return Number(leased.rows[0]?.n) === 4 ? true : undefined;
+  });
+  expect(inFlight).toBe(2);
+  releaseFirst();
+  const counts = await draining;
+  expect(counts.delivered).toBe(10);
+  expect(peak).toBe(2);
+  expect(receiver.received.length).toBe(10);
+  expect(new Set(receiver.received.map((hook) => hook.headers["webhook-id"])).size).toBe(10);
 });
 
 test("rows leased by a drainer that crashed come back when the lease expires, with the same webhook-id", async () => {
