@@ -88,6 +88,34 @@ describe("the sender checks' DNS client", () => {
     expect(resolver.stats.hedged).toBe(1);
   });
 
+  test("the hedge follows the server: after answers in a millisecond, a held answer costs about 10 ms, not 150", async () => {
+    const resolver = client({ timeoutMs: 750 });
+    // Distinct names, so every one is a query (and an NXDOMAIN, answered at once).
+    for (let n = 0; n < 30; n++) await expect(resolver.resolve(`warm${n}.test`, "TXT")).rejects.toThrow();
+    const held = new Set<string>();
+    // The first question for each name is held for a second; the hedged repeat is answered at once.
+    dns.setDelay((query) => {
+      if (held.has(query.name)) return 0;
+      held.add(query.name);
+      return 1000;
+    });
+    const started = performance.now();
+    expect(await resolver.resolve("sender.test", "TXT")).toEqual([["v=spf1 ip4:192.0.2.0/24 -all"]]);
+    const took = performance.now() - started;
+    dns.setDelay(0);
+    expect(resolver.stats.hedged).toBe(1);
+    expect(took).toBeLessThan(100);
+  });
+
+  test("a slow server keeps the longest hedge delay: hedging does not double its load", async () => {
+    const resolver = client({ timeoutMs: 750 });
+    dns.setDelay(40);
+    for (let n = 0; n < 25; n++) await expect(resolver.resolve(`slow${n}.test`, "TXT")).rejects.toThrow();
+    dns.setDelay(0);
+    // 3 × 40 ms is within the 150 ms bound: none of those answers was hedged.
+    expect(resolver.stats.hedged).toBe(0);
+  });
+
   test("no answer at all: ETIMEOUT at the timeout, not later", async () => {
     const resolver = client({ timeoutMs: 300, hedgeMs: 100 });
     dns.dropNext(5);
