@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { type DnsServer, startDnsServer } from "../helpers/dns-server";
+import { type DomainJson, rcptReply, tenantCall } from "../helpers/domains";
 import { type OmniMail, startOmniMail, type TestTenant } from "../helpers/harness";
-import { openRawSmtp } from "../helpers/smtp-client";
 
 // A subdomain of a verified domain is its tenant's, until that tenant delegates it (issue 13, item 6).
 let dns: DnsServer;
@@ -20,12 +20,6 @@ afterAll(async () => {
   dns.stop();
 });
 
-interface DomainJson {
-  id: string;
-  name: string;
-  verified: boolean;
-  verification: { type: string; name: string; value: string } | null;
-}
 interface DelegationJson {
   id: string;
   domain_id: string;
@@ -40,13 +34,9 @@ interface Problem {
   errors?: Array<{ location: string }>;
 }
 
-async function call(tenant: TestTenant, method: string, path: string, body?: unknown) {
-  return omni.api(path, tenant.apiKey, {
-    method,
-    headers: body === undefined ? {} : { "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-}
+const call = (tenant: TestTenant, method: string, path: string, body?: unknown) =>
+  tenantCall(omni, tenant, method, path, body);
+const rcpt = (address: string) => rcptReply(omni, address);
 
 async function verifiedDomain(tenant: TestTenant, name: string): Promise<DomainJson> {
   const domain = (await (await call(tenant, "POST", "/v1/domains", { name })).json()) as DomainJson;
@@ -54,16 +44,6 @@ async function verifiedDomain(tenant: TestTenant, name: string): Promise<DomainJ
   const verified = await call(tenant, "POST", `/v1/domains/${domain.id}/verify`);
   expect(verified.status).toBe(200);
   return (await verified.json()) as DomainJson;
-}
-
-async function rcpt(address: string): Promise<string> {
-  const smtp = await openRawSmtp(omni.smtpPort);
-  await smtp.reply();
-  await smtp.command("EHLO client.test");
-  await smtp.command("MAIL FROM:<s@example.org>");
-  const reply = await smtp.command(`RCPT TO:<${address}>`);
-  smtp.close();
-  return reply.lines[0] ?? "";
 }
 
 describe("subdomain delegation", () => {

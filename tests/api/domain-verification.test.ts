@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { type DnsServer, startDnsServer } from "../helpers/dns-server";
+import { type DomainJson, rcptReply, tenantCall } from "../helpers/domains";
 import { type OmniMail, startOmniMail, type TestTenant } from "../helpers/harness";
-import { openRawSmtp } from "../helpers/smtp-client";
 
 // A domain is a tenant's only once proven: a TXT record looked up through a real DNS server.
 const ADMIN_TOKEN = "admin-token-for-verification-tests";
@@ -24,31 +24,9 @@ afterAll(async () => {
   dns.stop();
 });
 
-interface DomainJson {
-  id: string;
-  name: string;
-  verified: boolean;
-  verified_at: string | null;
-  verification: { type: string; name: string; value: string } | null;
-}
-
-async function post(tenant: TestTenant, path: string, body?: unknown) {
-  return omni.api(path, tenant.apiKey, {
-    method: "POST",
-    headers: body === undefined ? {} : { "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-}
-
-async function rcpt(address: string): Promise<string> {
-  const smtp = await openRawSmtp(omni.smtpPort);
-  await smtp.reply();
-  await smtp.command("EHLO client.test");
-  await smtp.command("MAIL FROM:<s@example.org>");
-  const reply = await smtp.command(`RCPT TO:<${address}>`);
-  smtp.close();
-  return reply.lines[0] ?? "";
-}
+const post = (tenant: TestTenant, path: string, body?: unknown) =>
+  tenantCall(omni, tenant, "POST", path, body);
+const rcpt = (address: string) => rcptReply(omni, address);
 
 describe("domain verification", () => {
   test("a new domain is pending: its mail is refused 550 5.7.1 until its TXT record is there", async () => {
