@@ -48,14 +48,24 @@ export function createGroupCommitWriter(
      */
     concurrency?: number;
     /**
-     * The local client's statements keep a copy of the blobs bound to them
-     * until they are collected and their finalizers have run (on a later turn
-     * of the event loop): one batch holding a 25 MB message held about 45 MB of
-     * such copies at its end. With this, a group
-     * with more than `everyBytes` of blobs is committed one statement at a time
-     * in one transaction, collecting garbage after each `everyBytes`.
+     * A group with more than `aboveBytes` of arguments (as `maxBytesPerCommit`
+     * counts them) is committed one statement at a time in one transaction:
+     * - remote: a commit is one request, and servers refuse big ones, so a
+     *   message of a few MB could never be stored; in steps each request holds
+     *   one statement (a blob is bound in chunks, core/messages/blobs.ts). The
+     *   other lanes wait meanwhile: the transaction holds the server's write lock.
+     * - local: the client's statements keep a copy of the blobs bound to them
+     *   until they are collected and their finalizers have run (on a later turn
+     *   of the event loop): one batch holding a 25 MB message held about 45 MB
+     *   of such copies at its end. `collectGarbage` runs after each
+     *   `everyBytes` of blobs, and once at the end.
      */
-    collectGarbage?: { everyBytes: number; collect: () => Promise<void> } | undefined;
+    inSteps?:
+      | {
+          aboveBytes: number;
+          collectGarbage?: { everyBytes: number; collect: () => Promise<void> } | undefined;
+        }
+      | undefined;
     now?: () => number;
   } = {},
 ) {
@@ -106,35 +116,53 @@ export function createGroupCommitWriter(
     });
   };
 
-  /** A group with many blob bytes, one statement at a time in one transaction (see `collectGarbage`). */
-  const commitInSteps = async (
-    group: Entry[],
-    collector: { everyBytes: number; collect: () => Promise<void> },
-  ) => {
-    const tx = await client.transaction("write");
-    const outcomes: WriteOutcome[] = [];
+  /** Commits in progress, and a group in steps that waits for them to end (the other lanes wait for it). */
+  let committing = 0;
+  const whenNoCommits: Array<() => void> = [];
+  let exclusive: Promise<void> | null = null;
+  const noCommits = () =>
+    new Promise<void>((resolve) => (committing === 0 ? resolve() : whenNoCommits.push(resolve)));
+  const committed = () => {
+    committing--;
+    if (committing === 0) for (const resolve of whenNoCommits.splice(0)) resolve();
+  };
+
+  /** A group with many argument bytes, one statement at a time in one transaction (see `inSteps`). */
+  const commitInSteps = async (group: Entry[], steps: NonNullable<typeof options.inSteps>) => {
+    while (exclusive) await exclusive;
+    let release: () => void = () => {};
+    exclusive = new Promise<void>((resolve) => (release = resolve));
     try {
-      let sinceCollect = 0;
-      for (const entry of group) {
-        const results = [];
-        for (const statement of entry.statements) {
-          results.push(toStatementResult(await tx.execute(statement)));
-          sinceCollect += blobBytes([statement]);
-          if (sinceCollect >= collector.everyBytes) {
-            await collector.collect();
-            sinceCollect = 0;
+      await noCommits();
+      const collector = steps.collectGarbage;
+      const tx = await client.transaction("write");
+      const outcomes: WriteOutcome[] = [];
+      try {
+        let sinceCollect = 0;
+        for (const entry of group) {
+          const results = [];
+          for (const statement of entry.statements) {
+            results.push(toStatementResult(await tx.execute(statement)));
+            sinceCollect += blobBytes([statement]);
+            if (collector && sinceCollect >= collector.everyBytes) {
+              await collector.collect();
+              sinceCollect = 0;
+            }
           }
+          outcomes.push({ status: "committed", results });
         }
-        outcomes.push({ status: "committed", results });
+        await tx.commit();
+      } finally {
+        tx.close();
       }
-      await tx.commit();
+      await collector?.collect();
+      stats.commits++;
+      stats.batches += group.length;
+      for (const [index, entry] of group.entries()) entry.answer(outcomes[index] as WriteOutcome);
     } finally {
-      tx.close();
+      exclusive = null;
+      release();
     }
-    await collector.collect();
-    stats.commits++;
-    stats.batches += group.length;
-    for (const [index, entry] of group.entries()) entry.answer(outcomes[index] as WriteOutcome);
   };
 
   /** The next group: every queued batch that fits, minus those whose deadline has passed. */
@@ -164,17 +192,24 @@ export function createGroupCommitWriter(
 
   const drain = async () => {
     while (queue.length > 0) {
+      while (exclusive) await exclusive;
       const group = takeGroup();
       if (group.length === 0) continue;
       try {
-        const collector = options.collectGarbage;
-        if (collector && blobBytes(group.flatMap((entry) => entry.statements)) > collector.everyBytes) {
-          await commitInSteps(group, collector);
+        const steps = options.inSteps;
+        if (steps && argumentBytes(group.flatMap((entry) => entry.statements)) > steps.aboveBytes) {
+          await commitInSteps(group, steps);
         } else {
-          const results = await client.batch(
-            group.flatMap((entry) => entry.statements),
-            "write",
-          );
+          committing++;
+          let results: Awaited<ReturnType<typeof client.batch>>;
+          try {
+            results = await client.batch(
+              group.flatMap((entry) => entry.statements),
+              "write",
+            );
+          } finally {
+            committed();
+          }
           stats.commits++;
           stats.batches += group.length;
           let offset = 0;

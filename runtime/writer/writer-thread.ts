@@ -48,10 +48,14 @@ self.onmessage = async (event: MessageEvent<WriterRequest>) => {
         writer = createGroupCommitWriter(database.client, {
           maxBytesPerCommit: database.isLocalFile ? undefined : REMOTE_COMMIT_BYTES,
           concurrency: database.isLocalFile ? 1 : REMOTE_COMMITS_IN_FLIGHT,
-          // Remote commits are one request each: they are never split into statements.
-          collectGarbage: database.isLocalFile
-            ? { everyBytes: GARBAGE_EVERY_BYTES, collect: collectGarbage }
-            : undefined,
+          // Remote: a commit too big for one request goes a statement per request. Local: big groups
+          // go in steps too, collecting the client's copies of their blobs as they go.
+          inSteps: database.isLocalFile
+            ? {
+                aboveBytes: GARBAGE_EVERY_BYTES,
+                collectGarbage: { everyBytes: GARBAGE_EVERY_BYTES, collect: collectGarbage },
+              }
+            : { aboveBytes: REMOTE_COMMIT_BYTES },
         });
         if (database.isLocalFile) startReclaiming(database.client);
         reply({ type: "ready" });

@@ -45,7 +45,10 @@ test("a group with many blob bytes commits one statement at a time, collecting g
   await database.client.execute("CREATE TABLE b (n INTEGER PRIMARY KEY, content BLOB)");
   let collections = 0;
   const write = createGroupCommitWriter(database.client, {
-    collectGarbage: { everyBytes: 1000, collect: async () => void collections++ },
+    inSteps: {
+      aboveBytes: 1000,
+      collectGarbage: { everyBytes: 1000, collect: async () => void collections++ },
+    },
   });
   const blob = (n: number) => ({
     sql: "INSERT INTO b (n, content) VALUES (?, ?)",

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { createHash, randomBytes } from "node:crypto";
+import { BLOB_CHUNK_BYTES } from "../../core/messages/blobs";
 import { type OmniMail, startOmniMail, type TestTenant } from "../helpers/harness";
 import { sendMail, stripTraceHeader } from "../helpers/send";
 
@@ -61,7 +62,7 @@ test("a 5 MB message with two attachments to 50 mailboxes of two tenants is stor
   expect(acmeRaw.byteLength).toBeGreaterThan(4_800_000);
   const grown = (await databaseBytes()) - before;
   expect(grown).toBeLessThan(2 * acmeRaw.byteLength);
-  // Bytes over a chunk are stored in 1 MiB chunks; with the first chunk they add up to each blob's size.
+  // Bytes over a chunk are stored in chunks (BLOB_CHUNK_BYTES); with the first they add up to each blob's size.
   const stored = await omni.database.client.execute(
     `SELECT b.size, length(b.content) + coalesce((SELECT sum(length(c.content)) FROM blob_chunks c WHERE c.key = b.key), 0) AS held,
        (SELECT count(*) FROM blob_chunks c WHERE c.key = b.key) AS chunks FROM blobs b`,
@@ -69,7 +70,7 @@ test("a 5 MB message with two attachments to 50 mailboxes of two tenants is stor
   expect(stored.rows.length).toBe(3);
   for (const row of stored.rows) {
     expect(Number(row.held)).toBe(Number(row.size));
-    expect(Number(row.chunks)).toBe(Math.ceil(Number(row.size) / (1024 * 1024)) - 1);
+    expect(Number(row.chunks)).toBe(Math.ceil(Number(row.size) / BLOB_CHUNK_BYTES) - 1);
   }
 
   // Each tenant reads back its exact bytes, through its own copy.

@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { createHash, randomBytes } from "node:crypto";
 import { type OmniMail, startOmniMail, type TestTenant, waitFor } from "../helpers/harness";
 import { type Receiver, startReceiver } from "../helpers/receiver";
 import { type RemoteDatabase, startRemoteDatabase } from "../helpers/remote-db";
+import { sendMail } from "../helpers/send";
 import { openRawSmtp } from "../helpers/smtp-client";
 
 // The SMTP edge on a remote libSQL database (the shared Hrana test server, behind a proxy that can
@@ -86,5 +88,34 @@ describe.skipIf(!remote)("remote database", () => {
     expect(await stored("while down")).toBe(1);
     await waitFor(() => (hooksFor("while down").length > 0 ? true : undefined), 10_000);
     expect(hooksFor("while down").length).toBe(1);
+  });
+  test("a message with a 2.5 MB attachment is stored (a statement per request, under the server's 1 MiB), read back exactly, and the small messages sent beside it are stored too", async () => {
+    const attachment = randomBytes(2_500_000);
+    const [big, ...small] = await Promise.all([
+      sendMail(omni.smtpPort, {
+        from: "s@example.org",
+        to: ["alice@remote.test"],
+        subject: "big over remote",
+        text: "see attached",
+        attachments: [{ filename: "big.bin", content: attachment }],
+      }),
+      ...Array.from({ length: 5 }, (_, n) => deliver(`beside the big one ${n}`)),
+    ]);
+    expect(big).toMatch(/^250 /);
+    for (const reply of small) expect(reply).toMatch(/^250 2\.6\.0 /);
+    const id = /queued as (\S+)/.exec(big)?.[1] ?? "";
+    const message = (await (await omni.api(`/v1/messages/${id}`, tenant.apiKey)).json()) as {
+      attachments: Array<{ id: string; size: number }>;
+    };
+    expect(message.attachments[0]?.size).toBe(attachment.byteLength);
+    const bytes = new Uint8Array(
+      await (
+        await omni.api(`/v1/messages/${id}/attachments/${message.attachments[0]?.id}`, tenant.apiKey)
+      ).arrayBuffer(),
+    );
+    expect(createHash("sha256").update(bytes).digest("hex")).toBe(
+      createHash("sha256").update(attachment).digest("hex"),
+    );
+    for (let n = 0; n < 5; n++) expect(await stored(`beside the big one ${n}`)).toBe(1);
   });
 });
