@@ -112,8 +112,9 @@ describe("the sender checks' DNS client", () => {
     dns.setDelay(40);
     for (let n = 0; n < 25; n++) await expect(resolver.resolve(`slow${n}.test`, "TXT")).rejects.toThrow();
     dns.setDelay(0);
-    // 3 × 40 ms is within the 150 ms bound: none of those answers was hedged.
-    expect(resolver.stats.hedged).toBe(0);
+    // 3 × 40 ms is within the 150 ms bound, so answers are not hedged (a 10 ms hedge would have hedged all 25);
+    // one or two may be, when this machine runs a timer late.
+    expect(resolver.stats.hedged).toBeLessThanOrEqual(2);
   });
 
   test("no answer at all: ETIMEOUT at the timeout, not later", async () => {
