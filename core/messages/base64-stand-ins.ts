@@ -24,8 +24,6 @@ export const STAND_IN_MIN_CHARS = 64 * 1024;
 export interface Base64Run {
   start: number;
   end: number;
-  /** Base64 characters in the run, `=` included. */
-  chars: number;
 }
 
 const LF = 0x0a;
@@ -60,7 +58,7 @@ export function findBase64Runs(bytes: Uint8Array, minChars = STAND_IN_MIN_CHARS)
   let unitLength = 0;
   const closeRun = () => {
     if (runStart >= 0 && runChars >= minChars && unitLength % 4 === 0) {
-      runs.push({ start: runStart, end: runEnd, chars: runChars });
+      runs.push({ start: runStart, end: runEnd });
     }
     runStart = -1;
     runChars = 0;
