@@ -42,32 +42,39 @@ export function blobInsert(key: string, content: Uint8Array, now: number): SqlSt
 }
 
 /**
- * The bytes stored under `key` (first chunk + `blob_chunks`), or null when there
- * is no such blob. `first` is the `blobs.content` the caller has already read
- * with its tenant-filtered join; only a blob of more than one chunk costs a
- * second query. Blob reads go to the libSQL client, not through drizzle (see
- * read.ts).
+ * The bytes stored under `key` (first chunk + `blob_chunks`), after `prefix`
+ * when one is given (a copy's trace header), assembled in one buffer.
+ * `first` is the `blobs.content` the caller has already read with its
+ * tenant-filtered join; only a blob of more than one chunk costs a second
+ * query. Blob reads go to the libSQL client, not through drizzle (see read.ts).
  */
 export async function readBlob(
   client: { execute(statement: SqlStatement): Promise<{ rows: ArrayLike<Record<string, unknown>> }> },
   key: string,
   size: number,
   first: Uint8Array,
+  prefix: Uint8Array = new Uint8Array(0),
 ): Promise<Uint8Array> {
-  if (first.byteLength >= size) return first;
-  const rest = await client.execute({
-    sql: "SELECT content FROM blob_chunks WHERE key = ? ORDER BY seq",
-    args: [key],
-  });
-  const bytes = new Uint8Array(size);
-  bytes.set(first, 0);
-  let offset = first.byteLength;
+  const whole = first.byteLength >= size;
+  if (whole && prefix.byteLength === 0) return first;
+  const rest = whole
+    ? { rows: [] }
+    : await client.execute({
+        sql: "SELECT content FROM blob_chunks WHERE key = ? ORDER BY seq",
+        args: [key],
+      });
+  const bytes = new Uint8Array(prefix.byteLength + size);
+  bytes.set(prefix, 0);
+  bytes.set(first, prefix.byteLength);
+  let offset = prefix.byteLength + first.byteLength;
   for (let index = 0; index < rest.rows.length; index++) {
     const chunk = blobBytes(rest.rows[index]?.content);
     bytes.set(chunk, offset);
     offset += chunk.byteLength;
   }
-  if (offset !== size) throw new Error(`blob ${key}: ${offset} of ${size} bytes stored`);
+  if (offset !== prefix.byteLength + size) {
+    throw new Error(`blob ${key}: ${offset - prefix.byteLength} of ${size} bytes stored`);
+  }
   return bytes;
 }
 

@@ -248,14 +248,9 @@ export async function getRawMessage(db: Db, tenantId: string, id: string): Promi
   });
   const row = result.rows[0];
   if (!row) throw new NotFoundError(`no message ${id}`);
-  const body = await readBlob(db.$client, String(row.key), Number(row.size), blobBytes(row.content));
-  const header = new TextEncoder().encode(String(row.trace_header ?? ""));
-  if (header.byteLength === 0) return body;
   // This copy's own trace header, then the bytes every copy shares.
-  const raw = new Uint8Array(header.byteLength + body.byteLength);
-  raw.set(header, 0);
-  raw.set(body, header.byteLength);
-  return raw;
+  const header = new TextEncoder().encode(String(row.trace_header ?? ""));
+  return readBlob(db.$client, String(row.key), Number(row.size), blobBytes(row.content), header);
 }
 
 export async function getAttachment(db: Db, tenantId: string, messageId: string, attachmentId: string) {
