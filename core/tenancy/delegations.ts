@@ -1,12 +1,13 @@
 import { and, desc, eq, isNull } from "drizzle-orm";
 import type { Db } from "../../db/client";
-import { domainDelegations, domains } from "../../db/schema";
-import { type SqlStatement, toStatement } from "../../db/statements";
+import { domainDelegations } from "../../db/schema";
+import { toStatement } from "../../db/statements";
 import { commit, type Store } from "../../db/store";
 import { normalizeDomain } from "../addresses";
 import { randomBase62, sha256Hex } from "../crypto";
 import { ConflictError, InvalidError, NotFoundError } from "../errors";
 import { newId } from "../ids";
+import { getDomain } from "./domains";
 
 /**
  * Delegation (issue 13): a subdomain of a domain a tenant has verified is that
@@ -29,24 +30,13 @@ export interface Delegation {
 
 const TOKEN_PREFIX = "omnimail_dlg_";
 
-/** The tenant's own domain (another tenant's id answers 404, as every id does). */
-async function ownDomain(db: Db, tenantId: string, domainId: string) {
-  const [domain] = await db
-    .select({ name: domains.name, verifiedAt: domains.verifiedAt })
-    .from(domains)
-    .where(and(eq(domains.tenantId, tenantId), eq(domains.id, domainId)))
-    .limit(1);
-  if (!domain) throw new NotFoundError(`no domain ${domainId}`);
-  return domain;
-}
-
 export async function createDelegation(
   store: Store,
   tenantId: string,
   domainId: string,
   input: { name: string },
 ): Promise<{ delegation: Delegation; token: string }> {
-  const parent = await ownDomain(store.db, tenantId, domainId);
+  const parent = await getDomain(store.db, tenantId, domainId);
   const name = normalizeDomain(input.name);
   if (!name) throw new InvalidError("body.name", "must be a domain name such as billing.globex.example");
   if (!name.endsWith(`.${parent.name}`)) {
@@ -76,7 +66,7 @@ export async function createDelegation(
 }
 
 export async function listDelegations(db: Db, tenantId: string, domainId: string): Promise<Delegation[]> {
-  await ownDomain(db, tenantId, domainId);
+  await getDomain(db, tenantId, domainId);
   const rows = await db
     .select()
     .from(domainDelegations)
@@ -118,34 +108,4 @@ export async function deleteDelegation(store: Store, tenantId: string, domainId:
         ),
     ),
   ]);
-}
-
-/**
- * The unused delegation of `name` by `ownerTenantId` that `token` is for, as
- * the statement that uses it up (to commit with the domain's insert), or null.
- */
-export async function delegationUse(
-  db: Db,
-  input: { name: string; ownerTenantId: string; token: string; now: number },
-): Promise<SqlStatement | null> {
-  const tokenHash = await sha256Hex(input.token);
-  const [row] = await db
-    .select({ id: domainDelegations.id })
-    .from(domainDelegations)
-    .where(
-      and(
-        eq(domainDelegations.name, input.name),
-        eq(domainDelegations.tenantId, input.ownerTenantId),
-        eq(domainDelegations.tokenHash, tokenHash),
-        isNull(domainDelegations.usedAt),
-      ),
-    )
-    .limit(1);
-  if (!row) return null;
-  return toStatement(
-    db
-      .update(domainDelegations)
-      .set({ usedAt: input.now })
-      .where(and(eq(domainDelegations.id, row.id), isNull(domainDelegations.usedAt))),
-  );
 }

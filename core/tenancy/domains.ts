@@ -4,10 +4,9 @@ import { domainDelegations, domains, mailboxes } from "../../db/schema";
 import { type SqlStatement, toStatement } from "../../db/statements";
 import { commit, type Store } from "../../db/store";
 import { normalizeDomain } from "../addresses";
-import { randomBase62 } from "../crypto";
+import { randomBase62, sha256Hex } from "../crypto";
 import { ConflictError, InvalidError, isConstraintViolation, NotFoundError } from "../errors";
 import { newId } from "../ids";
-import { delegationUse } from "./delegations";
 
 export interface Domain {
   id: string;
@@ -241,4 +240,34 @@ export async function deleteDomain(store: Store, tenantId: string, id: string): 
     }
     throw error;
   }
+}
+
+/**
+ * The unused delegation of `name` by `ownerTenantId` that `token` is for, as
+ * the statement that uses it up (to commit with the domain's insert), or null.
+ */
+async function delegationUse(
+  db: Db,
+  input: { name: string; ownerTenantId: string; token: string; now: number },
+): Promise<SqlStatement | null> {
+  const tokenHash = await sha256Hex(input.token);
+  const [row] = await db
+    .select({ id: domainDelegations.id })
+    .from(domainDelegations)
+    .where(
+      and(
+        eq(domainDelegations.name, input.name),
+        eq(domainDelegations.tenantId, input.ownerTenantId),
+        eq(domainDelegations.tokenHash, tokenHash),
+        isNull(domainDelegations.usedAt),
+      ),
+    )
+    .limit(1);
+  if (!row) return null;
+  return toStatement(
+    db
+      .update(domainDelegations)
+      .set({ usedAt: input.now })
+      .where(and(eq(domainDelegations.id, row.id), isNull(domainDelegations.usedAt))),
+  );
 }
