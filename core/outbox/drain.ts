@@ -114,8 +114,6 @@ export async function drainOutbox(deps: DrainDeps, options: DrainOptions = {}): 
    * longer than a POST to a fast receiver), so the slots never wait for it.
    */
   const queued: ClaimedRow[] = [];
-  /** Rows this drainer holds per endpoint, sending or queued: what it counts of the endpoint's share in a claim. */
-  const heldBy = new Map<string, number>();
   const adjust = (counts: Map<string, number>, key: string, by: number) => {
     const next = (counts.get(key) ?? 0) + by;
     if (next > 0) counts.set(key, next);
@@ -130,11 +128,10 @@ export async function drainOutbox(deps: DrainDeps, options: DrainOptions = {}): 
       }
       queued.splice(index, 1);
       adjust(sendingTo, row.endpoint_id, 1);
-      // The POST has its answer: the endpoint's slot is free for the next queued row.
-      // It stops counting against the endpoint's share too (a row waiting for its record holds none).
+      // The POST has its answer: the endpoint's slot is free for the next queued row
+      // (and a row waiting for its record holds none of the endpoint's share).
       const sent = () => {
         adjust(sendingTo, row.endpoint_id, -1);
-        adjust(heldBy, row.endpoint_id, -1);
         startSends();
       };
       const send = deliverOne(deps, row, settings.timeoutMs, clock, sent)
@@ -153,6 +150,13 @@ export async function drainOutbox(deps: DrainDeps, options: DrainOptions = {}): 
     const room = 2 * settings.concurrency - sending.size - queued.length;
     const inBudget = clock() - started < settings.budgetMs && !settings.stopping?.();
     if (!idle && room > 0 && inBudget) {
+      // What this drainer holds of each endpoint's share, counted when the claim is made: its
+      // sends in flight and its queued rows.
+      const heldBy = () => {
+        const held = new Map(sendingTo);
+        for (const row of queued) adjust(held, row.endpoint_id, 1);
+        return held;
+      };
       const claimed = await claimDue(deps, {
         now: clock(),
         limit: room,
@@ -166,10 +170,7 @@ export async function drainOutbox(deps: DrainDeps, options: DrainOptions = {}): 
       counts.nextDueAt = claimed.nextDueAt;
       counts.claimed += rows.length;
       if (rows.length < room) idle = true;
-      for (const row of rows) {
-        adjust(heldBy, row.endpoint_id, 1);
-        queued.push(row);
-      }
+      queued.push(...rows);
       if (rows.length > 0) continue;
     }
     // Claimed rows are always sent, even once the budget is spent or the drainer stops: they are leased to it.
@@ -195,8 +196,8 @@ async function claimDue(
     share: number;
     timeoutMs: number;
     leaseMarginMs: number;
-    /** This drainer's rows per endpoint, sending or queued. */
-    heldBy: Map<string, number>;
+    /** This drainer's rows per endpoint, sending or queued, as they are when the claim is made. */
+    heldBy: () => Map<string, number>;
   },
 ): Promise<{ rows: ClaimedRow[]; nextDueAt: number | null }> {
   const { now } = input;
@@ -257,7 +258,7 @@ async function claimDue(
       input.share,
       now,
       deps.owner,
-      JSON.stringify(Object.fromEntries(input.heldBy)),
+      JSON.stringify(Object.fromEntries(input.heldBy())),
       input.limit,
     ],
   };
