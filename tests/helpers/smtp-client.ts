@@ -83,3 +83,11 @@ export async function openRawSmtp(port: number, host = "127.0.0.1"): Promise<Raw
     close: () => socket.destroy(),
   };
 }
+
+/** A raw session past its greeting; anything but a 220 is an error naming the reply. */
+export async function openGreetedSmtp(port: number, host = "127.0.0.1"): Promise<RawSmtp> {
+  const smtp = await openRawSmtp(port, host);
+  const greeting = await smtp.reply();
+  if (greeting.code !== 220) throw new Error(`expected a 220 greeting, got ${greeting.lines.join(" | ")}`);
+  return smtp;
+}

@@ -1,14 +1,13 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { type OmniMail, startOmniMail } from "../helpers/harness";
-import { openRawSmtp, type RawSmtp } from "../helpers/smtp-client";
+import { openGreetedSmtp, type RawSmtp } from "../helpers/smtp-client";
 
 // Error limits per session (Postfix smtpd_soft_error_limit / smtpd_hard_error_limit), over raw sockets:
 // past the soft limit every reply waits a little longer, past the hard limit the session ends with 421 4.7.0.
 const DELAY_MS = 100;
 
 async function greeted(port: number): Promise<RawSmtp> {
-  const smtp = await openRawSmtp(port);
-  expect((await smtp.reply()).code).toBe(220);
+  const smtp = await openGreetedSmtp(port);
   expect((await smtp.command("EHLO client.test")).code).toBe(250);
   return smtp;
 }

@@ -4,16 +4,12 @@ import { createLogger } from "../../core/logger";
 import { clientKey } from "../../smtp-edge/client-key";
 import { createConnectionTracker } from "../../smtp-edge/hooks/connect";
 import { type OmniMail, startOmniMail } from "../helpers/harness";
-import { openRawSmtp, type RawSmtp } from "../helpers/smtp-client";
+import { openGreetedSmtp, openRawSmtp, type RawSmtp } from "../helpers/smtp-client";
 
 // Slow clients (slowloris) over raw sockets: a byte now and then must not hold a slot for long.
 // RFC 5321 §4.5.3.2 asks servers to wait minutes for a command; it never asks to wait for ever for one.
 
-async function greeted(port: number, host?: string): Promise<RawSmtp> {
-  const smtp = await openRawSmtp(port, host);
-  expect((await smtp.reply()).code).toBe(220);
-  return smtp;
-}
+const greeted = openGreetedSmtp;
 
 /** Writes `text` one byte every `everyMs` until the server answers or closes; resolves with its reply. */
 async function dribble(smtp: RawSmtp, text: string, everyMs: number) {
