@@ -1,11 +1,11 @@
 import type { Db } from "../../db/client";
 import { attachments, messages } from "../../db/schema";
 import { type SqlStatement, toStatement } from "../../db/statements";
+import { eventInsert, MESSAGE_RECEIVED, QUEUED_FOR_LAST_EVENT } from "../events/log";
 import { newId } from "../ids";
 import { blobInsert } from "../messages/blobs";
 import { ftsScopeToken } from "../messages/read";
 import type { Links } from "../messages/serialize";
-import { messageReceivedOutboxInsert } from "../outbox/enqueue";
 import { buildMessageReceivedEvent } from "../outbox/payload";
 import { copySize, type InboundMessage, type StoredMessage } from "./inbound-message";
 
@@ -29,7 +29,7 @@ export interface MessageBatch {
  * The one batch that stores a message: its bytes and each attachment's bytes
  * once (content-addressed, whatever the number of copies), then per mailbox a
  * message row, attachment rows referring to those bytes, a search row, and the
- * outbox rows chosen inside the commit. All of it commits or none of it does.
+ * `message.received` event, whose outbox rows are chosen inside the commit. All of it commits or none of it does.
  */
 export function buildMessageBatch(db: Db, message: InboundMessage, links: Links): MessageBatch {
   const statements: SqlStatement[] = [];
@@ -129,16 +129,19 @@ export function buildMessageBatch(db: Db, message: InboundMessage, links: Links)
         ),
       );
     }
-    outboxAt.push(statements.length);
+    // The event, whose trigger queues the webhook deliveries; then the count of what it queued.
     statements.push(
-      messageReceivedOutboxInsert({
+      eventInsert({
         tenantId: delivery.tenantId,
+        type: MESSAGE_RECEIVED,
         mailboxId: delivery.mailboxId,
         messageId: id,
-        event: buildMessageReceivedEvent(copy, message, copy.attachmentIds, links),
+        data: buildMessageReceivedEvent(copy, message, copy.attachmentIds, links).data,
         now: message.receivedAt,
       }),
     );
+    outboxAt.push(statements.length);
+    statements.push(QUEUED_FOR_LAST_EVENT);
   }
   return { statements, stored, outboxAt };
 }

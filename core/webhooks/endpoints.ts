@@ -4,15 +4,16 @@ import { mailboxes, webhookAttempts, webhookDeliveries, webhookEndpoints } from 
 import { toStatement } from "../../db/statements";
 import { commit, type Store } from "../../db/store";
 import { ConflictError, InvalidError, NotFoundError } from "../errors";
+import { EVENT_TYPES, MESSAGE_RECEIVED } from "../events/log";
 import { newId } from "../ids";
-import { deliveryInsert, MESSAGE_RECEIVED, parseEventTypes } from "../outbox/enqueue";
+import { deliveryInsert, parseEventTypes } from "../outbox/enqueue";
 import { buildTestEvent } from "../outbox/payload";
 import { generateWebhookSecret } from "./sign";
 import { checkWebhookUrl, type UrlGuardOptions } from "./url-guard";
 
 /** Tenant-scoped webhook endpoint verbs. Every query filters by tenant; others' ids are "not found". */
 
-export const EVENT_TYPES = [MESSAGE_RECEIVED] as const;
+export { EVENT_TYPES };
 
 /** How long a rotated-out secret keeps signing by default (Svix keeps it 24 h), and the longest allowed. */
 export const ROTATION_GRACE_SECONDS = 24 * 3600;

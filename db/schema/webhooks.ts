@@ -48,6 +48,8 @@ export const webhookDeliveries = sqliteTable(
       .references(() => tenants.id),
     messageId: text("message_id"),
     eventType: text("event_type").notNull(),
+    /** The event this delivery carries (events.seq); null for `webhook.test` and rows queued before 0012. */
+    eventSeq: integer("event_seq"),
     payload: text("payload").notNull(),
     status: text("status", { enum: DELIVERY_STATUSES }).notNull().default("pending"),
     attempts: integer("attempts").notNull().default(0),
@@ -64,6 +66,7 @@ export const webhookDeliveries = sqliteTable(
   (table) => [
     index("webhook_deliveries_due_idx").on(table.status, table.nextAttemptAt),
     index("webhook_deliveries_endpoint_idx").on(table.tenantId, table.endpointId, table.id),
+    index("webhook_deliveries_event_idx").on(table.eventSeq, table.endpointId),
   ],
 );
 

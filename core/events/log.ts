@@ -1,0 +1,94 @@
+import type { InValue } from "@libsql/client";
+import type { SqlStatement } from "../../db/statements";
+import { newId } from "../ids";
+
+/**
+ * The event log's writes (db/schema/events.ts). Every change a webhook can
+ * announce adds its event rows to the batch that makes the change, so the log,
+ * the change and the webhook deliveries (queued by the `events_fan_out`
+ * trigger) commit together or not at all.
+ */
+
+export const MESSAGE_RECEIVED = "message.received";
+export const MESSAGE_DELETED = "message.deleted";
+export const MESSAGE_UPDATED = "message.updated";
+export const ENDPOINT_DISABLED = "webhook.endpoint.disabled";
+
+/** Every type the log holds and endpoints can subscribe to. */
+export const EVENT_TYPES = [MESSAGE_RECEIVED, MESSAGE_DELETED, MESSAGE_UPDATED, ENDPOINT_DISABLED] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+const EVENT_ID = /^evt_(\d{1,15})$/;
+
+/** `evt_<seq>`, zero-padded so that ids sort as text in the same order as by number. */
+export function formatEventId(seq: number): string {
+  return `evt_${String(seq).padStart(12, "0")}`;
+}
+
+/** The sequence number of an event id, or null when `id` is not one. */
+export function parseEventId(id: string): number | null {
+  const match = EVENT_ID.exec(id);
+  return match?.[1] === undefined ? null : Number(match[1]);
+}
+
+/** A delivery-id base for one event: time-ordered like every id (core/ids.ts). */
+function eventRef(): string {
+  return newId("delivery").slice("dlv_".length);
+}
+
+/** One event row. */
+export function eventInsert(event: {
+  tenantId: string;
+  type: EventType;
+  mailboxId: string | null;
+  messageId: string | null;
+  data: unknown;
+  now: number;
+}): SqlStatement {
+  return {
+    sql: `INSERT INTO events (tenant_id, type, mailbox_id, message_id, ref, data, created_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    args: [
+      event.tenantId,
+      event.type,
+      event.mailboxId,
+      event.messageId,
+      eventRef(),
+      JSON.stringify(event.data),
+      event.now,
+    ],
+  };
+}
+
+/**
+ * Right after `eventInsert` in the same batch: one row per delivery that the
+ * event queued (`last_insert_rowid()` is the event's seq once its trigger has
+ * run), so the writer knows whether to wake the drain.
+ */
+export const QUEUED_FOR_LAST_EVENT: SqlStatement = {
+  sql: "SELECT endpoint_id FROM webhook_deliveries WHERE event_seq = last_insert_rowid()",
+  args: [],
+};
+
+/**
+ * One event per message that `where` selects (over `messages`), before the
+ * change that the event describes; `dataSql` builds each event's data from the
+ * row with SQLite's JSON functions. Refs are one base plus the row's rank, so
+ * they stay unique and in order within the statement.
+ */
+export function messageEventsInsert(input: {
+  type: EventType;
+  where: string;
+  args: InValue[];
+  /** A `json_object(…)` over the columns of `messages`; its own arguments come first. */
+  dataSql: string;
+  dataArgs: InValue[];
+  now: number;
+}): SqlStatement {
+  return {
+    sql: `INSERT INTO events (tenant_id, type, mailbox_id, message_id, ref, data, created_at)
+      SELECT tenant_id, ?, mailbox_id, id, ? || printf('%06d', row_number() OVER (ORDER BY id)), ${input.dataSql}, ?
+      FROM messages WHERE ${input.where}`,
+    args: [input.type, eventRef(), ...input.dataArgs, input.now, ...input.args],
+  };
+}
