@@ -19,6 +19,7 @@ import { ApiError, problemJson, problems } from "./problem";
 import { registerAdminRoutes } from "./routes/admin";
 import { registerApiKeyRoutes } from "./routes/api-keys";
 import { registerDomainRoutes } from "./routes/domains";
+import { registerEventRoutes } from "./routes/events";
 import { registerHealthRoutes } from "./routes/health";
 import { registerMailboxRoutes } from "./routes/mailboxes";
 import { registerMessageRoutes } from "./routes/messages";
@@ -102,6 +103,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   registerMailboxRoutes(app, deps);
   registerMessageRoutes(app, deps);
   registerWebhookRoutes(app, deps);
+  registerEventRoutes(app, deps);
 
   registerOpenApiRoutes(app, deps);
   registerInboxUi(app);

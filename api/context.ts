@@ -36,6 +36,8 @@ export interface AppDeps {
   /** Long polls open at once in this process, per API key and per tenant. 0 or absent: no limit. */
   longPollsPerKey?: number | undefined;
   longPollsPerTenant?: number | undefined;
+  /** Days the event log keeps events (OMNIMAIL_EVENT_RETENTION_DAYS): the oldest `since` a recover takes. Default 7. */
+  eventRetentionDays?: number | undefined;
   /** Origins allowed to call the API from a browser (`*` for any). Empty or absent: no CORS headers. */
   corsOrigins?: string[] | undefined;
   /**
@@ -68,6 +70,7 @@ export function appSettingsFrom(
   | "longPollsPerKey"
   | "longPollsPerTenant"
   | "corsOrigins"
+  | "eventRetentionDays"
 > {
   return {
     publicUrl: config.http.publicUrl,
@@ -81,6 +84,7 @@ export function appSettingsFrom(
     longPollsPerKey: config.http.longPollsPerKey,
     longPollsPerTenant: config.http.longPollsPerTenant,
     corsOrigins: config.http.corsOrigins,
+    eventRetentionDays: config.eventRetentionDays,
   };
 }
 

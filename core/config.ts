@@ -269,6 +269,12 @@ const configSchema = z
       .min(0)
       .max(1_000_000, "must be at most 1000000")
       .default(100),
+    OMNIMAIL_EVENT_RETENTION_DAYS: z.coerce
+      .number({ error: "must be a number of days" })
+      .int("must be a whole number of days")
+      .min(1, "must be at least 1 day")
+      .max(3650, "must be at most 3650 days")
+      .default(7),
     LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
   })
   .superRefine((env, ctx) => {
@@ -408,6 +414,8 @@ export interface Config {
   defaultDomain: string;
   bootstrapApiKey: string | undefined;
   webhookRetryScheduleSeconds: number[];
+  /** Days the event log keeps events (GET /v1/events); older cursors answer 410. */
+  eventRetentionDays: number;
   logLevel: RawConfig["LOG_LEVEL"];
 }
 
@@ -489,6 +497,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     defaultDomain: raw.OMNIMAIL_DEFAULT_DOMAIN,
     bootstrapApiKey: raw.OMNIMAIL_BOOTSTRAP_API_KEY,
     webhookRetryScheduleSeconds: raw.OMNIMAIL_WEBHOOK_RETRY_SCHEDULE,
+    eventRetentionDays: raw.OMNIMAIL_EVENT_RETENTION_DAYS,
     logLevel: raw.LOG_LEVEL,
   };
 }

@@ -12,6 +12,7 @@ import type { Database } from "../db/client";
 import { createInlineStore, type Store } from "../db/store";
 import { announceFirstStart, createRootLogger, openDatabase } from "../runtime/boot";
 import { createDnsClient, parseDnsServers } from "../runtime/dns/dns-client";
+import { startEventRetention } from "../runtime/event-retention";
 import { type OutboxDrain, startOutboxDrain } from "../runtime/outbox-drain";
 import { resolveHost } from "../runtime/webhook-transport";
 import { startThreadStore, type ThreadStore } from "../runtime/writer/thread-store";
@@ -100,6 +101,10 @@ export async function buildOmniMail(config: Config, overrides: BuildOverrides = 
     timeoutMs: config.smtp.dnsTimeoutMs,
   });
   let drain: OutboxDrain | null = null;
+  // The process that drains also keeps the event log to its retention.
+  const retention = parts.drain
+    ? startEventRetention({ store, retentionDays: config.eventRetentionDays, logger })
+    : null;
   let smtp: SmtpService | null = null;
   let api: OmniMail["api"] = null;
   const apiHostname = overrides.apiHostname ?? config.http.host;
@@ -166,6 +171,7 @@ export async function buildOmniMail(config: Config, overrides: BuildOverrides = 
     await smtp?.close();
     await api?.stop();
     await drain?.stop();
+    await retention?.stop();
     await store.close();
     throw error;
   }
@@ -187,6 +193,7 @@ export async function buildOmniMail(config: Config, overrides: BuildOverrides = 
         await smtp?.close();
         await api?.stop();
         await drain?.stop();
+        await retention?.stop();
         await store.close();
       })();
       return stopped;

@@ -4,6 +4,7 @@ import { createApp } from "../api/app";
 import { type AppEnv, appSettingsFrom } from "../api/context";
 import { type Config, ConfigError, parseConfig } from "../core/config";
 import { createDohTxtResolver } from "../core/dns-over-https";
+import { purgeExpiredEvents } from "../core/events/retention";
 import { createLogger, type Logger } from "../core/logger";
 import { createMetrics, type Metrics } from "../core/metrics";
 import { drainOutbox } from "../core/outbox/drain";
@@ -107,8 +108,10 @@ export default {
     return app.fetch(request, env, ctx);
   },
 
-  async scheduled(_controller: ScheduledController, env: WorkerEnv, ctx: ExecutionContext): Promise<void> {
+  async scheduled(controller: ScheduledController, env: WorkerEnv, ctx: ExecutionContext): Promise<void> {
     ctx.waitUntil(runDrain(env));
+    // Expired events go once an hour, not every minute (each run is a write).
+    if (new Date(controller.scheduledTime).getUTCMinutes() === 0) ctx.waitUntil(runEventRetention(env));
   },
 
   /**
@@ -122,6 +125,28 @@ export default {
     if (outcome.status === "stored" && outcome.result.announced > 0) ctx.waitUntil(runDrain(env));
   },
 };
+
+/** The hourly cron's event retention. Never throws: the next hour tries again. */
+async function runEventRetention(env: WorkerEnv): Promise<void> {
+  try {
+    const { config, store, logger } = await getRuntime(env);
+    // At most 10 batches of 1,000 per run, well inside one invocation; a backlog goes over several hours.
+    const deleted = await purgeExpiredEvents(store, {
+      retentionDays: config.eventRetentionDays,
+      maxBatches: 10,
+    });
+    if (deleted > 0) logger.info("expired events deleted", { deleted });
+  } catch (error) {
+    console.error(
+      JSON.stringify({
+        level: "error",
+        component: "worker",
+        msg: "event retention failed",
+        error: String(error),
+      }),
+    );
+  }
+}
 
 /** The cron's drain. Never throws: a failure is logged and the next minute tries again. */
 async function runDrain(env: WorkerEnv): Promise<void> {

@@ -95,6 +95,7 @@ export function registerMailboxRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): 
     const { id } = c.req.valid("param");
     if (!looksLike("mailbox", id)) throw problems.notFound(`no mailbox ${id}`);
     await deleteMailbox(deps.store, c.get("tenantId"), id);
+    deps.messageEvents?.publishEvents([c.get("tenantId")]);
     return c.body(null, 204);
   });
 

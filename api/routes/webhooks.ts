@@ -23,6 +23,7 @@ import {
   rotateEndpointSecret,
   updateEndpoint,
 } from "../../core/webhooks/endpoints";
+import { recoverEndpoint } from "../../core/webhooks/recover";
 import type { AppDeps, AppEnv } from "../context";
 import { decodeCursor, pageOf } from "../pagination";
 import { problems } from "../problem";
@@ -53,6 +54,25 @@ const UpdateBody = z
   })
   .strict()
   .openapi("UpdateWebhook");
+
+const RecoverBody = z
+  .object({
+    since: z.string().openapi({
+      description:
+        "ISO 8601: recover the events committed at or after this time (within the event log's retention)",
+      example: "2026-03-02T08:00:00Z",
+    }),
+  })
+  .strict()
+  .openapi("RecoverWebhook");
+
+const RecoveredSchema = z
+  .object({
+    endpoint_id: z.string(),
+    since: z.string(),
+    queued: z.number().int().openapi({ description: "Deliveries queued now (0: it had them all)" }),
+  })
+  .openapi("RecoveredWebhook");
 
 const RotateBody = z
   .object({
@@ -167,6 +187,20 @@ const routes = {
       ...problemResponses,
     },
   }),
+  recover: createRoute({
+    method: "post",
+    path: "/v1/webhooks/{id}/recover",
+    tags,
+    summary: "Send the endpoint every event since a time that it did not receive",
+    description: [
+      "Queues, once each, every event since `since` that matches the endpoint (its types and mailbox filter) and that",
+      "it did not receive: events committed while it was disabled (after a 410, or by hand) and deliveries that ran",
+      "out of retries. Each keeps the webhook-id it would have had, so receivers deduplicate as usual. Deliveries go",
+      "out while the endpoint is enabled: re-enable it (PATCH enabled: true) before or after.",
+    ].join(" "),
+    request: { params: idParams, ...bodyOf(RecoverBody) },
+    responses: { 202: json(RecoveredSchema, "Queued"), ...problemResponses, ...bodyProblemResponses },
+  }),
   retry: createRoute({
     method: "post",
     path: "/v1/webhooks/{id}/deliveries/{delivery_id}/retry",
@@ -227,6 +261,7 @@ export function registerWebhookRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): 
       guard,
     );
     if (body.enabled) nudge();
+    if (body.enabled === false) deps.messageEvents?.publishEvents([c.get("tenantId")]);
     return c.json(toWebhookJson(endpoint), 200);
   });
 
@@ -268,6 +303,16 @@ export function registerWebhookRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): 
     const before = decodeCursor(cursor, (value) => looksLike("delivery", value));
     const rows = await listDeliveries(db(), c.get("tenantId"), id, { limit: limit + 1, before });
     return c.json(pageOf(rows, limit, toDeliveryJson), 200);
+  });
+
+  app.openapi(routes.recover, async (c) => {
+    const id = requireId(c.req.valid("param").id);
+    const { since, queued } = await recoverEndpoint(deps.store, c.get("tenantId"), id, {
+      since: c.req.valid("json").since,
+      retentionDays: deps.eventRetentionDays ?? 7,
+    });
+    if (queued > 0) nudge();
+    return c.json({ endpoint_id: id, since: new Date(since).toISOString(), queued }, 202);
   });
 
   app.openapi(routes.retry, async (c) => {

@@ -73,8 +73,9 @@ export const QUEUED_FOR_LAST_EVENT: SqlStatement = {
 /**
  * One event per message that `where` selects (over `messages`), before the
  * change that the event describes; `dataSql` builds each event's data from the
- * row with SQLite's JSON functions. Refs are one base plus the row's rank, so
- * they stay unique and in order within the statement.
+ * row with SQLite's JSON functions. Refs are the first 20 characters of one
+ * base and the row's rank in 6 digits: 26 characters like every id body,
+ * unique and in order within the statement.
  */
 export function messageEventsInsert(input: {
   type: EventType;
@@ -89,6 +90,33 @@ export function messageEventsInsert(input: {
     sql: `INSERT INTO events (tenant_id, type, mailbox_id, message_id, ref, data, created_at)
       SELECT tenant_id, ?, mailbox_id, id, ? || printf('%06d', row_number() OVER (ORDER BY id)), ${input.dataSql}, ?
       FROM messages WHERE ${input.where}`,
-    args: [input.type, eventRef(), ...input.dataArgs, input.now, ...input.args],
+    args: [input.type, eventRef().slice(0, 20), ...input.dataArgs, input.now, ...input.args],
+  };
+}
+
+/**
+ * `webhook.endpoint.disabled`, before the statement that disables the endpoint
+ * and only while it is still enabled, so that of two 410s at once only the
+ * first announces it. The trigger does not send it to the endpoint itself.
+ */
+export function endpointDisabledEventInsert(input: {
+  tenantId: string;
+  endpointId: string;
+  reason: string;
+  now: number;
+}): SqlStatement {
+  return {
+    sql: `INSERT INTO events (tenant_id, type, mailbox_id, message_id, ref, data, created_at)
+      SELECT tenant_id, ?, NULL, NULL, ?, json_object('endpoint_id', id, 'url', url, 'reason', ?, 'disabled_at', ?), ?
+      FROM webhook_endpoints WHERE tenant_id = ? AND id = ? AND enabled = 1`,
+    args: [
+      ENDPOINT_DISABLED,
+      eventRef(),
+      input.reason,
+      new Date(input.now).toISOString(),
+      input.now,
+      input.tenantId,
+      input.endpointId,
+    ],
   };
 }

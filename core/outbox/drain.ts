@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import type { SqlStatement } from "../../db/statements";
 import { commit, type Store } from "../../db/store";
+import { endpointDisabledEventInsert } from "../events/log";
 import { newId } from "../ids";
 import type { Logger } from "../logger";
 import { webhookHeaders } from "../webhooks/sign";
@@ -397,11 +398,15 @@ async function recordResult(
     },
   ];
   if (gone) {
-    statements.push({
-      sql: `UPDATE webhook_endpoints SET enabled = 0, disabled_reason = ?, updated_at = ?
+    const reason = "receiver answered 410 Gone";
+    statements.push(
+      endpointDisabledEventInsert({ tenantId: row.tenant_id, endpointId: row.endpoint_id, reason, now }),
+      {
+        sql: `UPDATE webhook_endpoints SET enabled = 0, disabled_reason = ?, updated_at = ?
         WHERE id = ? AND tenant_id = ?`,
-      args: ["receiver answered 410 Gone", now, row.endpoint_id, row.tenant_id],
-    });
+        args: [reason, now, row.endpoint_id, row.tenant_id],
+      },
+    );
   }
   const results = await commit(deps.store, statements);
   if ((results[1]?.rowsAffected ?? 0) === 0) {

@@ -128,7 +128,61 @@ export const WebhookTestEventSchema = z
     description: "Sent by `POST /v1/webhooks/{id}/test`, to that endpoint only",
   });
 
+const MESSAGE_ID_EXAMPLE = { id: MESSAGE_ID, mailbox_id: MAILBOX_ID } as const;
+
+export const MessageDeletedEventSchema = z
+  .object({
+    type: z.literal("message.deleted"),
+    timestamp: Timestamp,
+    data: z.object({
+      id: z.string(),
+      mailbox_id: z.string(),
+      deleted_at: z.string(),
+      reason: z.enum(["api", "mailbox_deleted", "retention"]).openapi({
+        description:
+          "`api`: DELETE /v1/messages/{id}; `mailbox_deleted`: its mailbox was deleted; `retention`: the mailbox's retention",
+      }),
+    }),
+  })
+  .openapi("MessageDeletedEvent", { description: "A message was deleted, with its bytes and attachments" });
+
+export const MessageUpdatedEventSchema = z
+  .object({
+    type: z.literal("message.updated"),
+    timestamp: Timestamp,
+    data: z.object({
+      id: z.string(),
+      mailbox_id: z.string(),
+      seen: z.boolean().openapi({ description: "Read (true) or unread (false), as it is now" }),
+      updated_at: z.string(),
+    }),
+  })
+  .openapi("MessageUpdatedEvent", {
+    description: "A message was marked read or unread (sent only when that state changed)",
+  });
+
+export const EndpointDisabledEventSchema = z
+  .object({
+    type: z.literal("webhook.endpoint.disabled"),
+    timestamp: Timestamp,
+    data: z.object({
+      endpoint_id: z.string(),
+      url: z.string(),
+      reason: z
+        .string()
+        .openapi({ description: "Why: the receiver answered 410 Gone, or it was disabled by hand" }),
+      disabled_at: z.string(),
+    }),
+  })
+  .openapi("EndpointDisabledEvent", {
+    description:
+      "An endpoint stopped receiving deliveries. Sent to the tenant's other endpoints that subscribe to it; mail that arrives meanwhile can be sent to it later with POST /v1/webhooks/{id}/recover",
+  });
+
 export type MessageReceivedEvent = z.infer<typeof MessageReceivedEventSchema>;
+export type MessageDeletedData = z.infer<typeof MessageDeletedEventSchema>["data"];
+export type MessageUpdatedData = z.infer<typeof MessageUpdatedEventSchema>["data"];
+export type EndpointDisabledData = z.infer<typeof EndpointDisabledEventSchema>["data"];
 export type MessageReceivedData = MessageReceivedEvent["data"];
 export type WebhookTestEvent = z.infer<typeof WebhookTestEventSchema>;
 
@@ -138,6 +192,38 @@ export const WEBHOOK_EVENTS = {
     schema: MessageReceivedEventSchema,
     summary: "A message was stored",
     example: messageReceivedExample,
+  },
+  "message.deleted": {
+    schema: MessageDeletedEventSchema,
+    summary: "A message was deleted",
+    example: {
+      type: "message.deleted",
+      timestamp: "2026-03-02T10:02:11.004Z",
+      data: { ...MESSAGE_ID_EXAMPLE, deleted_at: "2026-03-02T10:02:11.004Z", reason: "api" },
+    },
+  },
+  "message.updated": {
+    schema: MessageUpdatedEventSchema,
+    summary: "A message was marked read or unread",
+    example: {
+      type: "message.updated",
+      timestamp: "2026-03-02T09:58:40.120Z",
+      data: { ...MESSAGE_ID_EXAMPLE, seen: true, updated_at: "2026-03-02T09:58:40.120Z" },
+    },
+  },
+  "webhook.endpoint.disabled": {
+    schema: EndpointDisabledEventSchema,
+    summary: "An endpoint was disabled",
+    example: {
+      type: "webhook.endpoint.disabled",
+      timestamp: "2026-03-02T11:20:00.000Z",
+      data: {
+        endpoint_id: "wh_01JZ8Q7B2N5K8R1T4W7Y0C3F6H",
+        url: "https://hooks.example.com/omnimail",
+        reason: "receiver answered 410 Gone",
+        disabled_at: "2026-03-02T11:20:00.000Z",
+      },
+    },
   },
   "webhook.test": {
     schema: WebhookTestEventSchema,
@@ -167,3 +253,46 @@ export const WebhookHeadersSchema = z.object({
       "v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4= v1,3tU5cqOzXvCUQbnTq0p7mE8wV1lH9Rj2aYd6sKfN4Bg=",
   }),
 });
+
+/** An event of the log (GET /v1/events): the webhook body's `type` and `data`, with its id and time. */
+const logged = <T extends z.ZodObject>(schema: T) =>
+  schema.omit({ timestamp: true }).extend({
+    id: z.string().openapi({
+      description: "`evt_<sequence>`: ids increase in commit order; pass one as `after` to resume after it",
+      example: "evt_000000001234",
+    }),
+    created_at: z.string().openapi({ description: "When the event was committed (ISO 8601)" }),
+  });
+
+export const LoggedEventSchema = z
+  .discriminatedUnion("type", [
+    logged(MessageReceivedEventSchema),
+    logged(MessageDeletedEventSchema),
+    logged(MessageUpdatedEventSchema),
+    logged(EndpointDisabledEventSchema),
+  ])
+  .openapi("Event", {
+    description: "An event of the tenant's log; `data` is exactly the webhook body's `data`",
+  });
+
+export const EventPageSchema = z
+  .object({
+    data: z.array(LoggedEventSchema),
+    next_cursor: z.string().nullable().openapi({
+      description:
+        "The id to pass as `after` next: the last event of this page, or the `after` you sent when the page is empty (null only when there has never been an event)",
+    }),
+  })
+  .openapi("EventPage");
+
+export type LoggedEventJson = z.infer<typeof LoggedEventSchema>;
+
+/** The API JSON of a stored event; `data` goes out as the webhook sent it. */
+export function toLoggedEventJson(event: { id: string; type: string; createdAt: number; data: string }) {
+  return {
+    id: event.id,
+    type: event.type,
+    created_at: new Date(event.createdAt).toISOString(),
+    data: JSON.parse(event.data) as unknown,
+  } as LoggedEventJson;
+}

@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { formatEventId } from "../events/log";
 import { iso } from "../messages/serialize";
 import { type Attempt, type Delivery, type Endpoint, parseEventTypes } from "../webhooks/endpoints";
 
@@ -48,6 +49,10 @@ export const DeliverySchema = z
   .object({
     id: z.string().openapi({ description: "Also the webhook-id header: the receiver's idempotency key" }),
     event_type: z.string(),
+    event_id: z
+      .string()
+      .nullable()
+      .openapi({ description: "The event it carries (GET /v1/events); null for webhook.test" }),
     message_id: z.string().nullable(),
     status: z.enum(["pending", "delivering", "delivered", "failed", "dead"]),
     attempts: z.number().int(),
@@ -105,6 +110,7 @@ export function toDeliveryJson(delivery: Delivery & { attemptLog: Attempt[] }): 
   return {
     id: delivery.id,
     event_type: delivery.eventType,
+    event_id: delivery.eventSeq === null ? null : formatEventId(delivery.eventSeq),
     message_id: delivery.messageId,
     status: delivery.status,
     attempts: delivery.attempts,

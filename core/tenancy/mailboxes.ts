@@ -139,11 +139,15 @@ export async function deleteMailbox(
       `the mailbox ${mailbox.address} is the filter of webhook ${hooks.map((hook) => hook.id).join(", ")}; delete the webhook or change its mailbox_id first`,
     );
   }
-  const deletions = mailboxMessageDeletions(tenantId, id);
-  const results = await commit(store, [
-    ...deletions.statements,
-    toStatement(db.delete(mailboxes).where(and(eq(mailboxes.tenantId, tenantId), eq(mailboxes.id, id)))),
-  ]);
+  const deletions = mailboxMessageDeletions(tenantId, id, Date.now());
+  const results = await commit(
+    store,
+    [
+      ...deletions.statements,
+      toStatement(db.delete(mailboxes).where(and(eq(mailboxes.tenantId, tenantId), eq(mailboxes.id, id)))),
+    ],
+    { announces: true },
+  );
   const deleted = results[deletions.messageRowsAt]?.rowsAffected;
   return { address: mailbox.address, deletedMessages: deleted ?? mailbox.messageCount };
 }

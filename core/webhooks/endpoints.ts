@@ -4,7 +4,7 @@ import { mailboxes, webhookAttempts, webhookDeliveries, webhookEndpoints } from 
 import { toStatement } from "../../db/statements";
 import { commit, type Store } from "../../db/store";
 import { ConflictError, InvalidError, NotFoundError } from "../errors";
-import { EVENT_TYPES, MESSAGE_RECEIVED } from "../events/log";
+import { EVENT_TYPES, endpointDisabledEventInsert, MESSAGE_RECEIVED } from "../events/log";
 import { newId } from "../ids";
 import { deliveryInsert, parseEventTypes } from "../outbox/enqueue";
 import { buildTestEvent } from "../outbox/payload";
@@ -110,14 +110,24 @@ export async function updateEndpoint(
     changes.enabled = input.enabled;
     changes.disabledReason = input.enabled ? null : "disabled through the API";
   }
-  await commit(store, [
-    toStatement(
-      db
-        .update(webhookEndpoints)
-        .set(changes)
-        .where(and(eq(webhookEndpoints.tenantId, tenantId), eq(webhookEndpoints.id, id))),
-    ),
-  ]);
+  const now = changes.updatedAt ?? Date.now();
+  const disabling =
+    input.enabled === false
+      ? [endpointDisabledEventInsert({ tenantId, endpointId: id, reason: "disabled through the API", now })]
+      : [];
+  await commit(
+    store,
+    [
+      ...disabling,
+      toStatement(
+        db
+          .update(webhookEndpoints)
+          .set(changes)
+          .where(and(eq(webhookEndpoints.tenantId, tenantId), eq(webhookEndpoints.id, id))),
+      ),
+    ],
+    { announces: disabling.length > 0 },
+  );
   return getEndpoint(db, tenantId, id);
 }
 

@@ -35,5 +35,7 @@ BEGIN
 	FROM `webhook_endpoints` e
 	WHERE e.`tenant_id` = NEW.`tenant_id` AND e.`enabled` = 1
 		AND (e.`mailbox_id` IS NULL OR NEW.`mailbox_id` IS NULL OR e.`mailbox_id` = NEW.`mailbox_id`)
-		AND EXISTS (SELECT 1 FROM json_each(e.`event_types`) WHERE json_each.value = NEW.`type`);
+		AND EXISTS (SELECT 1 FROM json_each(e.`event_types`) WHERE json_each.value = NEW.`type`)
+		-- An endpoint is not told of its own disabling.
+		AND NOT (NEW.`type` = 'webhook.endpoint.disabled' AND e.`id` = json_extract(NEW.`data`, '$.endpoint_id'));
 END;

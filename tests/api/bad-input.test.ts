@@ -139,8 +139,13 @@ describe("ids that do not exist", () => {
 });
 
 describe("list queries", () => {
+  // The event log is read with `after` (an event id), not a page cursor: its own cases are below.
   const lists = operationsList.filter(
-    (op) => op.method === "GET" && op.path.startsWith("/v1/") && !op.path.includes("{"),
+    (op) =>
+      op.method === "GET" &&
+      op.path.startsWith("/v1/") &&
+      !op.path.includes("{") &&
+      !op.path.startsWith("/v1/events"),
   );
   lists.push({
     method: "GET",
@@ -166,6 +171,26 @@ describe("list queries", () => {
       }
     });
   }
+
+  test("/v1/events and its stream: bad limit, wait, after and types are 400 naming them", async () => {
+    const events = operationsList.find((op) => op.method === "GET" && op.path === "/v1/events") as Operation;
+    const stream = operationsList.find((op) => op.path === "/v1/events/stream") as Operation;
+    const eventCases: Array<[Operation, string, string]> = [
+      [events, "limit=101", "query.limit"],
+      [events, "limit=ten", "query.limit"],
+      [events, "wait=61", "query.wait"],
+      [events, "wait=-1", "query.wait"],
+      [events, "after=msg_01JZ0000000000000000000000", "query.after"],
+      [events, "after=evt_12x", "query.after"],
+      [events, `after=${"9".repeat(80)}`, "query.after"],
+      [events, "types=message.received,nope", "query.types"],
+      [stream, "after=yesterday", "query.after"],
+      [stream, "types=nope", "query.types"],
+    ];
+    for (const [op, query, location] of eventCases) {
+      await expectProblem(await call({ ...op, url: `${op.url}?${query}` }), 400, location);
+    }
+  });
 
   test("a cursor of another kind of id is refused, not used", async () => {
     const mailboxCursor = Buffer.from("mbx_01JZ0000000000000000000000").toString("base64url");

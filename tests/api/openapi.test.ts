@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { compileErrors, validate } from "@readme/openapi-parser";
 import type { OpenApiDocument, SchemaObject } from "../../api/docs/openapi-types";
 import { resolveSchema } from "../../api/docs/openapi-types";
+import { EVENT_TYPES } from "../../core/events/log";
 import { WEBHOOK_EVENTS } from "../../core/resources/events";
 import { type OmniMail, startOmniMail, waitFor } from "../helpers/harness";
 import { type Receiver, startReceiver } from "../helpers/receiver";
@@ -53,7 +54,13 @@ describe("GET /openapi.json", () => {
 
 describe("webhooks in /openapi.json", () => {
   test("every event type we send is under `webhooks`, with its schema, an example and the signature headers", () => {
-    expect(Object.keys(openApi().webhooks ?? {}).sort()).toEqual(["message.received", "webhook.test"]);
+    expect(Object.keys(openApi().webhooks ?? {}).sort()).toEqual([
+      "message.deleted",
+      "message.received",
+      "message.updated",
+      "webhook.endpoint.disabled",
+      "webhook.test",
+    ]);
     for (const [type, event] of Object.entries(WEBHOOK_EVENTS)) {
       const operation = openApi().webhooks?.[type]?.post;
       const media = operation?.requestBody?.content?.["application/json"];
@@ -91,7 +98,7 @@ describe("webhooks in /openapi.json", () => {
     const created = await omni.api("/v1/webhooks", tenant.apiKey, {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ url: receiver.url }),
+      body: JSON.stringify({ url: receiver.url, events: EVENT_TYPES }),
     });
     const { id } = (await created.json()) as { id: string };
     await sendMail(omni.smtpPort, {
@@ -102,8 +109,25 @@ describe("webhooks in /openapi.json", () => {
       attachments: [{ filename: "a.txt", content: "attached" }],
     });
     await omni.api(`/v1/webhooks/${id}/test`, tenant.apiKey, { method: "POST" });
+    // Every other event type: a read mark, a deletion, and another endpoint disabled.
+    const received = await waitFor(() => receiver.received.find((hook) => hook.body.includes("documented")));
+    const messageId = (JSON.parse(received.body) as { data: { id: string } }).data.id;
+    const patch = (path: string, body: unknown) =>
+      omni.api(path, tenant.apiKey, {
+        method: "PATCH",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+    await patch(`/v1/messages/${messageId}`, { seen: true });
+    await omni.api(`/v1/messages/${messageId}`, tenant.apiKey, { method: "DELETE" });
+    const other = await omni.api("/v1/webhooks", tenant.apiKey, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ url: `${receiver.url}?other` }),
+    });
+    await patch(`/v1/webhooks/${((await other.json()) as { id: string }).id}`, { enabled: false });
     const bodies = await waitFor(
-      () => (receiver.received.length >= 2 ? receiver.received : undefined),
+      () => (receiver.received.length >= 5 ? receiver.received : undefined),
       10_000,
     );
     const types = new Set<string>();
@@ -119,7 +143,13 @@ describe("webhooks in /openapi.json", () => {
       const documented = Object.keys(data.properties ?? {});
       expect(Object.keys(body.data).filter((key) => !documented.includes(key))).toEqual([]);
     }
-    expect([...types].sort()).toEqual(["message.received", "webhook.test"]);
+    expect([...types].sort()).toEqual([
+      "message.deleted",
+      "message.received",
+      "message.updated",
+      "webhook.endpoint.disabled",
+      "webhook.test",
+    ]);
   });
 });
 

@@ -47,6 +47,7 @@ export function registerMessageUpdateRoutes(app: OpenAPIHono<AppEnv>, deps: AppD
     if (!looksLike("message", id)) throw problems.notFound(`no message ${id}`);
     const tenantId = c.get("tenantId");
     await markMessageSeen(deps.store, tenantId, id, seen);
+    deps.messageEvents?.publishEvents([tenantId]);
     return c.json(toMessageJson(await getMessage(deps.store.db, tenantId, id), links), 200);
   });
 
@@ -54,6 +55,7 @@ export function registerMessageUpdateRoutes(app: OpenAPIHono<AppEnv>, deps: AppD
     const { id } = c.req.valid("param");
     if (!looksLike("message", id)) throw problems.notFound(`no message ${id}`);
     await deleteMessage(deps.store, c.get("tenantId"), id);
+    deps.messageEvents?.publishEvents([c.get("tenantId")]);
     return c.body(null, 204);
   });
 }
