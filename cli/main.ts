@@ -5,6 +5,7 @@ import { createInlineStore } from "../db/store";
 import { loadConfigOrExit, openDatabase } from "../runtime/boot";
 import { resolveHost } from "../runtime/webhook-transport";
 import { COMMANDS, resolveTenantId, UsageError } from "./commands";
+import { runListen } from "./listen";
 import { formatJson } from "./output";
 
 /**
@@ -18,6 +19,7 @@ const HELP = [
   "usage: npm run omnimail -- <command> [--json] [--tenant <id>]",
   "",
   "commands:",
+  "  listen --url <OmniMail URL> --key <api key> --forward <local URL>   (listen --help: its options)",
   ...Object.values(COMMANDS).flatMap((verbs) => Object.values(verbs).map((command) => `  ${command.usage}`)),
   "",
   "options:",
@@ -33,6 +35,8 @@ const HELP = [
 ].join("\n");
 
 export async function runCli(argv: string[]): Promise<number> {
+  // A client of a running OmniMail (its API), not of the database: its own options, no DATABASE_URL.
+  if (argv[0] === "listen") return runListen(argv.slice(1));
   let parsed: ReturnType<typeof parse>;
   try {
     parsed = parse(argv);

@@ -1,7 +1,7 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { streamSSE } from "hono/streaming";
-import { EVENT_TYPES, parseEventId } from "../../core/events/log";
+import { EVENT_TYPES, formatEventId, parseEventId } from "../../core/events/log";
 import {
   EventCursorExpiredError,
   type EventFilter,
@@ -111,7 +111,8 @@ const streamRoute = createRoute({
   description: [
     "`id:` is the event id, `event:` its type and `data:` the event as GET /v1/events lists it. Resume with the",
     "Last-Event-ID header (EventSource sends it on reconnect) or `after`; without either the stream starts with the",
-    `next event committed. A comment line comes every ${HEARTBEAT_MS / 1000} s; the stream ends after`,
+    "next event committed, and its first block is an `id:` line naming where that is.",
+    `A comment line comes every ${HEARTBEAT_MS / 1000} s; the stream ends after`,
     `${STREAM_MAX_MS / 60_000} min (reconnect with Last-Event-ID). On Bun a commit in the same process wakes it at once;`,
     "on Workers, and for mail stored by another process, it re-reads every few seconds.",
     "Open streams count against the long-poll limits (OMNIMAIL_LONG_POLLS_PER_KEY, OMNIMAIL_LONG_POLLS_PER_TENANT).",
@@ -170,7 +171,9 @@ export function registerEventRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): vo
         : [query.after, "query.after"];
     const tenantId = c.get("tenantId");
     const filter = filterOf(tenantId, query, cursor, location, 100);
+    const fromNow = filter.afterSeq === undefined;
     if (filter.afterSeq === undefined) filter.afterSeq = await latestEventSeq(deps.store.db, tenantId);
+    const startId = formatEventId(filter.afterSeq);
     // Read before the stream opens, so an expired cursor or a foreign mailbox is a problem+json answer.
     const first = await listEvents(deps.store.db, filter).catch(rethrowExpired);
     const slot = slots.acquire(tenantId, c.get("apiKeyId"), Date.now() + STREAM_MAX_MS);
@@ -181,8 +184,10 @@ export function registerEventRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): vo
       stream.onAbort(() => stop.abort());
       const endAt = Date.now() + STREAM_MAX_MS;
       try {
-        // Reconnect after 1 s (EventSource's default is 3 s).
-        await stream.write("retry: 1000\n\n");
+        // Reconnect after 1 s (EventSource's default is 3 s). A stream that starts "now" first says
+        // where that is (an id with no data sets EventSource's Last-Event-ID without an event), so a
+        // reconnect before the first event still misses nothing.
+        await stream.write(fromNow ? `retry: 1000\nid: ${startId}\n\n` : "retry: 1000\n\n");
         let events: LoggedEvent[] = first;
         while (!stop.signal.aborted) {
           for (const event of events) {

@@ -87,6 +87,9 @@ describe.skipIf(!remote)("round trips per operation on a remote database", () =>
     expect(await read(`/v1/mailboxes/${mailbox}/messages?q=counted`)).toBe(1);
     expect(await read(`/v1/messages/${messageId}`)).toBe(1);
     expect(await read(`/v1/messages/${messageId}/raw`)).toBe(1);
+    // The event log: the retention check, the mailbox check and the page in one batch.
+    expect(await read("/v1/events?limit=10")).toBe(1);
+    expect(await read(`/v1/events?mailbox_id=${mailbox}&types=message.received`)).toBe(1);
   });
 
   test("the drain: a pass with nothing due is 1; an idle edge asks nothing between its wake-ups", async () => {

@@ -78,6 +78,31 @@ describe.skipIf(!remote)("the Worker on a remote database", () => {
     expect(Date.now() - storedAt).toBeLessThan(5000);
   });
 
+  test("the Worker's event log: a long poll and the SSE stream see what another process stored", async () => {
+    const start = (await (await api("/v1/events?limit=100")).json()) as { next_cursor: string | null };
+    const waiting = api(`/v1/events?wait=20${start.next_cursor ? `&after=${start.next_cursor}` : ""}`);
+    await Bun.sleep(300);
+    expect((await storeElsewhere("logged")).status).toBe("stored");
+    const page = (await (await waiting).json()) as { data: Array<{ id: string; data: { subject: string } }> };
+    expect(page.data.map((event) => event.data.subject)).toEqual(["logged"]);
+    // The stream from before that event replays it, framed as Server-Sent Events.
+    const abort = new AbortController();
+    const stream = await api(`/v1/events/stream?after=${start.next_cursor ?? "evt_000000000000"}`, {
+      signal: abort.signal,
+    });
+    expect(stream.status).toBe(200);
+    expect(stream.headers.get("content-type")).toContain("text/event-stream");
+    const reader = stream.body?.getReader() as ReadableStreamDefaultReader<Uint8Array>;
+    let text = "";
+    while (!text.includes("event: message.received")) {
+      const chunk = await reader.read();
+      if (chunk.done) break;
+      text += new TextDecoder().decode(chunk.value);
+    }
+    abort.abort();
+    expect(text).toContain(`id: ${page.data[0]?.id}`);
+  });
+
   test("the cron drains what another process queued: a signed POST to a real receiver", async () => {
     const created = await api("/v1/webhooks", {
       method: "POST",
