@@ -14,6 +14,7 @@ import { createAuthFailureGuard } from "./middleware/auth-failures";
 import { countRequests } from "./middleware/metrics";
 import { rateLimitByApiKey } from "./middleware/rate-limit";
 import { requestId } from "./middleware/request-id";
+import { signedLinkAuth } from "./middleware/signed-link";
 import { registerOpenApiRoutes } from "./openapi";
 import { ApiError, problemJson, problems } from "./problem";
 import { registerAdminRoutes } from "./routes/admin";
@@ -23,6 +24,7 @@ import { registerEventRoutes } from "./routes/events";
 import { registerHealthRoutes } from "./routes/health";
 import { registerMailboxRoutes } from "./routes/mailboxes";
 import { registerMessageRoutes } from "./routes/messages";
+import { registerSigningKeyRoutes } from "./routes/signing-keys";
 import { registerWebhookRoutes } from "./routes/webhooks";
 import { registerInboxUi } from "./ui/routes";
 
@@ -85,6 +87,11 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.use("/admin/*", adminAuth(deps, authFailures));
   // Keys are remembered for 10 s in this process: a warm request costs no database round trip for auth.
   const keys = createApiKeyAuthenticator(deps.store);
+  // A signed link (a webhook's raw_url or attachment url) stands in for the key on the two routes it opens.
+  app.use(
+    "/v1/*",
+    signedLinkAuth(() => deps.store.db, authFailures),
+  );
   app.use("/v1/*", apiKeyAuth(keys, authFailures));
   if (deps.rateLimitPerMinute || deps.tenantRateLimitPerMinute) {
     app.use(
@@ -104,6 +111,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   registerMessageRoutes(app, deps);
   registerWebhookRoutes(app, deps);
   registerEventRoutes(app, deps);
+  registerSigningKeyRoutes(app, deps);
 
   registerOpenApiRoutes(app, deps);
   registerInboxUi(app);

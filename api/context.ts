@@ -38,6 +38,8 @@ export interface AppDeps {
   longPollsPerTenant?: number | undefined;
   /** Days the event log keeps events (OMNIMAIL_EVENT_RETENTION_DAYS): the oldest `since` a recover takes. Default 7. */
   eventRetentionDays?: number | undefined;
+  /** Seconds a signed link (events, `?signed_urls=1`) opens without a key (OMNIMAIL_SIGNED_URL_TTL_SECONDS). Default 3600. */
+  signedUrlTtlSeconds?: number | undefined;
   /** Origins allowed to call the API from a browser (`*` for any). Empty or absent: no CORS headers. */
   corsOrigins?: string[] | undefined;
   /**
@@ -71,6 +73,7 @@ export function appSettingsFrom(
   | "longPollsPerTenant"
   | "corsOrigins"
   | "eventRetentionDays"
+  | "signedUrlTtlSeconds"
 > {
   return {
     publicUrl: config.http.publicUrl,
@@ -85,6 +88,7 @@ export function appSettingsFrom(
     longPollsPerTenant: config.http.longPollsPerTenant,
     corsOrigins: config.http.corsOrigins,
     eventRetentionDays: config.eventRetentionDays,
+    signedUrlTtlSeconds: config.signedUrlTtlSeconds,
   };
 }
 

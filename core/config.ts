@@ -275,6 +275,12 @@ const configSchema = z
       .min(1, "must be at least 1 day")
       .max(3650, "must be at most 3650 days")
       .default(7),
+    OMNIMAIL_SIGNED_URL_TTL_SECONDS: z.coerce
+      .number({ error: "must be a number of seconds" })
+      .int("must be a whole number of seconds")
+      .min(60, "must be at least 60 seconds")
+      .max(7 * 86_400, "must be at most 604800 seconds (7 days)")
+      .default(3600),
     LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
   })
   .superRefine((env, ctx) => {
@@ -416,6 +422,8 @@ export interface Config {
   webhookRetryScheduleSeconds: number[];
   /** Days the event log keeps events (GET /v1/events); older cursors answer 410. */
   eventRetentionDays: number;
+  /** How long the signed links in webhooks and events open without a key. */
+  signedUrlTtlSeconds: number;
   logLevel: RawConfig["LOG_LEVEL"];
 }
 
@@ -498,6 +506,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     bootstrapApiKey: raw.OMNIMAIL_BOOTSTRAP_API_KEY,
     webhookRetryScheduleSeconds: raw.OMNIMAIL_WEBHOOK_RETRY_SCHEDULE,
     eventRetentionDays: raw.OMNIMAIL_EVENT_RETENTION_DAYS,
+    signedUrlTtlSeconds: raw.OMNIMAIL_SIGNED_URL_TTL_SECONDS,
     logLevel: raw.LOG_LEVEL,
   };
 }

@@ -159,6 +159,7 @@ async function runDrain(env: WorkerEnv): Promise<void> {
         transport: createFetchTransport({ allowPrivate: config.allowPrivateWebhooks }),
         logger,
         retryScheduleSeconds: config.webhookRetryScheduleSeconds,
+        signedUrlTtlSeconds: config.signedUrlTtlSeconds,
         owner: `worker:${crypto.randomUUID()}`,
       },
       // Stay well inside one cron invocation.

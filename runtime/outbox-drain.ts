@@ -25,7 +25,7 @@ export interface OutboxDrain {
 }
 
 export function startOutboxDrain(input: {
-  config: Pick<Config, "allowPrivateWebhooks" | "webhookRetryScheduleSeconds">;
+  config: Pick<Config, "allowPrivateWebhooks" | "webhookRetryScheduleSeconds" | "signedUrlTtlSeconds">;
   store: Store;
   logger: Logger;
   /** Longest sleep between runs (default 60 s); retries wake it when they come due, commits at once. */
@@ -75,6 +75,7 @@ export function startOutboxDrain(input: {
         transport,
         logger,
         retryScheduleSeconds: input.config.webhookRetryScheduleSeconds,
+        signedUrlTtlSeconds: input.config.signedUrlTtlSeconds,
         owner,
       },
       // No budget: the Bun drain runs as long as there is work.

@@ -10,6 +10,8 @@ import type { AuthFailureGuard } from "./auth-failures";
  */
 export function apiKeyAuth(keys: ApiKeyAuthenticator, guard?: AuthFailureGuard | undefined) {
   return createMiddleware<AppEnv>(async (c, next) => {
+    // Already authenticated by a signed link (api/middleware/signed-link.ts).
+    if (c.get("tenantId")) return next();
     guard?.check(c);
     const header = c.req.header("authorization");
     if (!header) throw problems.unauthorized("send the API key as: Authorization: Bearer <key>");

@@ -5,7 +5,7 @@ import { EVENT_TYPES, formatEventId, parseEventId } from "../../core/events/log"
 import {
   EventCursorExpiredError,
   type EventFilter,
-  type LoggedEvent,
+  type EventPage,
   latestEventSeq,
   listEvents,
   waitForEvents,
@@ -141,7 +141,7 @@ export function registerEventRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): vo
   app.openapi(listRoute, async (c) => {
     const query = c.req.valid("query");
     const filter = filterOf(c.get("tenantId"), query, query.after, "query.after", query.limit);
-    const events =
+    const page =
       query.wait > 0
         ? await withSlot(slots, c, query.wait * 1000, (signal) =>
             waitForEvents(deps.store.db, {
@@ -152,10 +152,12 @@ export function registerEventRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): vo
             }),
           )
         : await listEvents(deps.store.db, filter).catch(rethrowExpired);
+    const events = page.events;
     const last = events[events.length - 1];
+    const links = { linkKey: page.linkKey, ttlSeconds: deps.signedUrlTtlSeconds ?? 3600 };
     return c.json(
       {
-        data: events.map(toLoggedEventJson),
+        data: await Promise.all(events.map((event) => toLoggedEventJson(event, links))),
         next_cursor: last?.id ?? (filter.afterSeq !== undefined ? (query.after ?? null) : null),
       },
       200,
@@ -188,25 +190,23 @@ export function registerEventRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): vo
         // where that is (an id with no data sets EventSource's Last-Event-ID without an event), so a
         // reconnect before the first event still misses nothing.
         await stream.write(fromNow ? `retry: 1000\nid: ${startId}\n\n` : "retry: 1000\n\n");
-        let events: LoggedEvent[] = first;
+        let page: EventPage = first;
         while (!stop.signal.aborted) {
-          for (const event of events) {
-            await stream.writeSSE({
-              id: event.id,
-              event: event.type,
-              data: JSON.stringify(toLoggedEventJson(event)),
-            });
+          const links = { linkKey: page.linkKey, ttlSeconds: deps.signedUrlTtlSeconds ?? 3600 };
+          for (const event of page.events) {
+            const json = await toLoggedEventJson(event, links);
+            await stream.writeSSE({ id: event.id, event: event.type, data: JSON.stringify(json) });
             filter.afterSeq = event.seq;
           }
           const left = endAt - Date.now();
           if (left <= 0) break;
-          events = await waitForEvents(deps.store.db, {
+          page = await waitForEvents(deps.store.db, {
             ...filter,
             timeoutMs: Math.min(HEARTBEAT_MS, left),
             signal: stop.signal,
             notifier: deps.messageEvents,
           });
-          if (events.length === 0 && !stop.signal.aborted) await stream.write(": heartbeat\n\n");
+          if (page.events.length === 0 && !stop.signal.aborted) await stream.write(": heartbeat\n\n");
         }
       } finally {
         slot.release();

@@ -42,7 +42,13 @@ export class EventCursorExpiredError extends Error {
   }
 }
 
-export async function listEvents(db: Db, filter: EventFilter): Promise<LoggedEvent[]> {
+export interface EventPage {
+  events: LoggedEvent[];
+  /** The tenant's link key, read in the same batch: a message's URLs in `data` are signed with it. */
+  linkKey: string | null;
+}
+
+export async function listEvents(db: Db, filter: EventFilter): Promise<EventPage> {
   const conditions = ["tenant_id = ?", "seq > ?"];
   const args: Array<string | number> = [filter.tenantId, filter.afterSeq ?? 0];
   if (filter.types && filter.types.length > 0) {
@@ -53,7 +59,7 @@ export async function listEvents(db: Db, filter: EventFilter): Promise<LoggedEve
     conditions.push("mailbox_id = ?");
     args.push(filter.mailboxId);
   }
-  const [purges, page, mailbox] = await db.$client.batch(
+  const [purges, page, mailbox, tenant] = await db.$client.batch(
     [
       { sql: "SELECT purged_through FROM event_purges WHERE tenant_id = ?", args: [filter.tenantId] },
       {
@@ -66,6 +72,7 @@ export async function listEvents(db: Db, filter: EventFilter): Promise<LoggedEve
         sql: "SELECT 1 AS found FROM mailboxes WHERE tenant_id = ? AND id = ?",
         args: [filter.tenantId, filter.mailboxId ?? ""],
       },
+      { sql: "SELECT link_key FROM tenants WHERE id = ?", args: [filter.tenantId] },
     ],
     "read",
   );
@@ -91,7 +98,8 @@ export async function listEvents(db: Db, filter: EventFilter): Promise<LoggedEve
       data,
     });
   }
-  return events;
+  const linkKey = tenant?.rows[0]?.link_key;
+  return { events, linkKey: typeof linkKey === "string" ? linkKey : null };
 }
 
 export interface WaitForEventsInput extends EventFilter {
@@ -105,17 +113,17 @@ export interface WaitForEventsInput extends EventFilter {
  * one, or [] when the time is up. Subscribes before the first read, so a
  * commit between the read and the wait is never missed.
  */
-export async function waitForEvents(db: Db, input: WaitForEventsInput): Promise<LoggedEvent[]> {
+export async function waitForEvents(db: Db, input: WaitForEventsInput): Promise<EventPage> {
   const deadline = Date.now() + input.timeoutMs;
   const wakeup = createWakeup(input.signal);
   const unsubscribe = input.notifier?.subscribeTenant(input.tenantId, wakeup.wake);
   const recheckMs = input.notifier ? RECHECK_WITH_NOTIFIER_MS : RECHECK_WITHOUT_NOTIFIER_MS;
   try {
     for (;;) {
-      const events = await listEvents(db, input);
-      if (events.length > 0) return events;
+      const page = await listEvents(db, input);
+      if (page.events.length > 0) return page;
       const left = deadline - Date.now();
-      if (left <= 0 || input.signal?.aborted) return [];
+      if (left <= 0 || input.signal?.aborted) return page;
       await wakeup.sleep(Math.min(left, recheckMs));
     }
   } finally {

@@ -1,8 +1,9 @@
 import { sql } from "drizzle-orm";
 import type { SqlStatement } from "../../db/statements";
 import { commit, type Store } from "../../db/store";
-import { endpointDisabledEventInsert } from "../events/log";
+import { endpointDisabledEventInsert, MESSAGE_RECEIVED } from "../events/log";
 import { newId } from "../ids";
+import { signMessageLinks } from "../links/signed-links";
 import type { Logger } from "../logger";
 import { webhookHeaders } from "../webhooks/sign";
 import type { WebhookResult, WebhookTransport } from "../webhooks/transport";
@@ -41,6 +42,8 @@ export interface DrainDeps {
   retryScheduleSeconds: number[];
   /** Identifies this drainer in `lease_owner`. */
   owner: string;
+  /** How long the signed links in a body open without a key (default 3600 s). */
+  signedUrlTtlSeconds?: number | undefined;
   now?: () => number;
 }
 
@@ -88,8 +91,11 @@ interface ClaimedRow {
   id: string;
   endpoint_id: string;
   tenant_id: string;
+  event_type: string;
   payload: string;
   attempts: number;
+  /** The tenant's link key: a message's URLs in the body are signed with it at send time. */
+  linkKey: string | null;
   url: string;
   secret: string;
   /** The secret a rotation replaced, and until when (ms) it still signs. */
@@ -245,7 +251,8 @@ async function claimDue(
         ORDER BY ranked.next_attempt_at
         LIMIT ?
       )
-      RETURNING id, endpoint_id, tenant_id, payload, attempts,
+      RETURNING id, endpoint_id, tenant_id, event_type, payload, attempts,
+        (SELECT link_key FROM tenants WHERE id = tenant_id) AS link_key,
         (SELECT url FROM webhook_endpoints WHERE id = endpoint_id) AS url,
         (SELECT secret FROM webhook_endpoints WHERE id = endpoint_id) AS secret,
         (SELECT previous_secret FROM webhook_endpoints WHERE id = endpoint_id) AS previous_secret,
@@ -268,8 +275,10 @@ async function claimDue(
     id: String(row.id),
     endpoint_id: String(row.endpoint_id),
     tenant_id: String(row.tenant_id),
+    event_type: String(row.event_type),
     payload: String(row.payload),
     attempts: Number(row.attempts),
+    linkKey: row.link_key === null ? null : String(row.link_key),
     url: String(row.url),
     secret: String(row.secret),
     previousSecret: row.previous_secret === null ? null : String(row.previous_secret),
@@ -295,21 +304,31 @@ async function deliverOne(
   };
   try {
     const now = clock();
+    const body = await bodyToSend(row, deps.signedUrlTtlSeconds ?? 3600, now);
     const headers = await webhookHeaders({
       secrets: signingSecrets(row, now),
       id: row.id,
-      body: row.payload,
+      body,
       now,
     });
-    const result = await deps
-      .transport({ url: row.url, headers, body: row.payload, timeoutMs })
-      .finally(release);
+    const result = await deps.transport({ url: row.url, headers, body, timeoutMs }).finally(release);
     return await recordResult(deps, row, result, clock(), headers["webhook-signature"] ?? null);
   } catch (error) {
     release();
     deps.logger.error("webhook delivery not recorded", { delivery: row.id, error: String(error) });
     return null;
   }
+}
+
+/**
+ * The body as sent: a message's `raw_url` and attachment URLs are signed now,
+ * for `ttlSeconds` from this attempt (stored unsigned, so a retry hours later
+ * still carries links that open).
+ */
+async function bodyToSend(row: ClaimedRow, ttlSeconds: number, now: number): Promise<string> {
+  if (row.event_type !== MESSAGE_RECEIVED || !row.linkKey) return row.payload;
+  const event = JSON.parse(row.payload) as { data: unknown };
+  return JSON.stringify({ ...event, data: await signMessageLinks(event.data, row.linkKey, ttlSeconds, now) });
 }
 
 /** The current secret, and the one a rotation replaced while its grace period lasts. */

@@ -56,7 +56,9 @@ export function buildMessageReceivedEvent(
     ingress: message.ingress,
     auth: message.auth ? authSummary(message.auth) : null,
     url,
+    // Signed when sent (core/outbox/drain.ts) and when read from the event log, never stored signed.
     raw_url: `${url}/raw`,
+    attachments_included: false,
   };
   return fitPayload({ type: "message.received", timestamp: iso(message.receivedAt) ?? "", data });
 }

@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { signMessageLinks } from "../links/signed-links";
 import { AddressSchema, AttachmentSchema, AuthResultsSchema, IngressSchema } from "./messages";
 
 /**
@@ -38,7 +39,8 @@ const messageReceivedExample = {
         content_id: null,
         size: 48213,
         sha256: "9f2c1e0b6a7d4c3f8e5b2a1d0c9f8e7d6c5b4a3f2e1d0c9b8a7f6e5d4c3b2a1f",
-        url: `${MESSAGE_URL}/attachments/att_01JZ8Q4V6D0P2S8G3H6K9M1Q5T`,
+        url: `${MESSAGE_URL}/attachments/att_01JZ8Q4V6D0P2S8G3H6K9M1Q5T?expires=1772448067&sig=Hk9pV2cX7mQ1tR4wY8zB3nF6jL0sD5gA2eU9oI7kT1c`,
+        expires_at: "2026-03-02T10:41:07.000Z",
       },
     ],
     size: 67522,
@@ -51,7 +53,9 @@ const messageReceivedExample = {
       arc: { result: "none" },
     },
     url: MESSAGE_URL,
-    raw_url: `${MESSAGE_URL}/raw`,
+    raw_url: `${MESSAGE_URL}/raw?expires=1772448067&sig=3q2-7wR1v9xK0bYfP4sN8mHc6LdT2aJ5uE1oZ7gQ3iA`,
+    expires_at: "2026-03-02T10:41:07.000Z",
+    attachments_included: false,
   },
 } as const;
 
@@ -103,8 +107,19 @@ export const MessageReceivedEventSchema = z
       parse_error: z.string().nullable(),
       ingress: IngressSchema,
       auth: SenderAuthVerdictsSchema.nullable(),
-      url: z.string().openapi({ description: "The message in the API" }),
-      raw_url: z.string().openapi({ description: "The stored bytes (`message/rfc822`)" }),
+      url: z.string().openapi({ description: "The message in the API (needs an API key)" }),
+      raw_url: z.string().openapi({
+        description:
+          "The stored bytes (`message/rfc822`): a signed link (`?expires=&sig=`) that opens without an API key until `expires_at`, as each attachment `url` does",
+      }),
+      expires_at: z.string().optional().openapi({
+        description:
+          "When `raw_url` and the attachment URLs stop opening (OMNIMAIL_SIGNED_URL_TTL_SECONDS after sending)",
+      }),
+      attachments_included: z.literal(false).openapi({
+        description:
+          "Always false: the body carries attachment metadata only; fetch the bytes from each `url`",
+      }),
       recipients_truncated: z.boolean().optional().openapi({
         description: "Present (true) when `to` and `cc` were shortened to keep the body under 256 KiB",
       }),
@@ -287,12 +302,19 @@ export const EventPageSchema = z
 
 export type LoggedEventJson = z.infer<typeof LoggedEventSchema>;
 
-/** The API JSON of a stored event; `data` goes out as the webhook sent it. */
-export function toLoggedEventJson(event: { id: string; type: string; createdAt: number; data: string }) {
+/**
+ * The API JSON of a stored event; `data` goes out as a webhook would carry it
+ * now, a message's URLs signed for `ttlSeconds` with the tenant's link key.
+ */
+export async function toLoggedEventJson(
+  event: { id: string; type: string; createdAt: number; data: string },
+  links: { linkKey: string | null; ttlSeconds: number },
+): Promise<LoggedEventJson> {
+  const data = JSON.parse(event.data) as unknown;
   return {
     id: event.id,
     type: event.type,
     created_at: new Date(event.createdAt).toISOString(),
-    data: JSON.parse(event.data) as unknown,
+    data: links.linkKey ? await signMessageLinks(data, links.linkKey, links.ttlSeconds) : data,
   } as LoggedEventJson;
 }

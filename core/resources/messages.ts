@@ -48,6 +48,10 @@ export const AttachmentSchema = z
     size: z.number().int(),
     sha256: z.string(),
     url: z.string(),
+    expires_at: z.string().optional().openapi({
+      description:
+        "Present when `url` is a signed link (webhooks, events, `?signed_urls=1`): it opens without a key until then",
+    }),
   })
   .openapi("Attachment");
 
@@ -108,6 +112,10 @@ export const MessageSchema = z
     ingress: IngressSchema,
     auth: AuthResultsSchema.nullable(),
     raw_url: z.string(),
+    expires_at: z.string().optional().openapi({
+      description:
+        "With `?signed_urls=1`: `raw_url` and the attachment URLs are signed links that open without a key until then",
+    }),
   })
   .openapi("Message");
 

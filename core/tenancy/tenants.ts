@@ -6,6 +6,7 @@ import { commit, type Store } from "../../db/store";
 import { CATCH_ALL } from "../addresses";
 import { InvalidError, NotFoundError } from "../errors";
 import { newId } from "../ids";
+import { generateLinkKey } from "../links/signed-links";
 import { apiKeyInsert, type CreatedApiKey } from "./api-keys";
 import { domainInsert } from "./domains";
 import { mailboxInsert } from "./mailboxes";
@@ -29,7 +30,7 @@ export async function createTenant(
 async function tenantInserts(db: Db, input: { name: string; apiKey?: string | undefined }) {
   const name = input.name.trim();
   if (name === "" || name.length > 200) throw new InvalidError("body.name", "must be 1-200 characters");
-  const tenant = { id: newId("tenant"), name, createdAt: Date.now() };
+  const tenant = { id: newId("tenant"), name, createdAt: Date.now(), linkKey: generateLinkKey() };
   const key = await apiKeyInsert(db, { tenantId: tenant.id, name: "default", key: input.apiKey });
   return {
     tenant,

@@ -6,6 +6,13 @@ export const tenants = sqliteTable("tenants", {
   id: text("id").primaryKey(),
   name: text("name").notNull(),
   createdAt: integer("created_at").notNull(),
+  /**
+   * The key of the tenant's signed links (core/links/signed-links.ts), kept as
+   * webhook secrets are: it must sign, so it cannot be a hash. Rotating it
+   * invalidates every link signed before.
+   */
+  linkKey: text("link_key"),
+  linkKeyRotatedAt: integer("link_key_rotated_at"),
 });
 
 /** Only the SHA-256 of a key is stored; `prefix` lets a person tell keys apart. */

@@ -1,4 +1,6 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import { getLinkKey } from "../../../core/links/link-keys";
+import { signMessageLinks } from "../../../core/links/signed-links";
 import { getAttachment, getMessage, getRawMessage } from "../../../core/messages/read";
 import { MessageSchema, toMessageJson } from "../../../core/resources/messages";
 import type { AppDeps, AppEnv } from "../../context";
@@ -11,7 +13,19 @@ const getRoute = createRoute({
   path: "/v1/messages/{id}",
   tags: ["Messages"],
   summary: "Get a parsed message",
-  request: { params: z.object({ id: idParam("message") }) },
+  request: {
+    params: z.object({ id: idParam("message") }),
+    query: z.object({
+      signed_urls: z
+        .enum(["1", "true", "0", "false"])
+        .optional()
+        .openapi({
+          param: { name: "signed_urls", in: "query" },
+          description:
+            "1: `raw_url` and each attachment `url` are signed links that open without an API key until `expires_at` (OMNIMAIL_SIGNED_URL_TTL_SECONDS), to hand to a browser or another service",
+        }),
+    }),
+  },
   responses: {
     200: { description: "The message", content: { "application/json": { schema: MessageSchema } } },
     ...problemResponses,
@@ -56,7 +70,14 @@ export function registerMessageReadRoutes(app: OpenAPIHono<AppEnv>, deps: AppDep
   app.openapi(getRoute, async (c) => {
     const { id } = c.req.valid("param");
     if (!looksLike("message", id)) throw problems.notFound(`no message ${id}`);
-    return c.json(toMessageJson(await getMessage(deps.store.db, c.get("tenantId"), id), links), 200);
+    const tenantId = c.get("tenantId");
+    const json = toMessageJson(await getMessage(deps.store.db, tenantId, id), links);
+    const { signed_urls: signed } = c.req.valid("query");
+    const linkKey = signed === "1" || signed === "true" ? await getLinkKey(deps.store.db, tenantId) : null;
+    return c.json(
+      linkKey ? await signMessageLinks(json, linkKey, deps.signedUrlTtlSeconds ?? 3600) : json,
+      200,
+    );
   });
 
   app.openapi(rawRoute, async (c) => {

@@ -1,0 +1,122 @@
+import { bytesToBase64, randomBytes } from "../crypto";
+
+/**
+ * Links a webhook receiver can open without an API key: a message's raw bytes
+ * and its attachments, as `…/v1/messages/{id}/raw?expires=<unix>&sig=<mac>`.
+ * The MAC is HMAC-SHA256, keyed with the tenant's link key, over the path from
+ * `/v1/` and the expiry, so a link opens the one object it names until then,
+ * and a changed byte, another id or a later expiry does not verify. Rotating
+ * the tenant's key (POST /v1/signing-keys/rotate) invalidates every earlier
+ * link. Verification is `crypto.subtle.verify`: constant time. Web Crypto
+ * only, so the Worker signs and checks exactly as Bun does.
+ */
+
+const encoder = new TextEncoder();
+const KEY_PREFIX = "olk_";
+
+/** A new link key: `olk_` and 32 random bytes, base64url. */
+export function generateLinkKey(): string {
+  return `${KEY_PREFIX}${toBase64Url(randomBytes(32))}`;
+}
+
+function toBase64Url(bytes: Uint8Array): string {
+  return bytesToBase64(bytes).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+}
+
+function fromBase64Url(text: string): Uint8Array | null {
+  if (!/^[A-Za-z0-9_-]*$/.test(text)) return null;
+  const base64 = text.replaceAll("-", "+").replaceAll("_", "/");
+  try {
+    return Uint8Array.from(atob(base64 + "=".repeat((4 - (base64.length % 4)) % 4)), (char) =>
+      char.charCodeAt(0),
+    );
+  } catch {
+    return null;
+  }
+}
+
+async function importKey(linkKey: string, usage: "sign" | "verify"): Promise<CryptoKey> {
+  return crypto.subtle.importKey("raw", encoder.encode(linkKey), { name: "HMAC", hash: "SHA-256" }, false, [
+    usage,
+  ]);
+}
+
+/** What is signed: the path from `/v1/` (so a proxy's path prefix does not matter) and the expiry. */
+function signedText(path: string, expires: number): Uint8Array<ArrayBuffer> {
+  const from = path.indexOf("/v1/");
+  return encoder.encode(`${from >= 0 ? path.slice(from) : path}\n${expires}`) as Uint8Array<ArrayBuffer>;
+}
+
+/** `url` with `expires` and `sig` added, keyed with the tenant's link key (imported for signing). */
+export async function signUrl(url: string, key: CryptoKey, expires: number): Promise<string> {
+  const parsed = new URL(url);
+  const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, signedText(parsed.pathname, expires)));
+  parsed.searchParams.set("expires", String(expires));
+  parsed.searchParams.set("sig", toBase64Url(mac));
+  return parsed.toString();
+}
+
+export type LinkCheck = { ok: true } | { ok: false; reason: "malformed" | "signature" | "expired" };
+
+/** Checks a link's `expires` and `sig` for `path` (the request's path). */
+export async function checkSignedLink(input: {
+  path: string;
+  expires: string;
+  sig: string;
+  linkKey: string;
+  now?: number;
+}): Promise<LinkCheck> {
+  const expires = /^\d{1,12}$/.test(input.expires) ? Number(input.expires) : null;
+  const mac = fromBase64Url(input.sig);
+  if (expires === null || mac === null || mac.length !== 32) return { ok: false, reason: "malformed" };
+  const key = await importKey(input.linkKey, "verify");
+  const valid = await crypto.subtle.verify(
+    "HMAC",
+    key,
+    mac as Uint8Array<ArrayBuffer>,
+    signedText(input.path, expires) as Uint8Array<ArrayBuffer>,
+  );
+  if (!valid) return { ok: false, reason: "signature" };
+  if (expires * 1000 <= (input.now ?? Date.now())) return { ok: false, reason: "expired" };
+  return { ok: true };
+}
+
+/** The data of a message (a webhook's, an event's, the API's) whose links get signed. */
+interface WithLinks {
+  raw_url: string;
+  attachments: Array<{ url: string }>;
+}
+
+/**
+ * The same data with `raw_url` and every attachment `url` signed, each with
+ * `expires_at` beside it (ISO 8601). Data without those fields is returned as is.
+ */
+export async function signMessageLinks<T>(
+  data: T,
+  linkKey: string,
+  ttlSeconds: number,
+  now = Date.now(),
+): Promise<T> {
+  if (!hasLinks(data)) return data;
+  const expires = Math.floor(now / 1000) + ttlSeconds;
+  const key = await importKey(linkKey, "sign");
+  const expiresAt = new Date(expires * 1000).toISOString();
+  return {
+    ...data,
+    raw_url: await signUrl(data.raw_url, key, expires),
+    expires_at: expiresAt,
+    attachments: await Promise.all(
+      data.attachments.map(async (attachment) => ({
+        ...attachment,
+        url: await signUrl(attachment.url, key, expires),
+        expires_at: expiresAt,
+      })),
+    ),
+  };
+}
+
+function hasLinks(data: unknown): data is WithLinks {
+  if (typeof data !== "object" || data === null) return false;
+  const candidate = data as Partial<WithLinks>;
+  return typeof candidate.raw_url === "string" && Array.isArray(candidate.attachments);
+}
