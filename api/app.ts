@@ -24,6 +24,7 @@ import { registerEventRoutes } from "./routes/events";
 import { registerHealthRoutes } from "./routes/health";
 import { registerMailboxRoutes } from "./routes/mailboxes";
 import { registerMessageRoutes } from "./routes/messages";
+import { registerReplyAddressRoutes } from "./routes/reply-addresses";
 import { registerSigningKeyRoutes } from "./routes/signing-keys";
 import { registerWebhookRoutes } from "./routes/webhooks";
 import { registerInboxUi } from "./ui/routes";
@@ -112,6 +113,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   registerWebhookRoutes(app, deps);
   registerEventRoutes(app, deps);
   registerSigningKeyRoutes(app, deps);
+  registerReplyAddressRoutes(app, deps);
 
   registerOpenApiRoutes(app, deps);
   registerInboxUi(app);

@@ -24,6 +24,8 @@ export type RejectionReason =
   | "relay_denied"
   /** The domain is a tenant's but not verified yet (550 5.7.1). */
   | "domain_unverified"
+  /** A reply address that does not verify: altered, expired, or another sender (550 5.7.1). */
+  | "reply_address_invalid"
   | "mailbox_unknown"
   | "bad_recipient"
   | "too_many_recipients"

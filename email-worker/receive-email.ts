@@ -5,6 +5,7 @@ import { type Refusal, refusalLine, refusals } from "../core/ingest/refusals";
 import { formatRfc5322Date, sanitizeHeaderWord } from "../core/ingest/rfc5322-date";
 import type { Logger } from "../core/logger";
 import type { Metrics, RejectionReason } from "../core/metrics";
+import { checkReplyRecipient } from "../core/reply-addresses/verify";
 import { type RecipientResolution, resolveRecipient } from "../core/tenancy/recipients";
 import { trustedAuthResults } from "./trusted-auth";
 
@@ -98,6 +99,14 @@ export function createEmailReceiver(deps: EmailReceiverDeps) {
       return outcome;
     }
 
+    // A reply address must verify for this mailbox and sender, as at the SMTP edge's RCPT TO.
+    const reply = await checkReplyRecipient(resolution, message.from);
+    if (!reply.ok) {
+      const outcome = await reject(message, reply.refusal, "reply_address_invalid");
+      log({ reply: outcome.status === "rejected" ? outcome.reason : null });
+      return outcome;
+    }
+
     // Read the stream once, whole; a stream longer than it said is refused too.
     const asReceived = new Uint8Array(await new Response(message.raw).arrayBuffer());
     if (asReceived.byteLength > deps.maxMessageBytes) {
@@ -117,7 +126,13 @@ export function createEmailReceiver(deps: EmailReceiverDeps) {
       // Verdicts of the Email Routing hop only (trusted-auth.ts), read before our header went on.
       auth: trustedAuthResults(asReceived),
       deliveries: [
-        { messageId, tenantId: resolution.tenantId, mailboxId: resolution.mailboxId, rcptTo: [message.to] },
+        {
+          messageId,
+          tenantId: resolution.tenantId,
+          mailboxId: resolution.mailboxId,
+          rcptTo: [message.to],
+          replyRef: reply.replyRef,
+        },
       ],
       envelope: { mailFrom: message.from, remoteIp: null, helo: null, tls: null },
     });

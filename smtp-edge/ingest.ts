@@ -45,17 +45,21 @@ export function createSmtpIngest(deps: SmtpIngestDeps) {
     const targets = recipientTargets(session.envelope);
     const byMailbox = new Map<
       string,
-      { messageId: string; tenantId: string; mailboxId: string; rcptTo: string[] }
+      { messageId: string; tenantId: string; mailboxId: string; rcptTo: string[]; replyRef: string | null }
     >();
     for (const target of targets) {
       const entry = byMailbox.get(target.mailboxId);
-      if (entry) entry.rcptTo.push(target.address);
-      else {
+      if (entry) {
+        entry.rcptTo.push(target.address);
+        // Two reply addresses of one mailbox on one message: the first names the conversation.
+        entry.replyRef ??= target.replyRef;
+      } else {
         byMailbox.set(target.mailboxId, {
           messageId: newId("message"),
           tenantId: target.tenantId,
           mailboxId: target.mailboxId,
           rcptTo: [target.address],
+          replyRef: target.replyRef,
         });
       }
     }

@@ -18,6 +18,9 @@ export class SmtpReply extends Error {
 
 const reply = (refusal: Refusal) => new SmtpReply(refusal.code, refusal.enhancedCode, refusal.text);
 
+/** Any shared refusal (core/ingest/refusals.ts) as the SMTP reply. */
+export const replyFor = reply;
+
 export const replies = {
   // The refusals every ingress shares (core/ingest/refusals.ts): the Email Worker gives the same texts.
   relayDenied: () => reply(refusals.relayDenied()),

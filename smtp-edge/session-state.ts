@@ -5,6 +5,8 @@ export interface RecipientTarget {
   address: string;
   tenantId: string;
   mailboxId: string;
+  /** The `ref` of the reply address this recipient was (POST /v1/reply-addresses), or null. */
+  replyRef: string | null;
 }
 
 // Keyed by the envelope: smtp-server makes a new one for every transaction

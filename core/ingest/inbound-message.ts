@@ -44,6 +44,8 @@ export interface InboundMessage {
      * that the message went elsewhere. Stored raw = this header + `raw`.
      */
     traceHeader: string;
+    /** The `ref` of the reply address it was sent to (verified at RCPT time), or null. */
+    replyRef?: string | null | undefined;
   }>;
   receivedAt: number;
 }

@@ -92,6 +92,7 @@ export function buildMessageBatch(db: Db, message: InboundMessage, links: Links)
           attachmentCount: content?.attachments.length ?? 0,
           ingress: message.ingress,
           ingressKey: message.ingressKey,
+          replyRef: delivery.replyRef ?? null,
         }),
       ),
       {

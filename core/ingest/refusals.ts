@@ -23,6 +23,17 @@ export const refusals = {
     enhancedCode: "5.1.3",
     text: "Recipient address syntax is not valid",
   }),
+  /** A reply address (POST /v1/reply-addresses) that does not verify for this mailbox and sender. */
+  replyAddressInvalid: (reason: "forged" | "expired" | "wrong-sender", sender: string): Refusal => ({
+    code: 550,
+    enhancedCode: "5.7.1",
+    text: {
+      forged: "This reply address is not valid: it was altered or never issued",
+      expired: "This reply address has expired",
+      // A sender-bound token's MAC covers the sender: another sender and an altered token look the same.
+      "wrong-sender": `This reply address is not valid for mail from ${sender || "the null sender"}: it was altered, or issued for another sender`,
+    }[reason],
+  }),
   messageTooBig: (limit: number): Refusal => ({
     code: 552,
     enhancedCode: "5.3.4",

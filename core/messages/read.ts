@@ -34,6 +34,7 @@ export const summaryColumns = {
   attachmentCount: messages.attachmentCount,
   parseError: messages.parseError,
   ingress: messages.ingress,
+  replyRef: messages.replyRef,
 };
 
 /** Escapes LIKE wildcards so user input matches literally. */

@@ -54,6 +54,7 @@ export function buildMessageReceivedEvent(
     size: copySize(delivery?.traceHeader ?? "", message.raw),
     parse_error: message.parseError,
     ingress: message.ingress,
+    reply_ref: delivery?.replyRef ?? null,
     auth: message.auth ? authSummary(message.auth) : null,
     url,
     // Signed when sent (core/outbox/drain.ts) and when read from the event log, never stored signed.

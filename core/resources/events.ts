@@ -46,6 +46,7 @@ const messageReceivedExample = {
     size: 67522,
     parse_error: null,
     ingress: "smtp",
+    reply_ref: null,
     auth: {
       spf: { result: "pass", domain: "vendor.example" },
       dkim: [{ result: "pass", domain: "vendor.example", selector: "s1", aligned: true }],
@@ -106,6 +107,10 @@ export const MessageReceivedEventSchema = z
       size: z.number().int().openapi({ description: "Bytes of the stored raw message" }),
       parse_error: z.string().nullable(),
       ingress: IngressSchema,
+      reply_ref: z.string().nullable().openapi({
+        description:
+          "The `ref` of the reply address (POST /v1/reply-addresses) the message was sent to, or null",
+      }),
       auth: SenderAuthVerdictsSchema.nullable(),
       url: z.string().openapi({ description: "The message in the API (needs an API key)" }),
       raw_url: z.string().openapi({

@@ -17,6 +17,11 @@ export const IngressSchema = z.enum(INGRESSES).openapi("Ingress");
 
 export const AddressSchema = z.object({ address: z.string(), name: z.string() }).openapi("Address");
 
+const ReplyRef = z.string().nullable().openapi({
+  description: "The `ref` of the reply address (POST /v1/reply-addresses) the message was sent to, or null",
+  example: "ticket-4711",
+});
+
 export const MessageSummarySchema = z
   .object({
     id: z.string(),
@@ -34,6 +39,7 @@ export const MessageSummarySchema = z
     attachment_count: z.number().int(),
     parse_error: z.string().nullable(),
     ingress: IngressSchema,
+    reply_ref: ReplyRef,
     url: z.string(),
   })
   .openapi("MessageSummary");
@@ -110,6 +116,7 @@ export const MessageSchema = z
     seen: z.boolean(),
     parse_error: z.string().nullable(),
     ingress: IngressSchema,
+    reply_ref: ReplyRef,
     auth: AuthResultsSchema.nullable(),
     raw_url: z.string(),
     expires_at: z.string().optional().openapi({
@@ -144,6 +151,7 @@ export function toMessageSummaryJson(row: MessageSummaryRow, links: Links): Mess
     attachment_count: row.attachmentCount,
     parse_error: row.parseError,
     ingress: asIngress(row.ingress),
+    reply_ref: row.replyRef,
     url: messageUrl(links, row.id),
   };
 }
@@ -178,6 +186,7 @@ export function toMessageJson(row: MessageRow, links: Links): MessageJson {
     seen: row.seen,
     parse_error: row.parseError,
     ingress: asIngress(row.ingress),
+    reply_ref: row.replyRef,
     auth: parseJson<SenderAuthResults | null>(row.auth, null),
     raw_url: `${url}/raw`,
   };

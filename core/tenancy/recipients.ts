@@ -7,7 +7,15 @@ import { CATCH_ALL, localPartKey, parseEmailAddress, splitSubaddress } from "../
  * the message's envelope), then the domain's catch-all `*`.
  */
 export type RecipientResolution =
-  | { kind: "mailbox"; tenantId: string; mailboxId: string }
+  | {
+      kind: "mailbox";
+      tenantId: string;
+      mailboxId: string;
+      /** The tag after `+` when the address reached its mailbox by its base (a reply token, or any tag). */
+      subaddress: string | null;
+      /** The tenant's reply-address key, to check a token-shaped tag (core/reply-addresses/token.ts). */
+      replyKey: string | null;
+    }
   | { kind: "domain-not-hosted" }
   /** The domain is a tenant's, but its ownership is not proven yet: no mail for it. */
   | { kind: "domain-unverified" }
@@ -22,11 +30,12 @@ export async function resolveRecipient(db: Db, address: string): Promise<Recipie
   const parsed = parseEmailAddress(address);
   if (!parsed) return { kind: "invalid-address" };
   const exact = localPartKey(parsed.localPart);
-  const { base } = splitSubaddress(parsed.localPart);
+  const { base, tag } = splitSubaddress(parsed.localPart);
   const candidates = [...new Set([exact, localPartKey(base), CATCH_ALL])];
   const result = await db.$client.execute({
-    sql: `SELECT d.tenant_id, d.verified_at, m.id AS mailbox_id, m.local_part_key
+    sql: `SELECT d.tenant_id, d.verified_at, t.reply_key, m.id AS mailbox_id, m.local_part_key
       FROM domains d
+      JOIN tenants t ON t.id = d.tenant_id
       LEFT JOIN mailboxes m ON m.domain_id = d.id AND m.tenant_id = d.tenant_id
         AND m.local_part_key IN (${candidates.map(() => "?").join(", ")})
       WHERE d.name = ?`,
@@ -36,9 +45,13 @@ export async function resolveRecipient(db: Db, address: string): Promise<Recipie
   if (!first) return { kind: "domain-not-hosted" };
   if (first.verified_at === null) return { kind: "domain-unverified" };
   const tenantId = String(first.tenant_id);
+  const replyKey = typeof first.reply_key === "string" ? first.reply_key : null;
   for (const candidate of candidates) {
     const match = result.rows.find((row) => row.local_part_key === candidate);
-    if (match) return { kind: "mailbox", tenantId, mailboxId: String(match.mailbox_id) };
+    if (match) {
+      const subaddress = candidate === exact ? null : (tag ?? null);
+      return { kind: "mailbox", tenantId, mailboxId: String(match.mailbox_id), subaddress, replyKey };
+    }
   }
   return { kind: "unknown-mailbox" };
 }

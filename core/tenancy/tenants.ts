@@ -7,6 +7,7 @@ import { CATCH_ALL } from "../addresses";
 import { InvalidError, NotFoundError } from "../errors";
 import { newId } from "../ids";
 import { generateLinkKey } from "../links/signed-links";
+import { generateReplyKey } from "../reply-addresses/token";
 import { apiKeyInsert, type CreatedApiKey } from "./api-keys";
 import { domainInsert } from "./domains";
 import { mailboxInsert } from "./mailboxes";
@@ -30,7 +31,13 @@ export async function createTenant(
 async function tenantInserts(db: Db, input: { name: string; apiKey?: string | undefined }) {
   const name = input.name.trim();
   if (name === "" || name.length > 200) throw new InvalidError("body.name", "must be 1-200 characters");
-  const tenant = { id: newId("tenant"), name, createdAt: Date.now(), linkKey: generateLinkKey() };
+  const tenant = {
+    id: newId("tenant"),
+    name,
+    createdAt: Date.now(),
+    linkKey: generateLinkKey(),
+    replyKey: generateReplyKey(),
+  };
   const key = await apiKeyInsert(db, { tenantId: tenant.id, name: "default", key: input.apiKey });
   return {
     tenant,

@@ -67,6 +67,8 @@ export const messages = sqliteTable(
      * stores no second copy. Null for SMTP, whose retries are new transactions.
      */
     ingressKey: text("ingress_key"),
+    /** The app's `ref` carried by the reply address it was sent to (POST /v1/reply-addresses), or null. */
+    replyRef: text("reply_ref"),
   },
   (table) => [
     uniqueIndex("messages_ingress_key_idx").on(table.tenantId, table.mailboxId, table.ingressKey),

@@ -13,6 +13,8 @@ export const tenants = sqliteTable("tenants", {
    */
   linkKey: text("link_key"),
   linkKeyRotatedAt: integer("link_key_rotated_at"),
+  /** The key of the tenant's reply addresses (core/reply-addresses/token.ts), kept as the link key is. */
+  replyKey: text("reply_key"),
 });
 
 /** Only the SHA-256 of a key is stored; `prefix` lets a person tell keys apart. */

@@ -1,9 +1,10 @@
 import type { SMTPServerAddress, SMTPServerSession } from "smtp-server";
 import type { Logger } from "../../core/logger";
 import type { RejectionReason } from "../../core/metrics";
+import { checkReplyRecipient } from "../../core/reply-addresses/verify";
 import type { RecipientResolution } from "../../core/tenancy/recipients";
 import { eightBitRefusal, usedSmtputf8 } from "../address-encoding";
-import { replies } from "../replies";
+import { replies, replyFor } from "../replies";
 import { rememberRecipient } from "../session-state";
 
 /**
@@ -11,7 +12,8 @@ import { rememberRecipient } from "../session-state";
  * Unhosted domain → 554 5.7.1 (we are not an open relay); hosted domain without
  * that mailbox or a catch-all → 550 5.1.1; database unreachable → 451 4.3.0, so
  * the sender retries instead of bouncing. An 8-bit address needs SMTPUTF8 on the
- * transaction's MAIL FROM (RFC 6531 §3.5): 553 5.6.7, before any lookup.
+ * transaction's MAIL FROM (RFC 6531 §3.5): 553 5.6.7, before any lookup. A reply
+ * address (`alice+<token>@`) that does not verify for this sender: 550 5.7.1.
  */
 export function createRcptToHook(deps: {
   resolveRecipient: (address: string) => Promise<RecipientResolution>;
@@ -24,16 +26,31 @@ export function createRcptToHook(deps: {
       deps.countRejection("bad_recipient");
       return callback(refusal);
     }
+    const mailFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address : "";
     deps.resolveRecipient(address.address).then(
-      (resolution) => {
+      async (resolution) => {
         switch (resolution.kind) {
-          case "mailbox":
+          case "mailbox": {
+            const reply = await checkReplyRecipient(resolution, mailFrom).catch((error: unknown) => {
+              deps.logger.error("reply address check failed", { session: session.id, error: String(error) });
+              return null;
+            });
+            if (!reply) {
+              deps.countRejection("lookup_failed");
+              return callback(replies.lookupFailed());
+            }
+            if (!reply.ok) {
+              deps.countRejection("reply_address_invalid");
+              return callback(replyFor(reply.refusal));
+            }
             rememberRecipient(session.envelope, {
               address: address.address,
               tenantId: resolution.tenantId,
               mailboxId: resolution.mailboxId,
+              replyRef: reply.replyRef,
             });
             return callback();
+          }
           case "domain-not-hosted":
             deps.countRejection("relay_denied");
             return callback(replies.relayDenied());

@@ -181,6 +181,48 @@ describe.skipIf(!remote)("Cloudflare Email Worker", () => {
     expect((await list()).length).toBe(before);
   });
 
+  test("reply addresses: the Worker issues them, and email() delivers a valid one with its ref and refuses an altered one", async () => {
+    const desk = (await (
+      await api("/v1/mailboxes", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ address: "desk@edge.test" }),
+      })
+    ).json()) as { id: string };
+    const created = await api("/v1/reply-addresses", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        mailbox_id: desk.id,
+        ref: "conv-9",
+        expires_in: 3600,
+        sender: "bob@sender.example",
+      }),
+    });
+    expect(created.status).toBe(201);
+    const { address } = (await created.json()) as { address: string };
+    const accepted = await dispatchEmail("bob@sender.example", address, message("via token", "", address));
+    expect(accepted.text).not.toContain("5.7.1");
+    const stored = (await (await api(`/v1/mailboxes/${desk.id}/messages`)).json()) as {
+      data: Array<{ subject: string; reply_ref: string | null }>;
+    };
+    expect(stored.data.map((entry) => [entry.subject, entry.reply_ref])).toEqual([["via token", "conv-9"]]);
+    const otherSender = await dispatchEmail(
+      "eve@elsewhere.example",
+      address,
+      message("not bob", "", address),
+    );
+    expect(otherSender.text).toContain(
+      "550 5.7.1 This reply address is not valid for mail from eve@elsewhere.example",
+    );
+    const altered = address.replace(/\+r2(.)/, (_, next: string) => `+r2${next === "a" ? "b" : "a"}`);
+    const forged = await dispatchEmail("bob@sender.example", altered, message("forged", "", altered));
+    expect(forged.text).toContain("550 5.7.1 This reply address is not valid");
+    expect(
+      ((await (await api(`/v1/mailboxes/${desk.id}/messages`)).json()) as { data: unknown[] }).data.length,
+    ).toBe(1);
+  });
+
   test("MIME the parser rejects is stored raw with parse_error, and announced", async () => {
     let body = "innermost\r\n";
     for (let depth = 0; depth < 150; depth++) {

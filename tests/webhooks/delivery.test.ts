@@ -116,7 +116,9 @@ describe("message.received webhooks", () => {
       attachments_included: false,
     });
     // The bytes are behind a signed link (tests/events/signed-links.test.ts opens them).
-    expect(event.data.raw_url).toMatch(new RegExp(`^http://omnimail\\.test/v1/messages/${id}/raw\\?expires=\\d+&sig=`));
+    expect(event.data.raw_url).toMatch(
+      new RegExp(`^http://omnimail\\.test/v1/messages/${id}/raw\\?expires=\\d+&sig=`),
+    );
     const attachments = event.data.attachments as Array<{ filename: string; url: string; size: number }>;
     expect(attachments.map((a) => [a.filename, a.size])).toEqual([["doc.txt", 14]]);
     expect(attachments[0]?.url).toStartWith(`http://omnimail.test/v1/messages/${id}/attachments/att_`);
