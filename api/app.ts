@@ -25,6 +25,7 @@ import { registerHealthRoutes } from "./routes/health";
 import { registerMailboxRoutes } from "./routes/mailboxes";
 import { registerMessageRoutes } from "./routes/messages";
 import { registerReplyAddressRoutes } from "./routes/reply-addresses";
+import { registerRuleRoutes } from "./routes/rules";
 import { registerSigningKeyRoutes } from "./routes/signing-keys";
 import { registerWebhookRoutes } from "./routes/webhooks";
 import { registerInboxUi } from "./ui/routes";
@@ -114,6 +115,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   registerEventRoutes(app, deps);
   registerSigningKeyRoutes(app, deps);
   registerReplyAddressRoutes(app, deps);
+  registerRuleRoutes(app, deps);
 
   registerOpenApiRoutes(app, deps);
   registerInboxUi(app);

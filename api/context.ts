@@ -36,6 +36,12 @@ export interface AppDeps {
   /** Long polls open at once in this process, per API key and per tenant. 0 or absent: no limit. */
   longPollsPerKey?: number | undefined;
   longPollsPerTenant?: number | undefined;
+  /**
+   * A tenant's rules, limits or RCPT hook changed through this app: the SMTP
+   * edge of this process forgets its cached answers for that tenant at once
+   * (other processes within 5 s).
+   */
+  onPolicyChanged?: ((tenantId: string) => void) | undefined;
   /** Days the event log keeps events (OMNIMAIL_EVENT_RETENTION_DAYS): the oldest `since` a recover takes. Default 7. */
   eventRetentionDays?: number | undefined;
   /** Seconds a signed link (events, `?signed_urls=1`) opens without a key (OMNIMAIL_SIGNED_URL_TTL_SECONDS). Default 3600. */

@@ -18,6 +18,9 @@ export const ID_PREFIXES = {
   webhook: "wh",
   delivery: "dlv",
   delegation: "dlg",
+  rule: "rul",
+  rejection: "rej",
+  rcptHook: "rch",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -26,6 +26,11 @@ export type RejectionReason =
   | "domain_unverified"
   /** A reply address that does not verify: altered, expired, or another sender (550 5.7.1). */
   | "reply_address_invalid"
+  /** A tenant's rule (550 5.7.1), its RCPT hook (550 5.7.1, or 451 4.4.3 when it fails), its quota (452 4.2.2). */
+  | "rule_rejected"
+  | "hook_rejected"
+  | "hook_failed"
+  | "quota_exceeded"
   | "mailbox_unknown"
   | "bad_recipient"
   | "too_many_recipients"

@@ -5,7 +5,8 @@ import { type Refusal, refusalLine, refusals } from "../core/ingest/refusals";
 import { formatRfc5322Date, sanitizeHeaderWord } from "../core/ingest/rfc5322-date";
 import type { Logger } from "../core/logger";
 import type { Metrics, RejectionReason } from "../core/metrics";
-import { checkReplyRecipient } from "../core/reply-addresses/verify";
+import { decideRecipient } from "../core/policy/decide";
+import type { RcptHookCaller } from "../core/policy/rcpt-hook";
 import { type RecipientResolution, resolveRecipient } from "../core/tenancy/recipients";
 import { trustedAuthResults } from "./trusted-auth";
 
@@ -37,6 +38,8 @@ export interface EmailReceiverDeps extends IngestDeps {
   /** Our name in the Received: header. */
   serverName: string;
   metrics?: Pick<Metrics, "countMessageRejected" | "countMessagesReceived"> | undefined;
+  /** The tenants' RCPT hooks (the Worker's fetch transport); absent: not called. */
+  callHook?: RcptHookCaller | undefined;
 }
 
 export type EmailOutcome =
@@ -99,10 +102,20 @@ export function createEmailReceiver(deps: EmailReceiverDeps) {
       return outcome;
     }
 
-    // A reply address must verify for this mailbox and sender, as at the SMTP edge's RCPT TO.
-    const reply = await checkReplyRecipient(resolution, message.from);
-    if (!reply.ok) {
-      const outcome = await reject(message, reply.refusal, "reply_address_invalid");
+    // What the tenant decides, as at the SMTP edge's RCPT TO: reply tokens, rules, quota, its hook.
+    const decision = await decideRecipient(
+      resolution,
+      { mailFrom: message.from, rcptTo: message.to, clientIp: null, helo: null },
+      { callHook: deps.callHook },
+    );
+    if (!decision.accepted) {
+      if (decision.refusal.code < 500) {
+        // A temporary refusal (quota, a hook that did not answer): Email Routing retries.
+        deps.metrics?.countMessageRejected(decision.reason, "email-worker");
+        log({ reply: "temporary failure", reason: decision.reason });
+        throw new TemporaryEmailFailure(refusalLine(decision.refusal));
+      }
+      const outcome = await reject(message, decision.refusal, decision.reason);
       log({ reply: outcome.status === "rejected" ? outcome.reason : null });
       return outcome;
     }
@@ -131,7 +144,8 @@ export function createEmailReceiver(deps: EmailReceiverDeps) {
           tenantId: resolution.tenantId,
           mailboxId: resolution.mailboxId,
           rcptTo: [message.to],
-          replyRef: reply.replyRef,
+          replyRef: decision.replyRef,
+          quarantined: decision.quarantined,
         },
       ],
       envelope: { mailFrom: message.from, remoteIp: null, helo: null, tls: null },

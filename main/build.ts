@@ -144,6 +144,7 @@ export async function buildOmniMail(config: Config, overrides: BuildOverrides = 
         // Without the SMTP edge here, long polls re-check the database instead.
         messageEvents: smtp ? messageEvents : undefined,
         metrics,
+        onPolicyChanged: (tenantId) => smtp?.forgetTenantPolicy(tenantId),
         webhooks: {
           guard: { allowPrivate: config.allowPrivateWebhooks, resolveHost },
           nudge: drain ? drain.nudge : undefined,

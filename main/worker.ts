@@ -8,6 +8,7 @@ import { purgeExpiredEvents } from "../core/events/retention";
 import { createLogger, type Logger } from "../core/logger";
 import { createMetrics, type Metrics } from "../core/metrics";
 import { drainOutbox } from "../core/outbox/drain";
+import { createRcptHookCaller } from "../core/policy/rcpt-hook";
 import { createFetchTransport } from "../core/webhooks/transport";
 import { createDatabase } from "../db/client";
 import { createInlineStore, type Store } from "../db/store";
@@ -74,6 +75,9 @@ function getRuntime(env: WorkerEnv): Promise<Runtime> {
       metrics,
       maxMessageBytes: config.smtp.maxMessageBytes,
       serverName: new URL(config.http.publicUrl).hostname,
+      callHook: createRcptHookCaller({
+        transport: createFetchTransport({ allowPrivate: config.allowPrivateWebhooks }),
+      }),
     });
     return { config, store, logger, metrics, app, receiveEmail };
   })().catch((error: unknown) => {

@@ -45,7 +45,14 @@ export function createSmtpIngest(deps: SmtpIngestDeps) {
     const targets = recipientTargets(session.envelope);
     const byMailbox = new Map<
       string,
-      { messageId: string; tenantId: string; mailboxId: string; rcptTo: string[]; replyRef: string | null }
+      {
+        messageId: string;
+        tenantId: string;
+        mailboxId: string;
+        rcptTo: string[];
+        replyRef: string | null;
+        quarantined: boolean;
+      }
     >();
     for (const target of targets) {
       const entry = byMailbox.get(target.mailboxId);
@@ -53,6 +60,8 @@ export function createSmtpIngest(deps: SmtpIngestDeps) {
         entry.rcptTo.push(target.address);
         // Two reply addresses of one mailbox on one message: the first names the conversation.
         entry.replyRef ??= target.replyRef;
+        // One recipient held by a quarantine rule holds that mailbox's copy.
+        entry.quarantined ||= target.quarantined;
       } else {
         byMailbox.set(target.mailboxId, {
           messageId: newId("message"),
@@ -60,6 +69,7 @@ export function createSmtpIngest(deps: SmtpIngestDeps) {
           mailboxId: target.mailboxId,
           rcptTo: [target.address],
           replyRef: target.replyRef,
+          quarantined: target.quarantined,
         });
       }
     }

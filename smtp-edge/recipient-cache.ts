@@ -12,7 +12,17 @@ export function createRecipientCache(
   options: { ttlMs: number; maxEntries: number },
 ) {
   const entries = new Map<string, { value: RecipientResolution; expires: number }>();
-  return async function resolve(address: string): Promise<RecipientResolution> {
+  /**
+   * A cached answer carries its tenant's rules, limits and hook: a change made
+   * through the API of this process drops that tenant's entries at once; one
+   * made elsewhere applies when they expire.
+   */
+  const forgetTenant = (tenantId: string) => {
+    for (const [key, entry] of entries) {
+      if (entry.value.kind === "mailbox" && entry.value.tenantId === tenantId) entries.delete(key);
+    }
+  };
+  const resolve = async (address: string): Promise<RecipientResolution> => {
     const key = address.toLowerCase();
     const now = Date.now();
     const hit = entries.get(key);
@@ -24,4 +34,5 @@ export function createRecipientCache(
     }
     return value;
   };
+  return { resolve, forgetTenant };
 }

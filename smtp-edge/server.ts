@@ -4,6 +4,7 @@ import type { IngestResult } from "../core/ingest/ingest-message";
 import { type ListenSettings, toListenError } from "../core/listen-error";
 import type { Logger } from "../core/logger";
 import type { RejectionReason } from "../core/metrics";
+import type { RcptHookCaller } from "../core/policy/rcpt-hook";
 import type { RecipientResolution } from "../core/tenancy/recipients";
 import { installAddressEncoding } from "./address-encoding";
 import { installEnhancedStatusCodes } from "./enhanced-status";
@@ -26,6 +27,8 @@ export interface SmtpServerDeps {
   serverName: string;
   maxMessageBytes: number;
   resolveRecipient: (address: string) => Promise<RecipientResolution>;
+  /** The tenants' RCPT-time hooks. */
+  callHook?: RcptHookCaller | undefined;
   ingest: (input: { session: SMTPServerSession; body: MessageBody }) => Promise<IngestResult>;
   logger: Logger;
   connections: ConnectionTracker;
@@ -155,6 +158,7 @@ export function createSmtpServer(deps: SmtpServerDeps): SmtpEdge {
     }),
     onRcptTo: createRcptToHook({
       resolveRecipient: deps.resolveRecipient,
+      callHook: deps.callHook,
       logger: deps.logger,
       countRejection: deps.countRejection,
     }),

@@ -7,6 +7,8 @@ export interface RecipientTarget {
   mailboxId: string;
   /** The `ref` of the reply address this recipient was (POST /v1/reply-addresses), or null. */
   replyRef: string | null;
+  /** A tenant's `quarantine` rule matched: stored held, announced only when released. */
+  quarantined: boolean;
 }
 
 // Keyed by the envelope: smtp-server makes a new one for every transaction

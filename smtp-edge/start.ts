@@ -5,8 +5,10 @@ import type { Config } from "../core/config";
 import type { StoredMessage } from "../core/ingest/message-batch";
 import type { Logger } from "../core/logger";
 import type { Metrics, RejectionReason } from "../core/metrics";
+import { createRcptHookCaller } from "../core/policy/rcpt-hook";
 import { resolveRecipient } from "../core/tenancy/recipients";
 import type { Store } from "../db/store";
+import { createGuardedTransport } from "../runtime/webhook-transport";
 import { createConnectionTracker } from "./hooks/connect";
 import { createSmtpIngest } from "./ingest";
 import { createRecipientCache } from "./recipient-cache";
@@ -23,6 +25,8 @@ export interface SmtpService {
   reloadTls(): void;
   /** For /metrics: sessions open now, and bytes of DATA held (the in-flight budget in use). */
   gauges(): { smtpSessions: number; smtpBytesInFlight: number };
+  /** A tenant's rules, limits or hook changed: its cached recipients are looked up afresh. */
+  forgetTenantPolicy(tenantId: string): void;
   /** Stop listening, answer DATA in flight, close every session. The store is the caller's. */
   close(): Promise<void>;
 }
@@ -89,14 +93,19 @@ export async function startSmtpEdge(input: {
     databaseUrl: config.databaseUrl,
     minFreeBytes: config.smtp.minFreeBytes,
   });
+  const recipients = createRecipientCache((address) => resolveRecipient(store.db, address), {
+    ttlMs: 5000,
+    maxEntries: 10_000,
+  });
   const shared = {
     budget,
     freeSpace,
     serverName,
     maxMessageBytes: config.smtp.maxMessageBytes,
-    resolveRecipient: createRecipientCache((address) => resolveRecipient(store.db, address), {
-      ttlMs: 5000,
-      maxEntries: 10_000,
+    resolveRecipient: recipients.resolve,
+    // Tenants' RCPT hooks go out as webhooks do: through the private-address guard.
+    callHook: createRcptHookCaller({
+      transport: createGuardedTransport({ allowPrivate: config.allowPrivateWebhooks }),
     }),
     ingest: createSmtpIngest({
       store,
@@ -156,6 +165,7 @@ export async function startSmtpEdge(input: {
   return {
     port,
     smtpsPort,
+    forgetTenantPolicy: recipients.forgetTenant,
     gauges: () => ({
       smtpSessions: edges.reduce((sum, edge) => sum + edge.server.connections.size, 0),
       smtpBytesInFlight: budget.used,

@@ -36,27 +36,31 @@ function eventRef(): string {
   return newId("delivery").slice("dlv_".length);
 }
 
-/** One event row. */
-export function eventInsert(event: {
-  tenantId: string;
-  type: EventType;
-  mailboxId: string | null;
-  messageId: string | null;
-  data: unknown;
-  now: number;
-}): SqlStatement {
+/** One event row; with `onlyIf` (an SQL condition), only when that holds inside the commit. */
+export function eventInsert(
+  event: {
+    tenantId: string;
+    type: EventType;
+    mailboxId: string | null;
+    messageId: string | null;
+    data: unknown;
+    now: number;
+  },
+  onlyIf?: { sql: string; args: InValue[] },
+): SqlStatement {
+  const values = [
+    event.tenantId,
+    event.type,
+    event.mailboxId,
+    event.messageId,
+    eventRef(),
+    JSON.stringify(event.data),
+    event.now,
+  ];
   return {
     sql: `INSERT INTO events (tenant_id, type, mailbox_id, message_id, ref, data, created_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?)`,
-    args: [
-      event.tenantId,
-      event.type,
-      event.mailboxId,
-      event.messageId,
-      eventRef(),
-      JSON.stringify(event.data),
-      event.now,
-    ],
+      SELECT ?, ?, ?, ?, ?, ?, ? ${onlyIf ? `WHERE ${onlyIf.sql}` : ""}`,
+    args: [...values, ...(onlyIf?.args ?? [])],
   };
 }
 

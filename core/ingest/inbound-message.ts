@@ -46,6 +46,8 @@ export interface InboundMessage {
     traceHeader: string;
     /** The `ref` of the reply address it was sent to (verified at RCPT time), or null. */
     replyRef?: string | null | undefined;
+    /** Held by a quarantine rule: stored with `quarantined`, no event or webhook until released. */
+    quarantined?: boolean | undefined;
   }>;
   receivedAt: number;
 }

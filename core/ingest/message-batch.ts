@@ -93,6 +93,7 @@ export function buildMessageBatch(db: Db, message: InboundMessage, links: Links)
           ingress: message.ingress,
           ingressKey: message.ingressKey,
           replyRef: delivery.replyRef ?? null,
+          quarantined: delivery.quarantined ?? false,
         }),
       ),
       {
@@ -130,6 +131,8 @@ export function buildMessageBatch(db: Db, message: InboundMessage, links: Links)
         ),
       );
     }
+    // A quarantined copy is announced when it is released (core/policy/quarantine.ts), not now.
+    if (delivery.quarantined) continue;
     // The event, whose trigger queues the webhook deliveries; then the count of what it queued.
     statements.push(
       eventInsert({

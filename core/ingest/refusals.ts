@@ -34,6 +34,30 @@ export const refusals = {
       "wrong-sender": `This reply address is not valid for mail from ${sender || "the null sender"}: it was altered, or issued for another sender`,
     }[reason],
   }),
+  /** A tenant's rule (POST /v1/rules) refused this sender or recipient. */
+  ruleRejected: (reason: string | null): Refusal => ({
+    code: 550,
+    enhancedCode: "5.7.1",
+    text: reason ?? "Delivery not authorized by the recipient's policy",
+  }),
+  /** The tenant's own application (its RCPT hook) refused the recipient. */
+  hookRejected: (reason: string | null): Refusal => ({
+    code: 550,
+    enhancedCode: "5.7.1",
+    text: reason ?? "Recipient refused by its domain's policy",
+  }),
+  /** The tenant's hook did not answer: the sender retries (RFC 3463 4.4.3, directory server failure). */
+  hookTempfail: (): Refusal => ({
+    code: 451,
+    enhancedCode: "4.4.3",
+    text: "Recipient check temporarily unavailable, please try again later",
+  }),
+  /** The tenant is at its quota (RFC 3463 4.2.2, mailbox full): the sender retries. */
+  quotaExceeded: (): Refusal => ({
+    code: 452,
+    enhancedCode: "4.2.2",
+    text: "Mailbox full: the recipient's storage quota is used up, please try again later",
+  }),
   messageTooBig: (limit: number): Refusal => ({
     code: 552,
     enhancedCode: "5.3.4",

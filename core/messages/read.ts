@@ -13,6 +13,8 @@ export interface MessageFilters {
   since?: number | undefined;
   until?: number | undefined;
   unread?: boolean | undefined;
+  /** true: only quarantined mail; otherwise none of it. */
+  quarantined?: boolean | undefined;
 }
 
 export const summaryColumns = {
@@ -35,6 +37,7 @@ export const summaryColumns = {
   parseError: messages.parseError,
   ingress: messages.ingress,
   replyRef: messages.replyRef,
+  quarantined: messages.quarantined,
 };
 
 /** Escapes LIKE wildcards so user input matches literally. */
@@ -123,7 +126,12 @@ export async function listMessages(
     .from(mailboxes)
     .where(and(eq(mailboxes.tenantId, tenantId), eq(mailboxes.id, mailboxId)))
     .limit(1);
-  const scope = and(eq(messages.tenantId, tenantId), eq(messages.mailboxId, mailboxId));
+  // Quarantined mail is listed only when asked for (`?quarantined=true`), and then only it.
+  const scope = and(
+    eq(messages.tenantId, tenantId),
+    eq(messages.mailboxId, mailboxId),
+    eq(messages.quarantined, filters.quarantined ?? false),
+  );
   const match = filters.q ? toScopedFtsQuery(filters.q, mailboxId) : null;
   // A search is driven by the index: FTS5 hands back this mailbox's matches newest
   // first (rowid order, which is commit order) and the LIMIT stops it early, where

@@ -1,5 +1,13 @@
-import { copySize, type InboundMessage, type StoredMessage } from "../ingest/inbound-message";
+import {
+  asIngress,
+  copySize,
+  type InboundMessage,
+  type Ingress,
+  type StoredMessage,
+} from "../ingest/inbound-message";
 import type { SenderAuthResults } from "../messages/auth";
+import type { MailAddress } from "../messages/parse";
+import type { MessageRow } from "../messages/read";
 import { iso, type Links, messageUrl, toAttachmentJson } from "../messages/serialize";
 import type { MessageReceivedData, MessageReceivedEvent, WebhookTestEvent } from "../resources/events";
 
@@ -25,6 +33,59 @@ function truncateUtf8(text: string, maxBytes: number): { text: string; truncated
   };
 }
 
+/** What a `message.received` body is made from, whether the message was just parsed or is read back. */
+interface ReceivedCopy {
+  id: string;
+  mailboxId: string;
+  receivedAt: number;
+  mailFrom: string;
+  rcptTo: string[];
+  from: MailAddress | null;
+  to: MailAddress[];
+  cc: MailAddress[];
+  subject: string | null;
+  date: string | null;
+  messageId: string | null;
+  text: string | null;
+  attachments: Array<Parameters<typeof toAttachmentJson>[0]>;
+  size: number;
+  parseError: string | null;
+  ingress: Ingress;
+  replyRef: string | null;
+  auth: SenderAuthResults | null;
+}
+
+function messageReceivedEvent(copy: ReceivedCopy, links: Links): MessageReceivedEvent {
+  const url = messageUrl(links, copy.id);
+  const text = truncateUtf8(copy.text ?? "", TEXT_LIMIT);
+  const data: MessageReceivedData = {
+    id: copy.id,
+    mailbox_id: copy.mailboxId,
+    received_at: iso(copy.receivedAt),
+    envelope: { mail_from: copy.mailFrom, rcpt_to: copy.rcptTo },
+    from: copy.from,
+    to: copy.to,
+    cc: copy.cc,
+    subject: copy.subject,
+    date: copy.date,
+    message_id: copy.messageId,
+    text: copy.text === null ? null : text.text,
+    text_truncated: text.truncated,
+    attachments: copy.attachments.map((attachment) => toAttachmentJson(attachment, url)),
+    size: copy.size,
+    parse_error: copy.parseError,
+    ingress: copy.ingress,
+    reply_ref: copy.replyRef,
+    auth: copy.auth ? authSummary(copy.auth) : null,
+    url,
+    // Signed when sent (core/outbox/drain.ts) and when read from the event log, never stored signed.
+    raw_url: `${url}/raw`,
+    attachments_included: false,
+  };
+  return fitPayload({ type: "message.received", timestamp: iso(copy.receivedAt) ?? "", data });
+}
+
+/** The event of a copy being stored now. */
 export function buildMessageReceivedEvent(
   stored: StoredMessage,
   message: InboundMessage,
@@ -32,36 +93,67 @@ export function buildMessageReceivedEvent(
   links: Links,
 ): MessageReceivedEvent {
   const content = message.content;
-  const url = messageUrl(links, stored.id);
-  const text = truncateUtf8(content?.text ?? "", TEXT_LIMIT);
   const delivery = message.deliveries.find((entry) => entry.messageId === stored.id);
-  const data: MessageReceivedData = {
-    id: stored.id,
-    mailbox_id: stored.mailboxId,
-    received_at: iso(message.receivedAt),
-    envelope: { mail_from: message.envelope.mailFrom, rcpt_to: delivery?.rcptTo ?? [] },
-    from: content?.from ?? null,
-    to: content?.to ?? [],
-    cc: content?.cc ?? [],
-    subject: content?.subject ?? null,
-    date: content?.date ?? null,
-    message_id: content?.messageId ?? null,
-    text: content?.text === undefined || content?.text === null ? null : text.text,
-    text_truncated: text.truncated,
-    attachments: (content?.attachments ?? []).map((attachment, index) =>
-      toAttachmentJson({ ...attachment, id: attachmentIds[index] ?? "" }, url),
-    ),
-    size: copySize(delivery?.traceHeader ?? "", message.raw),
-    parse_error: message.parseError,
-    ingress: message.ingress,
-    reply_ref: delivery?.replyRef ?? null,
-    auth: message.auth ? authSummary(message.auth) : null,
-    url,
-    // Signed when sent (core/outbox/drain.ts) and when read from the event log, never stored signed.
-    raw_url: `${url}/raw`,
-    attachments_included: false,
+  return messageReceivedEvent(
+    {
+      id: stored.id,
+      mailboxId: stored.mailboxId,
+      receivedAt: message.receivedAt,
+      mailFrom: message.envelope.mailFrom,
+      rcptTo: delivery?.rcptTo ?? [],
+      from: content?.from ?? null,
+      to: content?.to ?? [],
+      cc: content?.cc ?? [],
+      subject: content?.subject ?? null,
+      date: content?.date ?? null,
+      messageId: content?.messageId ?? null,
+      text: content?.text ?? null,
+      attachments: (content?.attachments ?? []).map((attachment, index) => ({
+        ...attachment,
+        id: attachmentIds[index] ?? "",
+      })),
+      size: copySize(delivery?.traceHeader ?? "", message.raw),
+      parseError: message.parseError,
+      ingress: message.ingress,
+      replyRef: delivery?.replyRef ?? null,
+      auth: message.auth,
+    },
+    links,
+  );
+}
+
+/** The event of a stored copy, read back (a quarantined message being released). */
+export function messageReceivedEventFromRow(row: MessageRow, links: Links): MessageReceivedEvent {
+  const parse = <T>(text: string | null, fallback: T): T => {
+    try {
+      return text === null ? fallback : (JSON.parse(text) as T);
+    } catch {
+      return fallback;
+    }
   };
-  return fitPayload({ type: "message.received", timestamp: iso(message.receivedAt) ?? "", data });
+  return messageReceivedEvent(
+    {
+      id: row.id,
+      mailboxId: row.mailboxId,
+      receivedAt: row.receivedAt,
+      mailFrom: row.envelopeFrom,
+      rcptTo: parse<string[]>(row.envelopeTo, []),
+      from: row.fromAddress === null ? null : { address: row.fromAddress, name: row.fromName ?? "" },
+      to: parse<MailAddress[]>(row.to, []),
+      cc: parse<MailAddress[]>(row.cc, []),
+      subject: row.subject,
+      date: row.date,
+      messageId: row.messageIdHeader,
+      text: row.text,
+      attachments: row.attachments,
+      size: row.size,
+      parseError: row.parseError,
+      ingress: asIngress(row.ingress),
+      replyRef: row.replyRef,
+      auth: parse<SenderAuthResults | null>(row.auth, null),
+    },
+    links,
+  );
 }
 
 /** The verdicts only (the raw Authentication-Results header stays in the API). */

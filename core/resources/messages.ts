@@ -22,6 +22,10 @@ const ReplyRef = z.string().nullable().openapi({
   example: "ticket-4711",
 });
 
+const Quarantined = z.boolean().openapi({
+  description: "Held by a quarantine rule: not announced, listed only with ?quarantined=true, until released",
+});
+
 export const MessageSummarySchema = z
   .object({
     id: z.string(),
@@ -40,6 +44,7 @@ export const MessageSummarySchema = z
     parse_error: z.string().nullable(),
     ingress: IngressSchema,
     reply_ref: ReplyRef,
+    quarantined: Quarantined,
     url: z.string(),
   })
   .openapi("MessageSummary");
@@ -117,6 +122,7 @@ export const MessageSchema = z
     parse_error: z.string().nullable(),
     ingress: IngressSchema,
     reply_ref: ReplyRef,
+    quarantined: Quarantined,
     auth: AuthResultsSchema.nullable(),
     raw_url: z.string(),
     expires_at: z.string().optional().openapi({
@@ -152,6 +158,7 @@ export function toMessageSummaryJson(row: MessageSummaryRow, links: Links): Mess
     parse_error: row.parseError,
     ingress: asIngress(row.ingress),
     reply_ref: row.replyRef,
+    quarantined: row.quarantined,
     url: messageUrl(links, row.id),
   };
 }
@@ -187,6 +194,7 @@ export function toMessageJson(row: MessageRow, links: Links): MessageJson {
     parse_error: row.parseError,
     ingress: asIngress(row.ingress),
     reply_ref: row.replyRef,
+    quarantined: row.quarantined,
     auth: parseJson<SenderAuthResults | null>(row.auth, null),
     raw_url: `${url}/raw`,
   };

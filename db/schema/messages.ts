@@ -69,6 +69,8 @@ export const messages = sqliteTable(
     ingressKey: text("ingress_key"),
     /** The app's `ref` carried by the reply address it was sent to (POST /v1/reply-addresses), or null. */
     replyRef: text("reply_ref"),
+    /** Held by a tenant's `quarantine` rule: listed only on request, announced when released. */
+    quarantined: integer("quarantined", { mode: "boolean" }).notNull().default(false),
   },
   (table) => [
     uniqueIndex("messages_ingress_key_idx").on(table.tenantId, table.mailboxId, table.ingressKey),

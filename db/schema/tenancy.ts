@@ -15,6 +15,9 @@ export const tenants = sqliteTable("tenants", {
   linkKeyRotatedAt: integer("link_key_rotated_at"),
   /** The key of the tenant's reply addresses (core/reply-addresses/token.ts), kept as the link key is. */
   replyKey: text("reply_key"),
+  /** Operator-set limits (PATCH /admin/tenants/{id}); null: none. Over one, RCPT TO is 452 4.2.2. */
+  maxMessages: integer("max_messages"),
+  maxBytes: integer("max_bytes"),
 });
 
 /** Only the SHA-256 of a key is stored; `prefix` lets a person tell keys apart. */
@@ -55,6 +58,10 @@ export const domains = sqliteTable(
     verifiedAt: integer("verified_at"),
     /** The value the TXT record at `_omnimail.<name>` must hold: `omnimail-verification=<token>`. */
     verificationToken: text("verification_token").notNull().default(""),
+    /** The tenant's RCPT-time hook: JSON {url, timeout_ms, on_timeout, cache_seconds}; null: none. */
+    rcptHook: text("rcpt_hook"),
+    /** Its signing secret (`whsec_…`, Standard Webhooks), kept as webhook secrets are. */
+    rcptHookSecret: text("rcpt_hook_secret"),
   },
   (table) => [uniqueIndex("domains_name_idx").on(table.name), index("domains_tenant_idx").on(table.tenantId)],
 );
@@ -104,6 +111,8 @@ export const mailboxes = sqliteTable(
     localPart: text("local_part").notNull(),
     localPartKey: text("local_part_key").notNull(),
     createdAt: integer("created_at").notNull(),
+    /** Mail older than this many days is deleted (core/policy/retention.ts); null: kept. */
+    retentionDays: integer("retention_days"),
   },
   (table) => [
     uniqueIndex("mailboxes_address_idx").on(table.domainId, table.localPartKey),

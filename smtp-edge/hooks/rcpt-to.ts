@@ -1,7 +1,8 @@
 import type { SMTPServerAddress, SMTPServerSession } from "smtp-server";
 import type { Logger } from "../../core/logger";
 import type { RejectionReason } from "../../core/metrics";
-import { checkReplyRecipient } from "../../core/reply-addresses/verify";
+import { decideRecipient } from "../../core/policy/decide";
+import type { RcptHookCaller } from "../../core/policy/rcpt-hook";
 import type { RecipientResolution } from "../../core/tenancy/recipients";
 import { eightBitRefusal, usedSmtputf8 } from "../address-encoding";
 import { replies, replyFor } from "../replies";
@@ -12,11 +13,14 @@ import { rememberRecipient } from "../session-state";
  * Unhosted domain → 554 5.7.1 (we are not an open relay); hosted domain without
  * that mailbox or a catch-all → 550 5.1.1; database unreachable → 451 4.3.0, so
  * the sender retries instead of bouncing. An 8-bit address needs SMTPUTF8 on the
- * transaction's MAIL FROM (RFC 6531 §3.5): 553 5.6.7, before any lookup. A reply
- * address (`alice+<token>@`) that does not verify for this sender: 550 5.7.1.
+ * transaction's MAIL FROM (RFC 6531 §3.5): 553 5.6.7, before any lookup. Then
+ * what the tenant decides (core/policy/decide.ts): its reply tokens, rules,
+ * quota and RCPT hook.
  */
 export function createRcptToHook(deps: {
   resolveRecipient: (address: string) => Promise<RecipientResolution>;
+  /** The tenants' RCPT hooks (core/policy/rcpt-hook.ts); absent: hooks are not called (accepted). */
+  callHook?: RcptHookCaller | undefined;
   logger: Logger;
   countRejection: (reason: RejectionReason) => void;
 }) {
@@ -27,27 +31,33 @@ export function createRcptToHook(deps: {
       return callback(refusal);
     }
     const mailFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address : "";
+    const helo = session.hostNameAppearsAs ?? null;
     deps.resolveRecipient(address.address).then(
       async (resolution) => {
         switch (resolution.kind) {
           case "mailbox": {
-            const reply = await checkReplyRecipient(resolution, mailFrom).catch((error: unknown) => {
-              deps.logger.error("reply address check failed", { session: session.id, error: String(error) });
+            const decision = await decideRecipient(
+              resolution,
+              { mailFrom, rcptTo: address.address, clientIp: session.remoteAddress ?? null, helo },
+              { callHook: deps.callHook },
+            ).catch((error: unknown) => {
+              deps.logger.error("recipient decision failed", { session: session.id, error: String(error) });
               return null;
             });
-            if (!reply) {
+            if (!decision) {
               deps.countRejection("lookup_failed");
               return callback(replies.lookupFailed());
             }
-            if (!reply.ok) {
-              deps.countRejection("reply_address_invalid");
-              return callback(replyFor(reply.refusal));
+            if (!decision.accepted) {
+              deps.countRejection(decision.reason);
+              return callback(replyFor(decision.refusal));
             }
             rememberRecipient(session.envelope, {
               address: address.address,
               tenantId: resolution.tenantId,
               mailboxId: resolution.mailboxId,
-              replyRef: reply.replyRef,
+              replyRef: decision.replyRef,
+              quarantined: decision.quarantined,
             });
             return callback();
           }

@@ -142,7 +142,17 @@ beforeAll(async () => {
     usedAt: null,
   });
 
+  // A rule of A's (reject everything from a sender nobody uses, so it changes no test's mail).
+  const rule = (await (
+    await omni.api("/v1/rules", alpha.apiKey, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ action: "reject", match: { sender: "nobody@alpha.invalid" } }),
+    })
+  ).json()) as { id: string };
+
   Object.assign(alphaIds, {
+    rul: rule.id,
     tnt: alpha.id,
     key: secondKey.id,
     dom: domain?.id ?? "",

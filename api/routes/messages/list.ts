@@ -76,6 +76,7 @@ export function registerMessageListRoutes(app: OpenAPIHono<AppEnv>, deps: AppDep
         since: parseTime(query.since, "query.since"),
         until: parseTime(query.until, "query.until"),
         unread: query.unread === "true" || query.unread === "1",
+        quarantined: query.quarantined === "true" || query.quarantined === "1",
       },
     );
     return c.json(

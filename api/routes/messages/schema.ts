@@ -30,6 +30,14 @@ export const MessageFilterQuery = PaginationQuery.extend({
     .enum(["true", "false", "1", "0"])
     .optional()
     .openapi({ param: { name: "unread", in: "query" }, description: "Only unread messages" }),
+  quarantined: z
+    .enum(["true", "false", "1", "0"])
+    .optional()
+    .openapi({
+      param: { name: "quarantined", in: "query" },
+      description:
+        "true: only the mail a quarantine rule held (release it with POST /v1/messages/{id}/release); otherwise none of it",
+    }),
 });
 
 export const MAX_WAIT_SECONDS = 60;
