@@ -1,4 +1,6 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import { ON_TIMEOUT } from "../../core/policy/rcpt-hook-config";
+import { setRcptHook } from "../../core/policy/rcpt-hook-settings";
 import { DelegationSchema, NewDelegationSchema, toDelegationJson } from "../../core/resources/delegations";
 import { DomainSchema, toDomainJson } from "../../core/resources/domains";
 import { listOf } from "../../core/resources/lists";
@@ -136,6 +138,46 @@ const getDomainRoute = createRoute({
   },
 });
 
+const RcptHookBody = z
+  .strictObject({
+    rcpt_hook: z
+      .strictObject({
+        url: z.string().max(2048).openapi({ example: "https://app.example.com/omnimail/rcpt" }),
+        timeout_ms: z.number().int().min(100).max(5000).optional().openapi({ description: "Default 2000" }),
+        on_timeout: z.enum(ON_TIMEOUT).optional().openapi({
+          description:
+            "When the hook times out or answers other than 2xx `{action}`: `tempfail` (451 4.4.3, the sender retries; default), `accept` or `reject`",
+        }),
+        cache_seconds: z.number().int().min(0).max(86_400).optional().openapi({
+          description: "Remember each (sender, recipient) answer this long (default 0)",
+        }),
+      })
+      .nullable()
+      .openapi({
+        description: [
+          "OmniMail POSTs `{mail_from, rcpt_to, client_ip, helo}` for each recipient no rule decided, signed per Standard",
+          'Webhooks with the hook\'s secret; answer `{"action": "accept" | "reject", "reason"?}`. null removes it.',
+        ].join(" "),
+      }),
+  })
+  .openapi("UpdateDomain");
+
+const updateDomainRoute = createRoute({
+  method: "patch",
+  path: "/v1/domains/{id}",
+  tags: ["Domains"],
+  summary: "Set or remove the domain's RCPT-time hook",
+  request: {
+    params: z.object({ id: idParam("domain") }),
+    body: { required: true, content: { "application/json": { schema: RcptHookBody } } },
+  },
+  responses: {
+    200: { description: "The domain", content: { "application/json": { schema: DomainSchema } } },
+    ...problemResponses,
+    ...bodyProblemResponses,
+  },
+});
+
 const deleteDomainRoute = createRoute({
   method: "delete",
   path: "/v1/domains/{id}",
@@ -211,6 +253,22 @@ export function registerDomainRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): v
     const { id } = c.req.valid("param");
     if (!looksLike("domain", id)) throw problems.notFound(`no domain ${id}`);
     return c.json(toDomainJson(await getDomain(deps.store.db, c.get("tenantId"), id)), 200);
+  });
+
+  app.openapi(updateDomainRoute, async (c) => {
+    const { id } = c.req.valid("param");
+    if (!looksLike("domain", id)) throw problems.notFound(`no domain ${id}`);
+    const tenantId = c.get("tenantId");
+    const { secret } = await setRcptHook(
+      deps.store,
+      tenantId,
+      id,
+      c.req.valid("json").rcpt_hook,
+      deps.webhooks?.guard ?? { allowPrivate: false },
+    );
+    deps.onPolicyChanged?.(tenantId);
+    const domain = toDomainJson(await getDomain(deps.store.db, tenantId, id));
+    return c.json(secret ? { ...domain, rcpt_hook_secret: secret } : domain, 200);
   });
 
   app.openapi(verifyDomainRoute, async (c) => {

@@ -1,5 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { iso } from "../messages/serialize";
+import { ON_TIMEOUT } from "../policy/rcpt-hook-config";
+import { rcptHookJson } from "../policy/rcpt-hook-settings";
 import { type Domain, verificationRecord } from "../tenancy/domains";
 
 /** A domain as the API and the CLI show it: its schema (for /openapi.json) beside its serializer. */
@@ -24,6 +26,22 @@ export const DomainSchema = z
           "The DNS record that proves ownership: publish it, then POST /v1/domains/{id}/verify. Shown while pending; null once verified.",
       })
       .nullable(),
+    rcpt_hook: z
+      .object({
+        url: z.string(),
+        timeout_ms: z.number().int(),
+        on_timeout: z.enum(ON_TIMEOUT),
+        cache_seconds: z.number().int(),
+      })
+      .nullable()
+      .openapi({
+        description:
+          "Your application's say at RCPT TO (PATCH /v1/domains/{id}): asked for each recipient no rule decided",
+      }),
+    rcpt_hook_secret: z.string().optional().openapi({
+      description:
+        "The hook's Standard Webhooks signing secret: in the answer that first set a hook, and never again",
+    }),
   })
   .openapi("Domain");
 
@@ -37,5 +55,6 @@ export function toDomainJson(domain: Domain): DomainJson {
     verified: domain.verifiedAt !== null,
     verified_at: iso(domain.verifiedAt),
     verification: domain.verifiedAt === null ? verificationRecord(domain) : null,
+    rcpt_hook: rcptHookJson(domain.rcptHook),
   };
 }

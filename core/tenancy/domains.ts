@@ -16,6 +16,9 @@ export interface Domain {
   /** Null while pending: mail for the domain is refused until its ownership is proven. */
   verifiedAt: number | null;
   verificationToken: string;
+  /** The RCPT-time hook (JSON, core/policy/rcpt-hook-config.ts) and its signing secret; null: none. */
+  rcptHook: string | null;
+  rcptHookSecret: string | null;
 }
 
 /**
@@ -105,6 +108,8 @@ export function domainInsert(
     createdAt: now,
     verifiedAt: input.verified ? now : null,
     verificationToken: randomBase62(32),
+    rcptHook: null,
+    rcptHookSecret: null,
   };
   return { row, statement: toStatement(db.insert(domains).values(row)) };
 }
