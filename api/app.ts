@@ -24,9 +24,11 @@ import { registerEventRoutes } from "./routes/events";
 import { registerHealthRoutes } from "./routes/health";
 import { registerMailboxRoutes } from "./routes/mailboxes";
 import { registerMessageRoutes } from "./routes/messages";
+import { registerRejectionRoutes } from "./routes/rejections";
 import { registerReplyAddressRoutes } from "./routes/reply-addresses";
 import { registerRuleRoutes } from "./routes/rules";
 import { registerSigningKeyRoutes } from "./routes/signing-keys";
+import { registerUsageRoutes } from "./routes/usage";
 import { registerWebhookRoutes } from "./routes/webhooks";
 import { registerInboxUi } from "./ui/routes";
 
@@ -116,6 +118,8 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   registerSigningKeyRoutes(app, deps);
   registerReplyAddressRoutes(app, deps);
   registerRuleRoutes(app, deps);
+  registerRejectionRoutes(app, deps);
+  registerUsageRoutes(app, deps);
 
   registerOpenApiRoutes(app, deps);
   registerInboxUi(app);

@@ -275,6 +275,12 @@ const configSchema = z
       .min(1, "must be at least 1 day")
       .max(3650, "must be at most 3650 days")
       .default(7),
+    OMNIMAIL_REJECTION_RETENTION_DAYS: z.coerce
+      .number({ error: "must be a number of days" })
+      .int("must be a whole number of days")
+      .min(1, "must be at least 1 day")
+      .max(3650, "must be at most 3650 days")
+      .default(7),
     OMNIMAIL_SIGNED_URL_TTL_SECONDS: z.coerce
       .number({ error: "must be a number of seconds" })
       .int("must be a whole number of seconds")
@@ -424,6 +430,8 @@ export interface Config {
   eventRetentionDays: number;
   /** How long the signed links in webhooks and events open without a key. */
   signedUrlTtlSeconds: number;
+  /** Days the rejection ledger keeps refusals (GET /v1/rejections). */
+  rejectionRetentionDays: number;
   logLevel: RawConfig["LOG_LEVEL"];
 }
 
@@ -507,6 +515,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     webhookRetryScheduleSeconds: raw.OMNIMAIL_WEBHOOK_RETRY_SCHEDULE,
     eventRetentionDays: raw.OMNIMAIL_EVENT_RETENTION_DAYS,
     signedUrlTtlSeconds: raw.OMNIMAIL_SIGNED_URL_TTL_SECONDS,
+    rejectionRetentionDays: raw.OMNIMAIL_REJECTION_RETENTION_DAYS,
     logLevel: raw.LOG_LEVEL,
   };
 }

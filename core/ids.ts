@@ -83,6 +83,11 @@ export function newId(kind: IdKind, now: number = Date.now()): string {
   return `${ID_PREFIXES[kind]}_${encodeTime(time)}${encodeRandom(nextRandom(time))}`;
 }
 
+/** The smallest id of that kind made at `time`: `id < idAt(kind, t)` selects what was made before t. */
+export function idAt(kind: IdKind, time: number): string {
+  return `${ID_PREFIXES[kind]}_${encodeTime(Math.max(0, Math.floor(time)))}${"0".repeat(16)}`;
+}
+
 const ID_BODY = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 /**
  * A `message.received` delivery is made inside the commit, one per matching

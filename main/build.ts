@@ -12,8 +12,8 @@ import type { Database } from "../db/client";
 import { createInlineStore, type Store } from "../db/store";
 import { announceFirstStart, createRootLogger, openDatabase } from "../runtime/boot";
 import { createDnsClient, parseDnsServers } from "../runtime/dns/dns-client";
-import { startEventRetention } from "../runtime/event-retention";
 import { type OutboxDrain, startOutboxDrain } from "../runtime/outbox-drain";
+import { startRetention } from "../runtime/retention";
 import { resolveHost } from "../runtime/webhook-transport";
 import { startThreadStore, type ThreadStore } from "../runtime/writer/thread-store";
 import { type SmtpLimits, type SmtpService, startSmtpEdge } from "../smtp-edge/start";
@@ -101,9 +101,16 @@ export async function buildOmniMail(config: Config, overrides: BuildOverrides = 
     timeoutMs: config.smtp.dnsTimeoutMs,
   });
   let drain: OutboxDrain | null = null;
-  // The process that drains also keeps the event log to its retention.
+  // The process that drains also trims what is kept for a while: mailboxes' old mail, events, rejections.
   const retention = parts.drain
-    ? startEventRetention({ store, retentionDays: config.eventRetentionDays, logger })
+    ? startRetention({
+        store,
+        settings: {
+          eventRetentionDays: config.eventRetentionDays,
+          rejectionRetentionDays: config.rejectionRetentionDays,
+        },
+        logger,
+      })
     : null;
   let smtp: SmtpService | null = null;
   let api: OmniMail["api"] = null;

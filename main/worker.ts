@@ -4,11 +4,11 @@ import { createApp } from "../api/app";
 import { type AppEnv, appSettingsFrom } from "../api/context";
 import { type Config, ConfigError, parseConfig } from "../core/config";
 import { createDohTxtResolver } from "../core/dns-over-https";
-import { purgeExpiredEvents } from "../core/events/retention";
 import { createLogger, type Logger } from "../core/logger";
 import { createMetrics, type Metrics } from "../core/metrics";
 import { drainOutbox } from "../core/outbox/drain";
 import { createRcptHookCaller } from "../core/policy/rcpt-hook";
+import { applyRetention } from "../core/retention";
 import { createFetchTransport } from "../core/webhooks/transport";
 import { createDatabase } from "../db/client";
 import { createInlineStore, type Store } from "../db/store";
@@ -115,7 +115,7 @@ export default {
   async scheduled(controller: ScheduledController, env: WorkerEnv, ctx: ExecutionContext): Promise<void> {
     ctx.waitUntil(runDrain(env));
     // Expired events go once an hour, not every minute (each run is a write).
-    if (new Date(controller.scheduledTime).getUTCMinutes() === 0) ctx.waitUntil(runEventRetention(env));
+    if (new Date(controller.scheduledTime).getUTCMinutes() === 0) ctx.waitUntil(runRetention(env));
   },
 
   /**
@@ -130,16 +130,18 @@ export default {
   },
 };
 
-/** The hourly cron's event retention. Never throws: the next hour tries again. */
-async function runEventRetention(env: WorkerEnv): Promise<void> {
+/** The hourly cron's retention (old mail of mailboxes with retention_days, events, rejections). Never throws: the next hour tries again. */
+async function runRetention(env: WorkerEnv): Promise<void> {
   try {
     const { config, store, logger } = await getRuntime(env);
-    // At most 10 batches of 1,000 per run, well inside one invocation; a backlog goes over several hours.
-    const deleted = await purgeExpiredEvents(store, {
-      retentionDays: config.eventRetentionDays,
+    // At most 10 batches of each kind per run, well inside one invocation; a backlog goes over several hours.
+    const deleted = await applyRetention(store, {
+      eventRetentionDays: config.eventRetentionDays,
+      rejectionRetentionDays: config.rejectionRetentionDays,
       maxBatches: 10,
     });
-    if (deleted > 0) logger.info("expired events deleted", { deleted });
+    if (deleted.messages + deleted.events + deleted.rejections > 0)
+      logger.info("expired data deleted", deleted);
   } catch (error) {
     console.error(
       JSON.stringify({

@@ -22,6 +22,19 @@ export function createRecipientCache(
       if (entry.value.kind === "mailbox" && entry.value.tenantId === tenantId) entries.delete(key);
     }
   };
+  /**
+   * Mail was stored for a tenant: when it has a limit, its cached usage is now
+   * short of the truth, so its recipients are looked up afresh (a tenant
+   * without limits keeps its cache).
+   */
+  const storedFor = (tenantId: string) => {
+    for (const [key, entry] of entries) {
+      const value = entry.value;
+      if (value.kind !== "mailbox" || value.tenantId !== tenantId) continue;
+      const { maxMessages, maxBytes } = value.policy.limits;
+      if (maxMessages !== null || maxBytes !== null) entries.delete(key);
+    }
+  };
   const resolve = async (address: string): Promise<RecipientResolution> => {
     const key = address.toLowerCase();
     const now = Date.now();
@@ -34,5 +47,5 @@ export function createRecipientCache(
     }
     return value;
   };
-  return { resolve, forgetTenant };
+  return { resolve, forgetTenant, storedFor };
 }

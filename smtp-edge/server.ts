@@ -3,7 +3,6 @@ import type { Config } from "../core/config";
 import type { IngestResult } from "../core/ingest/ingest-message";
 import { type ListenSettings, toListenError } from "../core/listen-error";
 import type { Logger } from "../core/logger";
-import type { RejectionReason } from "../core/metrics";
 import type { RcptHookCaller } from "../core/policy/rcpt-hook";
 import type { RecipientResolution } from "../core/tenancy/recipients";
 import { installAddressEncoding } from "./address-encoding";
@@ -16,6 +15,8 @@ import { createDataHook } from "./hooks/data";
 import { createMailFromHook } from "./hooks/mail-from";
 import { createRcptToHook } from "./hooks/rcpt-to";
 import type { MessageBody } from "./ingest";
+import type { CountRejection } from "./refusal-context";
+import { replies } from "./replies";
 import { installReplyClock, watchSessionDeadlines } from "./session-deadlines";
 import { createDeclaredHolds, type FreeSpaceProbe, type InflightBudget } from "./storage-guard";
 import { createStressGauge } from "./stress";
@@ -32,7 +33,7 @@ export interface SmtpServerDeps {
   ingest: (input: { session: SMTPServerSession; body: MessageBody }) => Promise<IngestResult>;
   logger: Logger;
   connections: ConnectionTracker;
-  countRejection: (reason: RejectionReason) => void;
+  countRejection: CountRejection;
   /** Back-pressure (storage-guard.ts): the in-flight byte budget and the free-space floor. */
   budget?: InflightBudget | undefined;
   freeSpace?: FreeSpaceProbe | undefined;
@@ -114,7 +115,11 @@ export function createSmtpServer(deps: SmtpServerDeps): SmtpEdge {
         errors,
         reply: 421,
       });
-      deps.countRejection("too_many_errors");
+      deps.countRejection("too_many_errors", {
+        stage: "connect",
+        session,
+        reply: replies.tooManyErrors(),
+      });
     },
   };
   const inFlight = new Set<Promise<unknown>>();

@@ -5,6 +5,7 @@ import type { Config } from "../core/config";
 import type { StoredMessage } from "../core/ingest/message-batch";
 import type { Logger } from "../core/logger";
 import type { Metrics, RejectionReason } from "../core/metrics";
+import { createRejectionLedger, type RejectionLedger } from "../core/policy/ledger";
 import { createRcptHookCaller } from "../core/policy/rcpt-hook";
 import { resolveRecipient } from "../core/tenancy/recipients";
 import type { Store } from "../db/store";
@@ -12,6 +13,7 @@ import { createGuardedTransport } from "../runtime/webhook-transport";
 import { createConnectionTracker } from "./hooks/connect";
 import { createSmtpIngest } from "./ingest";
 import { createRecipientCache } from "./recipient-cache";
+import type { CountRejection, RefusalContext } from "./refusal-context";
 import { createDnsResolver, createSenderAuth } from "./sender-auth";
 import { createSmtpServer, type SessionLimits, type SmtpEdge } from "./server";
 import { createFreeSpaceProbe, createInflightBudget } from "./storage-guard";
@@ -25,6 +27,8 @@ export interface SmtpService {
   reloadTls(): void;
   /** For /metrics: sessions open now, and bytes of DATA held (the in-flight budget in use). */
   gauges(): { smtpSessions: number; smtpBytesInFlight: number };
+  /** Writes the refusals buffered for the ledger now (they are written every second anyway). */
+  flushRejections(): Promise<void>;
   /** A tenant's rules, limits or hook changed: its cached recipients are looked up afresh. */
   forgetTenantPolicy(tenantId: string): void;
   /** Stop listening, answer DATA in flight, close every session. The store is the caller's. */
@@ -37,6 +41,27 @@ export interface SmtpLimits extends Partial<SessionLimits> {
   socketTimeoutMs?: number;
   maxClients?: number;
   maxConnectionsPerIp?: number;
+}
+
+/** One refusal as ledger rows: one per target (recipient and tenant), or one for the operator. */
+function recordRefusal(ledger: RejectionLedger, reason: RejectionReason, context: RefusalContext): void {
+  const { session, reply } = context;
+  const mailFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address : null;
+  const targets =
+    context.targets && context.targets.length > 0 ? context.targets : [{ rcptTo: null, tenantId: null }];
+  for (const target of targets) {
+    ledger.record({
+      tenantId: target.tenantId,
+      stage: context.stage,
+      code: reply.responseCode,
+      enhancedCode: reply.enhancedCode,
+      reason,
+      detail: reply.message.slice(reply.enhancedCode.length).trim(),
+      mailFrom,
+      rcptTo: target.rcptTo,
+      clientIp: session.remoteAddress ?? null,
+    });
+  }
 }
 
 /** All sender-authentication checks of one message, as a multiple of one DNS query's timeout. */
@@ -82,9 +107,15 @@ export async function startSmtpEdge(input: {
   const { config, store, logger } = input;
   const serverName = config.smtp.hostname ?? hostname();
   const tls = readTls(config);
-  const countRejection = (reason: RejectionReason) => input.metrics?.countMessageRejected(reason);
+  // Every refusal is counted, and recorded in the rejection ledger (batched: the reply never waits).
+  const ledger = createRejectionLedger({ store, logger });
+  const countRejection: CountRejection = (reason, context) => {
+    input.metrics?.countMessageRejected(reason);
+    if (context) recordRefusal(ledger, reason, context);
+  };
   const onStored = (stored: StoredMessage[]) => {
     input.metrics?.countMessagesReceived(stored.length);
+    for (const tenantId of new Set(stored.map((copy) => copy.tenantId))) recipients.storedFor(tenantId);
     input.onStored?.(stored);
   };
   // Back-pressure: every session's DATA shares one byte budget; a file database's disk keeps a floor free.
@@ -176,8 +207,10 @@ export async function startSmtpEdge(input: {
       for (const edge of edges) edge.reloadTls(fresh);
       logger.info("tls certificate reloaded", { cert: config.smtp.tlsCertPath });
     },
+    flushRejections: () => ledger.flush(),
     close: async () => {
       await Promise.all(edges.map((edge) => edge.close()));
+      await ledger.stop();
     },
   };
 }

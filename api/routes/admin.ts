@@ -1,10 +1,12 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import { setLimits, toUsageJson } from "../../core/policy/quota";
 import { DomainSchema, toDomainJson } from "../../core/resources/domains";
 import { CreatedTenantSchema, toCreatedTenantJson } from "../../core/resources/tenants";
 import { markDomainVerified } from "../../core/tenancy/domains";
 import { createTenant } from "../../core/tenancy/tenants";
 import type { AppDeps, AppEnv } from "../context";
 import { bodyProblemResponses, idParam, jsonBody, ProblemSchema } from "../schemas";
+import { UsageSchema } from "./usage";
 
 const CreateTenantBody = z
   .strictObject({
@@ -60,10 +62,54 @@ const verifyDomainRoute = createRoute({
   },
 });
 
+const LimitsBody = z
+  .strictObject({
+    limits: z.strictObject({
+      max_messages: z.number().int().min(0).nullable().optional().openapi({ example: 100_000 }),
+      max_bytes: z.number().int().min(0).nullable().optional().openapi({ example: 10_737_418_240 }),
+    }),
+  })
+  .openapi("UpdateTenant");
+
+const updateTenantRoute = createRoute({
+  method: "patch",
+  path: "/admin/tenants/{id}",
+  tags: ["Admin"],
+  summary: "Set a tenant's limits (operators only)",
+  description:
+    "At either limit, RCPT TO for the tenant's mailboxes is 452 4.2.2 (mailbox full: senders retry) while other tenants receive; it takes effect within 5 s. A field left out keeps its value; null removes it.",
+  security: [{ adminToken: [] }],
+  request: {
+    params: z.object({ id: idParam("tenant") }),
+    body: jsonBody(LimitsBody, "The limits"),
+  },
+  responses: {
+    200: {
+      description: "The tenant's usage and limits",
+      content: { "application/json": { schema: UsageSchema } },
+    },
+    400: problem("Invalid request"),
+    401: problem("Missing or wrong admin token"),
+    404: problem("No such tenant, or admin routes are off (OMNIMAIL_ADMIN_TOKEN is not set)"),
+    ...bodyProblemResponses,
+  },
+});
+
 export function registerAdminRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
   app.openapi(verifyDomainRoute, async (c) => {
     const { id } = c.req.valid("param");
     return c.json(toDomainJson(await markDomainVerified(deps.store, id)), 200);
+  });
+
+  app.openapi(updateTenantRoute, async (c) => {
+    const { id } = c.req.valid("param");
+    const { limits } = c.req.valid("json");
+    const usage = await setLimits(deps.store, id, {
+      maxMessages: limits.max_messages,
+      maxBytes: limits.max_bytes,
+    });
+    deps.onPolicyChanged?.(id);
+    return c.json(toUsageJson(usage), 200);
   });
 
   app.openapi(createTenantRoute, async (c) => {

@@ -1,7 +1,13 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { listOf } from "../../core/resources/lists";
 import { MailboxSchema, toMailboxJson } from "../../core/resources/mailboxes";
-import { createMailbox, deleteMailbox, getMailbox, listMailboxes } from "../../core/tenancy/mailboxes";
+import {
+  createMailbox,
+  deleteMailbox,
+  getMailbox,
+  listMailboxes,
+  setMailboxRetention,
+} from "../../core/tenancy/mailboxes";
 import type { AppDeps, AppEnv } from "../context";
 import { decodeCursor, pageOf } from "../pagination";
 import { problems } from "../problem";
@@ -36,6 +42,32 @@ const createMailboxRoute = createRoute({
     ...problemResponses,
     ...bodyProblemResponses,
     ...conflictResponse,
+  },
+});
+
+const UpdateMailboxBody = z
+  .strictObject({
+    retention_days: z.number().int().min(1).max(36_500).nullable().openapi({
+      description:
+        "Delete mail older than this many days (in batches, hourly, with message.deleted events); null keeps it",
+      example: 30,
+    }),
+  })
+  .openapi("UpdateMailbox");
+
+const updateMailboxRoute = createRoute({
+  method: "patch",
+  path: "/v1/mailboxes/{id}",
+  tags: ["Mailboxes"],
+  summary: "Set how long the mailbox keeps mail",
+  request: {
+    params: z.object({ id: idParam("mailbox") }),
+    body: jsonBody(UpdateMailboxBody, "The retention"),
+  },
+  responses: {
+    200: { description: "The mailbox", content: { "application/json": { schema: MailboxSchema } } },
+    ...problemResponses,
+    ...bodyProblemResponses,
   },
 });
 
@@ -91,11 +123,24 @@ export function registerMailboxRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): 
     return c.json(toMailboxJson({ ...created, messageCount: 0, unreadCount: 0 }), 201);
   });
 
+  app.openapi(updateMailboxRoute, async (c) => {
+    const { id } = c.req.valid("param");
+    if (!looksLike("mailbox", id)) throw problems.notFound(`no mailbox ${id}`);
+    const mailbox = await setMailboxRetention(
+      deps.store,
+      c.get("tenantId"),
+      id,
+      c.req.valid("json").retention_days,
+    );
+    return c.json(toMailboxJson(mailbox), 200);
+  });
+
   app.openapi(deleteMailboxRoute, async (c) => {
     const { id } = c.req.valid("param");
     if (!looksLike("mailbox", id)) throw problems.notFound(`no mailbox ${id}`);
     await deleteMailbox(deps.store, c.get("tenantId"), id);
     deps.messageEvents?.publishEvents([c.get("tenantId")]);
+    deps.onPolicyChanged?.(c.get("tenantId"));
     return c.body(null, 204);
   });
 

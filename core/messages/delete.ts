@@ -36,7 +36,7 @@ export function mailboxMessageDeletions(tenantId: string, mailboxId: string, now
  * Deletes the messages `scope` selects; `messageRowsAt` is the index of the
  * statement whose rowsAffected counts the deleted messages.
  */
-function messageDeletions(
+export function messageDeletions(
   scope: { where: string; args: Array<string | number> },
   event: { reason: MessageDeletedData["reason"]; now: number },
 ): {

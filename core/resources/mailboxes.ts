@@ -12,6 +12,9 @@ export const MailboxSchema = z
     created_at: z.string(),
     message_count: z.number().int(),
     unread_count: z.number().int(),
+    retention_days: z.number().int().nullable().openapi({
+      description: "Mail older than this many days is deleted (with message.deleted events); null: kept",
+    }),
   })
   .openapi("Mailbox");
 
@@ -25,5 +28,6 @@ export function toMailboxJson(mailbox: Mailbox): MailboxJson {
     created_at: iso(mailbox.createdAt) ?? "",
     message_count: mailbox.messageCount,
     unread_count: mailbox.unreadCount,
+    retention_days: mailbox.retentionDays,
   };
 }

@@ -16,6 +16,8 @@ export interface Mailbox {
   createdAt: number;
   messageCount: number;
   unreadCount: number;
+  /** Mail older than this many days is deleted (core/policy/mail-retention.ts); null: kept. */
+  retentionDays: number | null;
 }
 
 /** Creates `local@domain` (or `*@domain`) on a domain the tenant owns. */
@@ -50,6 +52,7 @@ export async function createMailbox(
     domainId: domain.id,
     address: `${parsed.localPart}@${domain.name}`,
     createdAt: row.createdAt,
+    retentionDays: null,
   };
 }
 
@@ -84,6 +87,7 @@ const mailboxColumns = {
   domainId: mailboxes.domainId,
   address: sql<string>`${mailboxes.localPart} || '@' || ${domains.name}`,
   createdAt: mailboxes.createdAt,
+  retentionDays: mailboxes.retentionDays,
   messageCount: sql<number>`(SELECT count(*) FROM ${messages} WHERE ${messages.tenantId} = ${mailboxes.tenantId} AND ${messages.mailboxId} = ${mailboxes.id})`,
   unreadCount: sql<number>`(SELECT count(*) FROM ${messages} WHERE ${messages.tenantId} = ${mailboxes.tenantId} AND ${messages.mailboxId} = ${mailboxes.id} AND ${messages.seen} = 0)`,
 };
@@ -153,3 +157,31 @@ export async function deleteMailbox(
 }
 
 export { CATCH_ALL };
+
+/** Sets (or with null clears) how many days a mailbox keeps mail. Another tenant's mailbox is NotFound. */
+export async function setMailboxRetention(
+  store: Store,
+  tenantId: string,
+  id: string,
+  retentionDays: number | null,
+): Promise<Mailbox> {
+  if (
+    retentionDays !== null &&
+    (!Number.isInteger(retentionDays) || retentionDays < 1 || retentionDays > 36_500)
+  ) {
+    throw new InvalidError(
+      "body.retention_days",
+      "retention_days must be a whole number of days from 1 to 36500, or null",
+    );
+  }
+  await getMailbox(store.db, tenantId, id);
+  await commit(store, [
+    toStatement(
+      store.db
+        .update(mailboxes)
+        .set({ retentionDays })
+        .where(and(eq(mailboxes.tenantId, tenantId), eq(mailboxes.id, id))),
+    ),
+  ]);
+  return getMailbox(store.db, tenantId, id);
+}

@@ -1,7 +1,7 @@
 import type { SMTPServerSession } from "smtp-server";
 import type { Logger } from "../../core/logger";
-import type { RejectionReason } from "../../core/metrics";
 import { clientKey } from "../client-key";
+import type { CountRejection } from "../refusal-context";
 import { replies } from "../replies";
 
 /**
@@ -15,7 +15,7 @@ import { replies } from "../replies";
 export function createConnectionTracker(options: {
   maxPerIp: number;
   logger: Logger;
-  countRejection?: (reason: RejectionReason) => void;
+  countRejection?: CountRejection;
 }) {
   // Sessions per client key (IPv4 address or IPv6 /64).
   const perClient = new Map<string, number>();
@@ -32,8 +32,9 @@ export function createConnectionTracker(options: {
         reason: "per-ip limit",
         reply: 421,
       });
-      options.countRejection?.("too_many_clients");
-      return callback(replies.tooManyFromAddress());
+      const reply = replies.tooManyFromAddress();
+      options.countRejection?.("too_many_clients", { stage: "connect", session, reply });
+      return callback(reply);
     }
     perClient.set(key, count + 1);
     accepted.set(session.id, { ip, key, startedAt: Date.now() });

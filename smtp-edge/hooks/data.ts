@@ -4,13 +4,14 @@ import type { Logger } from "../../core/logger";
 import type { RejectionReason } from "../../core/metrics";
 import type { MessageBody } from "../ingest";
 import { createMessageBuffer, type MessageBuffer } from "../message-buffer";
-import { replies } from "../replies";
+import type { CountRejection } from "../refusal-context";
+import { replies, type SmtpReply } from "../replies";
 import { recipientTargets } from "../session-state";
 import type { DeclaredHolds, FreeSpaceProbe, InflightBudget } from "../storage-guard";
 
 export interface DataHookDeps {
   maxMessageBytes: number;
-  countRejection: (reason: RejectionReason) => void;
+  countRejection: CountRejection;
   ingest: (input: { session: SMTPServerSession; body: MessageBody }) => Promise<IngestResult>;
   logger: Logger;
   /** Tracks DATA in flight (first byte to reply) so a graceful shutdown can wait for it. */
@@ -101,15 +102,22 @@ export function createDataHook(deps: DataHookDeps) {
       dropHeld();
       answered();
     });
+    // A refusal at DATA is each accepted recipient's tenant's (the size and storage limits on their mail).
+    const refused = (reason: RejectionReason, reply: SmtpReply) => {
+      const targets = recipientTargets(session.envelope).map((target) => ({
+        rcptTo: target.address,
+        tenantId: target.tenantId,
+      }));
+      deps.countRejection(reason, { stage: "data", session, reply, targets });
+      callback(reply);
+    };
     stream.once("end", () => {
       if (oversized || stream.sizeExceeded) {
-        deps.countRejection("too_big");
-        return callback(replies.messageTooBig(deps.maxMessageBytes));
+        return refused("too_big", replies.messageTooBig(deps.maxMessageBytes));
       }
       if (overBudget) {
         // Every session's DATA together is over the budget: the sender retries later (Postfix's 452 4.3.1).
-        deps.countRejection("insufficient_storage");
-        return callback(replies.insufficientStorage());
+        return refused("insufficient_storage", replies.insufficientStorage());
       }
       if (recipientTargets(session.envelope).length === 0) {
         releaseBudget();
@@ -132,13 +140,11 @@ export function createDataHook(deps: DataHookDeps) {
             reason: result.reason,
             error: result.detail,
           });
-          deps.countRejection("storage_failed");
-          callback(replies.storageFailed());
+          refused("storage_failed", replies.storageFailed());
         },
         (error: unknown) => {
           deps.logger.error("message not stored", { session: session.id, error: String(error) });
-          deps.countRejection("storage_failed");
-          callback(replies.storageFailed());
+          refused("storage_failed", replies.storageFailed());
         },
       );
     });

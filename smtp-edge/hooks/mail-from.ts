@@ -1,6 +1,6 @@
 import type { SMTPServerAddress, SMTPServerSession } from "smtp-server";
-import type { RejectionReason } from "../../core/metrics";
 import { eightBitRefusal, usedSmtputf8 } from "../address-encoding";
+import type { CountRejection } from "../refusal-context";
 import { replies } from "../replies";
 import type { DeclaredHolds, FreeSpaceProbe } from "../storage-guard";
 
@@ -16,7 +16,7 @@ export function createMailFromHook(
     /** The in-flight budget's holds for declared sizes (storage-guard.ts). */
     holds?: DeclaredHolds | undefined;
     freeSpace?: FreeSpaceProbe | undefined;
-    countRejection?: ((reason: RejectionReason) => void) | undefined;
+    countRejection?: CountRejection | undefined;
   } = {},
 ) {
   return (address: SMTPServerAddress, session: SMTPServerSession, callback: (err?: Error | null) => void) => {
@@ -26,8 +26,9 @@ export function createMailFromHook(
     // A new transaction: whatever an earlier one of this session held goes back first.
     deps.holds?.drop(session.id);
     if (deps.freeSpace?.low() || (deps.holds && declared > 0 && !deps.holds.hold(session.id, declared))) {
-      deps.countRejection?.("insufficient_storage");
-      return callback(replies.insufficientStorage());
+      const reply = replies.insufficientStorage();
+      deps.countRejection?.("insufficient_storage", { stage: "mail_from", session, reply });
+      return callback(reply);
     }
     const refusal = eightBitRefusal(address, usedSmtputf8(address));
     if (refusal) deps.holds?.drop(session.id);

@@ -1,11 +1,11 @@
 import type { SMTPServerAddress, SMTPServerSession } from "smtp-server";
 import type { Logger } from "../../core/logger";
-import type { RejectionReason } from "../../core/metrics";
 import { decideRecipient } from "../../core/policy/decide";
 import type { RcptHookCaller } from "../../core/policy/rcpt-hook";
 import type { RecipientResolution } from "../../core/tenancy/recipients";
 import { eightBitRefusal, usedSmtputf8 } from "../address-encoding";
-import { replies, replyFor } from "../replies";
+import type { CountRejection } from "../refusal-context";
+import { replies, replyFor, type SmtpReply } from "../replies";
 import { rememberRecipient } from "../session-state";
 
 /**
@@ -22,14 +22,24 @@ export function createRcptToHook(deps: {
   /** The tenants' RCPT hooks (core/policy/rcpt-hook.ts); absent: hooks are not called (accepted). */
   callHook?: RcptHookCaller | undefined;
   logger: Logger;
-  countRejection: (reason: RejectionReason) => void;
+  countRejection: CountRejection;
 }) {
   return (address: SMTPServerAddress, session: SMTPServerSession, callback: (err?: Error | null) => void) => {
+    const refused = (
+      reason: Parameters<CountRejection>[0],
+      reply: SmtpReply,
+      tenantId: string | null = null,
+    ) => {
+      deps.countRejection(reason, {
+        stage: "rcpt_to",
+        session,
+        reply,
+        targets: [{ rcptTo: address.address, tenantId }],
+      });
+      callback(reply);
+    };
     const refusal = eightBitRefusal(address, usedSmtputf8(session.envelope.mailFrom));
-    if (refusal) {
-      deps.countRejection("bad_recipient");
-      return callback(refusal);
-    }
+    if (refusal) return refused("bad_recipient", refusal);
     const mailFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address : "";
     const helo = session.hostNameAppearsAs ?? null;
     deps.resolveRecipient(address.address).then(
@@ -44,13 +54,9 @@ export function createRcptToHook(deps: {
               deps.logger.error("recipient decision failed", { session: session.id, error: String(error) });
               return null;
             });
-            if (!decision) {
-              deps.countRejection("lookup_failed");
-              return callback(replies.lookupFailed());
-            }
+            if (!decision) return refused("lookup_failed", replies.lookupFailed());
             if (!decision.accepted) {
-              deps.countRejection(decision.reason);
-              return callback(replyFor(decision.refusal));
+              return refused(decision.reason, replyFor(decision.refusal), resolution.tenantId);
             }
             rememberRecipient(session.envelope, {
               address: address.address,
@@ -62,23 +68,18 @@ export function createRcptToHook(deps: {
             return callback();
           }
           case "domain-not-hosted":
-            deps.countRejection("relay_denied");
-            return callback(replies.relayDenied());
+            return refused("relay_denied", replies.relayDenied());
           case "domain-unverified":
-            deps.countRejection("domain_unverified");
-            return callback(replies.domainUnverified());
+            return refused("domain_unverified", replies.domainUnverified(), resolution.tenantId);
           case "unknown-mailbox":
-            deps.countRejection("mailbox_unknown");
-            return callback(replies.mailboxUnknown());
+            return refused("mailbox_unknown", replies.mailboxUnknown(), resolution.tenantId);
           case "invalid-address":
-            deps.countRejection("bad_recipient");
-            return callback(replies.badRecipientSyntax());
+            return refused("bad_recipient", replies.badRecipientSyntax());
         }
       },
       (error: unknown) => {
         deps.logger.error("recipient lookup failed", { session: session.id, error: String(error) });
-        deps.countRejection("lookup_failed");
-        callback(replies.lookupFailed());
+        refused("lookup_failed", replies.lookupFailed());
       },
     );
   };

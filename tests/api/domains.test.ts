@@ -12,6 +12,7 @@ type Domain = {
   verified: boolean;
   verified_at: string | null;
   verification: { type: string; name: string; value: string } | null;
+  rcpt_hook: unknown;
 };
 type Problem = { status: number; detail: string; errors?: Array<{ location: string }> };
 
@@ -51,6 +52,7 @@ describe("/v1/domains", () => {
           name: `_omnimail.${stored}`,
           value: expect.stringMatching(/^omnimail-verification=/),
         },
+        rcpt_hook: null,
       });
     }
   });

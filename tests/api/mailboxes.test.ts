@@ -13,6 +13,7 @@ type Mailbox = {
   created_at: string;
   message_count: number;
   unread_count: number;
+  retention_days: number | null;
 };
 type Problem = { status: number; detail: string; errors?: Array<{ location: string }> };
 
@@ -47,6 +48,7 @@ describe("POST /v1/mailboxes", () => {
       created_at: expect.any(String),
       message_count: 0,
       unread_count: 0,
+      retention_days: null,
     });
     await sendMail(omni.smtpPort, {
       from: "s@example.org",

@@ -83,6 +83,8 @@ export function registerMessageUpdateRoutes(app: OpenAPIHono<AppEnv>, deps: AppD
     if (!looksLike("message", id)) throw problems.notFound(`no message ${id}`);
     await deleteMessage(deps.store, c.get("tenantId"), id);
     deps.messageEvents?.publishEvents([c.get("tenantId")]);
+    // Its usage went down: a tenant at its quota may receive again at once.
+    deps.onPolicyChanged?.(c.get("tenantId"));
     return c.body(null, 204);
   });
 }
