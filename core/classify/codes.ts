@@ -16,6 +16,9 @@
  * its line.
  */
 
+// extractLinks lives beside the codes it is used with; its scanner is its own module.
+export { extractLinks, type MessageLink } from "./links";
+
 export interface OneTimeCode {
   /** The code as it is typed: a split code ("123 456") without its separator. */
   value: string;
