@@ -263,7 +263,7 @@ function keywordsOf(text: string): Keyword[] {
 
 function readLine(raw: string): Line {
   // NFKC makes full-width digits ASCII; a full-width comma must not then join "392015，5分钟" into a number.
-  const text = raw.slice(0, LINE_LIMIT).replaceAll("，", "、").normalize("NFKC");
+  const text = raw.slice(0, LINE_LIMIT).replaceAll("，", ", ").normalize("NFKC");
   return { text, candidates: candidatesOf(text), keywords: keywordsOf(text), sentences: sentencesOf(text) };
 }
 

@@ -311,6 +311,12 @@ describe("context", () => {
     ]);
   });
 
+  test("CJK text: full-width digits and punctuation read as ASCII", () => {
+    expect(extractCodes({ subject: null, text: "您的验证码是３９２０１５，5分钟内有效。" })).toEqual([
+      { value: "392015", context: "您的验证码是392015, 5分钟内有效。" },
+    ]);
+  });
+
   test("a long line is cut to about 200 characters around the code", () => {
     const text = `${"word ".repeat(100)}your code is 918273 ${"more ".repeat(100)}`;
     const [code] = extractCodes({ subject: null, text });
