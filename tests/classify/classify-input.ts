@@ -1,3 +1,4 @@
+// Helpers for the classifier tests: raw fixtures as they arrive over SMTP, parsed the way the app parses them.
 import type { ClassifyInput } from "../../core/classify/kind";
 import { parseMessage } from "../../core/messages/parse";
 
