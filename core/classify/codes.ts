@@ -1,6 +1,6 @@
 /**
  * One-time codes (sign-in, verification, 2FA) read from a message's subject
- * and text, for an agent or a test that has to type one in.
+ * and text, for a program or a test that has to type one in.
  *
  * First by keyword: a code-shaped token in the same sentence as a word that
  * announces a code ("verification code", "PIN", "código", "Bestätigungscode",
