@@ -28,6 +28,7 @@ import { registerRejectionRoutes } from "./routes/rejections";
 import { registerReplyAddressRoutes } from "./routes/reply-addresses";
 import { registerRuleRoutes } from "./routes/rules";
 import { registerSigningKeyRoutes } from "./routes/signing-keys";
+import { registerThreadRoutes } from "./routes/threads";
 import { registerUsageRoutes } from "./routes/usage";
 import { registerWebhookRoutes } from "./routes/webhooks";
 import { registerInboxUi } from "./ui/routes";
@@ -120,6 +121,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   registerRuleRoutes(app, deps);
   registerRejectionRoutes(app, deps);
   registerUsageRoutes(app, deps);
+  registerThreadRoutes(app, deps);
 
   registerOpenApiRoutes(app, deps);
   registerInboxUi(app);

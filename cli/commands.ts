@@ -1,6 +1,10 @@
 import { InvalidError } from "../core/errors";
 import { isId } from "../core/ids";
 import { getMessage, getRawMessage, listMessages } from "../core/messages/read";
+import { reparseMessages } from "../core/messages/reparse";
+import { listRejections } from "../core/policy/ledger";
+import { getUsage, setLimits, type TenantUsage, toUsageJson } from "../core/policy/quota";
+import { createRule, deleteRule, listRules, RULE_ACTIONS } from "../core/policy/rules";
 import { type ApiKeyJson, toApiKeyJson, toCreatedApiKeyJson } from "../core/resources/api-keys";
 import { type DomainJson, toDomainJson } from "../core/resources/domains";
 import { type MailboxJson, toMailboxJson } from "../core/resources/mailboxes";
@@ -59,6 +63,38 @@ export interface CommandContext {
   webhookGuard: UrlGuardOptions;
   /** The tenant of `--tenant`, or the only one when there is exactly one. */
   tenantId(): Promise<string>;
+  /** The other `--name value` options of a command (rules, limits, reparse, rejections). */
+  options: Record<string, string | undefined>;
+}
+
+const ruleColumns: Column<{ id: string; priority: number; action: string; match: string; reason: string }>[] =
+  [
+    { header: "ID", value: (row) => row.id },
+    { header: "PRIORITY", value: (row) => String(row.priority) },
+    { header: "ACTION", value: (row) => row.action },
+    { header: "MATCH", value: (row) => row.match },
+    { header: "REASON", value: (row) => row.reason },
+  ];
+
+const rejectionColumns: Column<{
+  at: string;
+  stage: string;
+  reply: string;
+  reason: string;
+  rcpt_to: string;
+  client_ip: string;
+}>[] = [
+  { header: "AT", value: (row) => row.at },
+  { header: "STAGE", value: (row) => row.stage },
+  { header: "REPLY", value: (row) => row.reply },
+  { header: "REASON", value: (row) => row.reason },
+  { header: "RCPT TO", value: (row) => row.rcpt_to },
+  { header: "CLIENT", value: (row) => row.client_ip },
+];
+
+function usageText(usage: TenantUsage): string {
+  const limit = (value: number | null) => (value === null ? "no limit" : String(value));
+  return `messages ${usage.messages} (${limit(usage.limits.maxMessages)}), bytes ${usage.bytes} (${limit(usage.limits.maxBytes)})`;
 }
 
 export interface CommandResult {
@@ -346,7 +382,117 @@ export const COMMANDS: Record<string, Record<string, Command>> = {
       },
     },
   },
+  rules: {
+    list: {
+      usage: "rules list [--tenant <id>]",
+      async run(ctx) {
+        const rules = await listRules(ctx.db, await ctx.tenantId());
+        const rows = rules.map((rule) => ({
+          id: rule.id,
+          priority: rule.priority,
+          action: rule.action,
+          match: Object.entries(rule.match)
+            .filter(([, value]) => value !== null)
+            .map(([key, value]) => `${key}=${value}`)
+            .join(" "),
+          reason: rule.reason ?? "",
+        }));
+        return { json: { data: rules }, text: formatTable(rows, ruleColumns) };
+      },
+    },
+    add: {
+      usage:
+        "rules add <reject|accept|quarantine> [--sender <addr|*@domain>] [--sender-domain <d>] [--client-ip <cidr>] [--rcpt <addr>] [--priority <n>] [--reason <text>] [--tenant <id>]",
+      async run(ctx) {
+        const action = argument(ctx, 0, "<reject|accept|quarantine>");
+        if (!(RULE_ACTIONS as readonly string[]).includes(action)) {
+          throw new UsageError(`the action is one of ${RULE_ACTIONS.join(", ")}`);
+        }
+        const priority = ctx.options.priority === undefined ? undefined : Number(ctx.options.priority);
+        const rule = await createRule(ctx.store, await ctx.tenantId(), {
+          action: action as (typeof RULE_ACTIONS)[number],
+          priority,
+          reason: ctx.options.reason,
+          match: {
+            sender: ctx.options.sender,
+            sender_domain: ctx.options["sender-domain"],
+            client_ip: ctx.options["client-ip"],
+            rcpt: ctx.options.rcpt,
+          },
+        });
+        return { json: rule, text: `added ${rule.id} (priority ${rule.priority}: ${rule.action})` };
+      },
+    },
+    remove: {
+      usage: "rules remove <rule id> [--tenant <id>]",
+      async run(ctx) {
+        const id = argument(ctx, 0, "<rule id>");
+        await deleteRule(ctx.store, await ctx.tenantId(), id);
+        return { json: { deleted: id }, text: `deleted ${id}` };
+      },
+    },
+  },
+  rejections: {
+    list: {
+      usage:
+        "rejections list [--tenant <id>] [--limit <n>]   (without --tenant: the operator's: unhosted domains, limits, protocol)",
+      async run(ctx) {
+        const tenantId = ctx.options.tenant ?? null;
+        const rows = await listRejections(ctx.db, tenantId, { limit: pageLimit(ctx.limit) });
+        const table = rows.map((row) => ({
+          at: new Date(row.at).toISOString(),
+          stage: row.stage,
+          reply: `${row.code} ${row.enhancedCode}`,
+          reason: row.reason,
+          rcpt_to: row.rcptTo ?? "",
+          client_ip: row.clientIp ?? "",
+        }));
+        return { json: { data: rows }, text: formatTable(table, rejectionColumns) };
+      },
+    },
+  },
+  limits: {
+    set: {
+      usage: "limits set [--max-messages <n|none>] [--max-bytes <n|none>] [--tenant <id>]",
+      async run(ctx) {
+        const parse = (value: string | undefined, name: string) => {
+          if (value === undefined) return undefined;
+          if (value === "none") return null;
+          const number = Number(value);
+          if (!Number.isSafeInteger(number) || number < 0)
+            throw new UsageError(`${name} must be a whole number or none`);
+          return number;
+        };
+        const usage = await setLimits(ctx.store, await ctx.tenantId(), {
+          maxMessages: parse(ctx.options["max-messages"], "--max-messages"),
+          maxBytes: parse(ctx.options["max-bytes"], "--max-bytes"),
+        });
+        return { json: toUsageJson(usage), text: usageText(usage) };
+      },
+    },
+    show: {
+      usage: "limits show [--tenant <id>]",
+      async run(ctx) {
+        const usage = await getUsage(ctx.db, await ctx.tenantId());
+        return { json: toUsageJson(usage), text: usageText(usage) };
+      },
+    },
+  },
   messages: {
+    reparse: {
+      usage: "messages reparse [--mailbox <id>] [--since <ISO time>] [--tenant <id>]",
+      async run(ctx) {
+        const since = ctx.options.since === undefined ? undefined : Date.parse(ctx.options.since);
+        if (since !== undefined && Number.isNaN(since))
+          throw new UsageError("--since must be an ISO 8601 time");
+        const result = await reparseMessages(
+          ctx.store,
+          { tenantId: await ctx.tenantId(), mailboxId: ctx.mailbox, since },
+          { onProgress: (done, total) => process.stderr.write(`reparsed ${done} of ${total}\n`) },
+        );
+        return { json: result, text: `reparsed ${result.reparsed} messages` };
+      },
+    },
     list: {
       usage: "messages list --mailbox <mailbox id> [--limit <n>] [--before <message id>] [--tenant <id>]",
       async run(ctx) {

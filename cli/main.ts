@@ -67,6 +67,18 @@ export async function runCli(argv: string[]): Promise<number> {
       links: { publicUrl: config.http.publicUrl },
       webhookGuard: { allowPrivate: config.allowPrivateWebhooks, resolveHost },
       tenantId: () => resolveTenantId(database.db, values.tenant),
+      options: {
+        tenant: values.tenant,
+        since: values.since,
+        sender: values.sender,
+        "sender-domain": values["sender-domain"],
+        "client-ip": values["client-ip"],
+        rcpt: values.rcpt,
+        priority: values.priority,
+        reason: values.reason,
+        "max-messages": values["max-messages"],
+        "max-bytes": values["max-bytes"],
+      },
     });
     if (result.bytes) await writeStdout(result.bytes);
     else console.log(values.json ? formatJson(result.json) : result.text);
@@ -95,6 +107,15 @@ function parse(argv: string[]) {
       mailbox: { type: "string" },
       limit: { type: "string" },
       before: { type: "string" },
+      since: { type: "string" },
+      sender: { type: "string" },
+      "sender-domain": { type: "string" },
+      "client-ip": { type: "string" },
+      rcpt: { type: "string" },
+      priority: { type: "string" },
+      reason: { type: "string" },
+      "max-messages": { type: "string" },
+      "max-bytes": { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
   });

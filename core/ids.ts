@@ -21,6 +21,7 @@ export const ID_PREFIXES = {
   rule: "rul",
   rejection: "rej",
   rcptHook: "rch",
+  thread: "thr",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -48,19 +48,18 @@ export function eventInsert(
   },
   onlyIf?: { sql: string; args: InValue[] },
 ): SqlStatement {
-  const values = [
-    event.tenantId,
-    event.type,
-    event.mailboxId,
-    event.messageId,
-    eventRef(),
-    JSON.stringify(event.data),
-    event.now,
-  ];
+  const values = [event.tenantId, event.type, event.mailboxId, event.messageId, eventRef()];
+  // A message's event names its thread, which its own row was given a statement before, in the same commit.
+  const data = event.messageId
+    ? "json_set(?, '$.thread_id', (SELECT thread_id FROM messages WHERE id = ?))"
+    : "?";
+  const dataArgs = event.messageId
+    ? [JSON.stringify(event.data), event.messageId]
+    : [JSON.stringify(event.data)];
   return {
     sql: `INSERT INTO events (tenant_id, type, mailbox_id, message_id, ref, data, created_at)
-      SELECT ?, ?, ?, ?, ?, ?, ? ${onlyIf ? `WHERE ${onlyIf.sql}` : ""}`,
-    args: [...values, ...(onlyIf?.args ?? [])],
+      SELECT ?, ?, ?, ?, ?, ${data}, ? ${onlyIf ? `WHERE ${onlyIf.sql}` : ""}`,
+    args: [...values, ...dataArgs, event.now, ...(onlyIf?.args ?? [])],
   };
 }
 

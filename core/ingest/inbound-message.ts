@@ -1,3 +1,4 @@
+import type { MessageAnalysis, MessageKind } from "../messages/analyze";
 import type { SenderAuthResults } from "../messages/auth";
 import type { ParsedContent } from "../messages/parse";
 
@@ -25,6 +26,9 @@ export interface InboundMessage {
     tls: { protocol: string | null; cipher: string | null } | null;
   };
   content: ParsedContent | null;
+  /** What was derived from the body (core/messages/analyze.ts); null when nothing was parsed. */
+  analysis: MessageAnalysis | null;
+  kind: MessageKind;
   parseError: string | null;
   /** Sender authentication results (SPF, DKIM, DMARC, ARC), JSON-serialisable; null when not checked. */
   auth: SenderAuthResults | null;

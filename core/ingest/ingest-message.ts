@@ -1,5 +1,6 @@
 import type { Store, StoreFailureKind } from "../../db/store";
 import { sha256Hex } from "../crypto";
+import { analyzeBody, classifyKind } from "../messages/analyze";
 import type { SenderAuthResults } from "../messages/auth";
 import { type ParseResult, parseMessage } from "../messages/parse";
 import type { Links } from "../messages/serialize";
@@ -59,13 +60,16 @@ export type IngestResult =
 
 export async function ingestMessage(deps: IngestDeps, input: IngestInput): Promise<IngestResult> {
   const parsed = input.parsed ?? (await parseMessage(input.raw));
+  const content = parsed.ok ? parsed.content : null;
   const message: InboundMessage = {
     ingress: input.ingress,
     ingressKey: input.ingressKey ?? null,
     raw: input.raw,
     rawKey: input.rawKey ?? (await sha256Hex(input.raw)),
     envelope: input.envelope,
-    content: parsed.ok ? parsed.content : null,
+    content,
+    analysis: (parsed.ok ? parsed.analysis : undefined) ?? (content ? analyzeBody(content) : null),
+    kind: classifyKind(content, input.envelope.mailFrom),
     parseError: parsed.ok ? null : parsed.error,
     auth: input.auth ?? null,
     deliveries: input.deliveries.map((delivery) => ({

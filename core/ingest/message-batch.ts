@@ -7,6 +7,7 @@ import { blobInsert } from "../messages/blobs";
 import { ftsScopeToken } from "../messages/read";
 import type { Links } from "../messages/serialize";
 import { buildMessageReceivedEvent } from "../outbox/payload";
+import { normalizeSubject, participantsOf, threadIdSql } from "../threads/assign";
 import { copySize, type InboundMessage, type StoredMessage } from "./inbound-message";
 
 export type { InboundMessage, StoredMessage };
@@ -36,6 +37,21 @@ export function buildMessageBatch(db: Db, message: InboundMessage, links: Links)
   const stored: StoredMessage[] = [];
   const outboxAt: number[] = [];
   const content = message.content;
+  const analysis = message.analysis;
+  // The text the API shows and search reads: the text part, or the only HTML part as text.
+  const text = analysis?.text ?? content?.text ?? null;
+  const subjectKey = normalizeSubject(content?.subject ?? null);
+  const participants = content ? participantsOf(content) : [];
+  const references = [...(content?.inReplyTo ? [content.inReplyTo] : []), ...(content?.references ?? [])];
+  const derived = JSON.stringify({
+    stripped_text: analysis?.strippedText ?? null,
+    signature: analysis?.signature ?? null,
+    markdown: analysis?.markdown ?? null,
+    codes: analysis?.codes ?? [],
+    links: analysis?.links ?? [],
+    kind_reasons: message.kind.kindReasons,
+    bounce: message.kind.bounce,
+  });
   const searchRecipients = [
     ...(content?.to ?? []).map(formatAddress),
     ...(content?.cc ?? []).map(formatAddress),
@@ -81,8 +97,22 @@ export function buildMessageBatch(db: Db, message: InboundMessage, links: Links)
           inReplyTo: content?.inReplyTo ?? null,
           references: JSON.stringify(content?.references ?? []),
           headers: JSON.stringify([traceHeaderEntry(delivery.traceHeader), ...(content?.headers ?? [])]),
-          text: content?.text ?? null,
+          text,
           html: content?.html ?? null,
+          textSource: analysis?.textSource ?? null,
+          kind: message.kind.kind,
+          threadSubject: subjectKey,
+          participants: JSON.stringify(participants),
+          threadId: threadIdSql({
+            tenantId: delivery.tenantId,
+            mailboxId: delivery.mailboxId,
+            references,
+            subjectKey,
+            participants,
+            receivedAt: message.receivedAt,
+            newThreadId: newId("thread"),
+          }),
+          derived,
           size: copySize(delivery.traceHeader, message.raw),
           rawBlob: message.rawKey,
           traceHeader: delivery.traceHeader,
@@ -105,7 +135,7 @@ export function buildMessageBatch(db: Db, message: InboundMessage, links: Links)
           content?.subject ?? "",
           content?.from ? formatAddress(content.from) : message.envelope.mailFrom,
           searchRecipients,
-          (content?.text ?? "").slice(0, SEARCH_TEXT_LIMIT),
+          (text ?? "").slice(0, SEARCH_TEXT_LIMIT),
           id,
         ],
       },

@@ -1,5 +1,6 @@
 import PostalMime, { type Address, type Email } from "postal-mime";
 import { sha256Hex } from "../crypto";
+import type { MessageAnalysis } from "./analyze";
 import {
   type Base64Run,
   buildStandInCopy,
@@ -42,7 +43,14 @@ export interface ParsedAttachment {
   sha256: string;
 }
 
-export type ParseResult = { ok: true; content: ParsedContent } | { ok: false; error: string };
+export type ParseResult =
+  | {
+      ok: true;
+      content: ParsedContent;
+      /** The body's analysis, when the parser's thread made it (core/messages/analyze.ts). */
+      analysis?: MessageAnalysis | undefined;
+    }
+  | { ok: false; error: string };
 
 /** Limits against hostile MIME: postal-mime rejects the parse past them, and we store raw. */
 const PARSE_LIMITS = { maxNestingDepth: 100, maxHeadersSize: 2 * 1024 * 1024 };

@@ -13,6 +13,9 @@ export interface MessageFilters {
   since?: number | undefined;
   until?: number | undefined;
   unread?: boolean | undefined;
+  /** human, auto_reply, bounce, list or automated. */
+  kind?: string | undefined;
+  threadId?: string | undefined;
   /** true: only quarantined mail; otherwise none of it. */
   quarantined?: boolean | undefined;
 }
@@ -38,6 +41,8 @@ export const summaryColumns = {
   ingress: messages.ingress,
   replyRef: messages.replyRef,
   quarantined: messages.quarantined,
+  kind: messages.kind,
+  threadId: messages.threadId,
 };
 
 /** Escapes LIKE wildcards so user input matches literally. */
@@ -99,6 +104,8 @@ function filterConditions(filters: MessageFilters): SQL[] {
   if (filters.since !== undefined) conditions.push(gte(messages.receivedAt, filters.since));
   if (filters.until !== undefined) conditions.push(lte(messages.receivedAt, filters.until));
   if (filters.unread) conditions.push(eq(messages.seen, false));
+  if (filters.kind) conditions.push(eq(messages.kind, filters.kind));
+  if (filters.threadId) conditions.push(eq(messages.threadId, filters.threadId));
   return conditions;
 }
 
@@ -146,10 +153,11 @@ export async function listMessages(
             sql`messages_fts MATCH ${match}`,
             scope,
             paging.before ? rowidBefore(tenantId, paging.before) : undefined,
+            paging.after ? committedAfter(tenantId, paging.after) : undefined,
             ...filterConditions(filters),
           ),
         )
-        .orderBy(desc(sql`messages_fts.rowid`))
+        .orderBy(paging.oldestFirst ? asc(sql`messages_fts.rowid`) : desc(sql`messages_fts.rowid`))
         .limit(paging.limit)
     : db
         .select(summaryColumns)
@@ -217,6 +225,8 @@ export async function getMessage(db: Db, tenantId: string, id: string) {
         text: messages.text,
         html: messages.html,
         auth: messages.auth,
+        textSource: messages.textSource,
+        derived: messages.derived,
       })
       .from(messages)
       .where(and(eq(messages.tenantId, tenantId), eq(messages.id, id)))

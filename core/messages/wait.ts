@@ -1,7 +1,7 @@
 import type { Db } from "../../db/client";
 import { createWakeup } from "../wakeup";
 import type { MessageNotifier } from "./notifier";
-import { findLatestMessageId, listMessages, type MessageSummaryRow } from "./read";
+import { findLatestMessageId, listMessages, type MessageFilters, type MessageSummaryRow } from "./read";
 
 /**
  * With a notifier, the wait wakes on the commit itself; the re-check only
@@ -21,6 +21,8 @@ export interface WaitInput {
   /** Aborted when the client goes away: stop waiting at once. */
   signal?: AbortSignal | undefined;
   notifier?: MessageNotifier | undefined;
+  /** Only messages that match (the list's q, from, subject, kind). */
+  filters?: MessageFilters | undefined;
 }
 
 /**
@@ -38,11 +40,13 @@ export async function waitForNewMessages(db: Db, input: WaitInput): Promise<Mess
     const after =
       input.after ?? (await findLatestMessageId(db, input.tenantId, input.mailboxId)) ?? undefined;
     for (;;) {
-      const rows = await listMessages(db, input.tenantId, input.mailboxId, {
-        limit: input.limit,
-        after,
-        oldestFirst: true,
-      });
+      const rows = await listMessages(
+        db,
+        input.tenantId,
+        input.mailboxId,
+        { limit: input.limit, after, oldestFirst: true },
+        input.filters,
+      );
       if (rows.length > 0) return rows;
       const left = deadline - Date.now();
       if (left <= 0 || input.signal?.aborted) return [];

@@ -5,6 +5,7 @@ import {
   type Ingress,
   type StoredMessage,
 } from "../ingest/inbound-message";
+import type { MessageKind } from "../messages/analyze";
 import type { SenderAuthResults } from "../messages/auth";
 import type { MailAddress } from "../messages/parse";
 import type { MessageRow } from "../messages/read";
@@ -53,7 +54,35 @@ interface ReceivedCopy {
   ingress: Ingress;
   replyRef: string | null;
   auth: SenderAuthResults | null;
+  textSource: "text" | "html" | null;
+  kind: MessageKind["kind"] | null;
+  derived: DerivedFields;
 }
+
+/** What `messages.derived` holds (core/ingest/message-batch.ts). */
+export interface DerivedFields {
+  stripped_text: string | null;
+  signature: string | null;
+  markdown: string | null;
+  codes: Array<{ value: string; context: string }>;
+  links: Array<{ url: string; text: string }>;
+  kind_reasons: string[];
+  bounce: MessageKind["bounce"];
+}
+
+export const EMPTY_DERIVED: DerivedFields = {
+  stripped_text: null,
+  signature: null,
+  markdown: null,
+  codes: [],
+  links: [],
+  kind_reasons: [],
+  bounce: null,
+};
+
+/** How much of each derived text a webhook carries (the API has all of it). */
+const DERIVED_TEXT_LIMIT = 16 * 1024;
+const LINKS_IN_PAYLOAD = 100;
 
 function messageReceivedEvent(copy: ReceivedCopy, links: Links): MessageReceivedEvent {
   const url = messageUrl(links, copy.id);
@@ -76,6 +105,23 @@ function messageReceivedEvent(copy: ReceivedCopy, links: Links): MessageReceived
     parse_error: copy.parseError,
     ingress: copy.ingress,
     reply_ref: copy.replyRef,
+    text_source: copy.textSource,
+    stripped_text:
+      copy.derived.stripped_text === null ? null : truncateUtf8(copy.derived.stripped_text, TEXT_LIMIT).text,
+    signature:
+      copy.derived.signature === null ? null : truncateUtf8(copy.derived.signature, DERIVED_TEXT_LIMIT).text,
+    markdown:
+      copy.derived.markdown === null ? null : truncateUtf8(copy.derived.markdown, DERIVED_TEXT_LIMIT).text,
+    markdown_truncated:
+      copy.derived.markdown !== null &&
+      new TextEncoder().encode(copy.derived.markdown).byteLength > DERIVED_TEXT_LIMIT,
+    // Set inside the commit, where the thread is decided (core/events/log.ts).
+    thread_id: null,
+    kind: copy.kind,
+    kind_reasons: copy.derived.kind_reasons,
+    bounce: copy.derived.bounce,
+    codes: copy.derived.codes.slice(0, 20),
+    links: copy.derived.links.slice(0, LINKS_IN_PAYLOAD),
     auth: copy.auth ? authSummary(copy.auth) : null,
     url,
     // Signed when sent (core/outbox/drain.ts) and when read from the event log, never stored signed.
@@ -107,7 +153,18 @@ export function buildMessageReceivedEvent(
       subject: content?.subject ?? null,
       date: content?.date ?? null,
       messageId: content?.messageId ?? null,
-      text: content?.text ?? null,
+      text: message.analysis?.text ?? content?.text ?? null,
+      textSource: message.analysis?.textSource ?? null,
+      kind: message.kind.kind,
+      derived: {
+        stripped_text: message.analysis?.strippedText ?? null,
+        signature: message.analysis?.signature ?? null,
+        markdown: message.analysis?.markdown ?? null,
+        codes: message.analysis?.codes ?? [],
+        links: message.analysis?.links ?? [],
+        kind_reasons: message.kind.kindReasons,
+        bounce: message.kind.bounce,
+      },
       attachments: (content?.attachments ?? []).map((attachment, index) => ({
         ...attachment,
         id: attachmentIds[index] ?? "",
@@ -145,6 +202,9 @@ export function messageReceivedEventFromRow(row: MessageRow, links: Links): Mess
       date: row.date,
       messageId: row.messageIdHeader,
       text: row.text,
+      textSource: row.textSource === "text" || row.textSource === "html" ? row.textSource : null,
+      kind: (row.kind as MessageKind["kind"] | null) ?? null,
+      derived: { ...EMPTY_DERIVED, ...parse<Partial<DerivedFields>>(row.derived, {}) },
       attachments: row.attachments,
       size: row.size,
       parseError: row.parseError,
@@ -169,6 +229,16 @@ function fitPayload(event: MessageReceivedEvent): MessageReceivedEvent {
   const data = event.data;
   const shrinkers: Array<() => void> = [
     () => {
+      data.markdown = null;
+      data.markdown_truncated = true;
+      data.links = data.links.slice(0, 10);
+      data.signature = data.signature === null ? null : truncateUtf8(data.signature, 1024).text;
+    },
+    () => {
+      data.stripped_text =
+        data.stripped_text === null ? null : truncateUtf8(data.stripped_text, 8 * 1024).text;
+    },
+    () => {
       data.text = truncateUtf8(String(data.text ?? ""), 8 * 1024).text;
       data.text_truncated = true;
     },
@@ -186,6 +256,9 @@ function fitPayload(event: MessageReceivedEvent): MessageReceivedEvent {
       data.to = [];
       data.cc = [];
       data.text = null;
+      data.stripped_text = null;
+      data.codes = data.codes.slice(0, 5);
+      data.links = [];
     },
   ];
   for (const shrink of shrinkers) {

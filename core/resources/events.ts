@@ -1,6 +1,12 @@
 import { z } from "@hono/zod-openapi";
 import { signMessageLinks } from "../links/signed-links";
-import { AddressSchema, AttachmentSchema, AuthResultsSchema, IngressSchema } from "./messages";
+import {
+  AddressSchema,
+  AttachmentSchema,
+  AuthResultsSchema,
+  DerivedFieldsShape,
+  IngressSchema,
+} from "./messages";
 
 /**
  * The bodies of the webhook events we send, as receivers get them: the schemas
@@ -47,6 +53,17 @@ const messageReceivedExample = {
     parse_error: null,
     ingress: "smtp",
     reply_ref: null,
+    text_source: "text",
+    stripped_text: "Hello,\n\nyour invoice for March is attached.",
+    signature: null,
+    markdown: "Hello,\n\nyour invoice for March is attached.",
+    markdown_truncated: false,
+    thread_id: "thr_01JZ8Q4V6C3M9T2K7D5R1N0F4H",
+    kind: "automated",
+    kind_reasons: ["Auto-Submitted: auto-generated"],
+    bounce: null,
+    codes: [],
+    links: [{ url: "https://vendor.example/invoices/2026-031", text: "View invoice" }],
     auth: {
       spf: { result: "pass", domain: "vendor.example" },
       dkim: [{ result: "pass", domain: "vendor.example", selector: "s1", aligned: true }],
@@ -110,6 +127,11 @@ export const MessageReceivedEventSchema = z
       reply_ref: z.string().nullable().openapi({
         description:
           "The `ref` of the reply address (POST /v1/reply-addresses) the message was sent to, or null",
+      }),
+      ...DerivedFieldsShape,
+      markdown_truncated: z.boolean().openapi({
+        description:
+          "true when `markdown` was cut (at 16 KiB) or left out to fit; the message in the API has all of it",
       }),
       auth: SenderAuthVerdictsSchema.nullable(),
       url: z.string().openapi({ description: "The message in the API (needs an API key)" }),

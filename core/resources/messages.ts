@@ -4,6 +4,7 @@ import type { SenderAuthResults } from "../messages/auth";
 import type { MailAddress } from "../messages/parse";
 import type { MessageRow, MessageSummaryRow } from "../messages/read";
 import { iso, type Links, messageUrl, parseJson, toAttachmentJson } from "../messages/serialize";
+import type { DerivedFields } from "../outbox/payload";
 
 /**
  * Messages as the API and the inbox show them: the schemas (for /openapi.json)
@@ -21,6 +22,58 @@ const ReplyRef = z.string().nullable().openapi({
   description: "The `ref` of the reply address (POST /v1/reply-addresses) the message was sent to, or null",
   example: "ticket-4711",
 });
+
+export const KINDS = ["human", "auto_reply", "bounce", "list", "automated"] as const;
+
+const Kind = z.enum(KINDS).nullable().openapi({
+  description:
+    "human, auto_reply (RFC 3834, vacation replies), bounce (RFC 3464 and the common non-standard ones), list, automated; null for mail stored before this was computed (see `messages reparse`)",
+});
+const ThreadId = z.string().nullable().openapi({
+  description:
+    "The conversation: GET /v1/threads/{id}. By References/In-Reply-To, else subject and participants",
+});
+
+/** The fields derived from the body (core/messages/analyze.ts), shared by the message JSON and webhooks. */
+export const DerivedFieldsShape = {
+  text_source: z.enum(["text", "html"]).nullable().openapi({
+    description: "`html` when the message has only an HTML part and `text` was rendered from it",
+  }),
+  stripped_text: z.string().nullable().openapi({
+    description:
+      "The new text of a reply, without the quoted history and the signature; `text` when there is nothing to strip",
+  }),
+  signature: z.string().nullable().openapi({ description: "The signature block, when one was found" }),
+  markdown: z.string().nullable().openapi({
+    description:
+      "The body as Markdown (from HTML when present), without tracking pixels, hidden elements and layout tables",
+  }),
+  thread_id: ThreadId,
+  kind: Kind,
+  kind_reasons: z.array(z.string()).openapi({
+    description: "The headers or parts that decided `kind`",
+    example: ["Auto-Submitted: auto-replied"],
+  }),
+  bounce: z
+    .array(
+      z.object({
+        action: z.string().nullable(),
+        status: z.string().nullable(),
+        final_recipient: z.string().nullable(),
+        diagnostic_code: z.string().nullable(),
+        remote_mta: z.string().nullable(),
+        original_message_id: z.string().nullable(),
+      }),
+    )
+    .nullable()
+    .openapi({ description: "For a bounce: one entry per failed recipient" }),
+  codes: z
+    .array(z.object({ value: z.string(), context: z.string() }))
+    .openapi({ description: "One-time codes found in the subject and body, with the sentence around each" }),
+  links: z
+    .array(z.object({ url: z.string(), text: z.string() }))
+    .openapi({ description: "Links from anchors and bare URLs, de-duplicated, in document order" }),
+};
 
 const Quarantined = z.boolean().openapi({
   description: "Held by a quarantine rule: not announced, listed only with ?quarantined=true, until released",
@@ -45,6 +98,8 @@ export const MessageSummarySchema = z
     ingress: IngressSchema,
     reply_ref: ReplyRef,
     quarantined: Quarantined,
+    kind: Kind,
+    thread_id: ThreadId,
     url: z.string(),
   })
   .openapi("MessageSummary");
@@ -123,6 +178,7 @@ export const MessageSchema = z
     ingress: IngressSchema,
     reply_ref: ReplyRef,
     quarantined: Quarantined,
+    ...DerivedFieldsShape,
     auth: AuthResultsSchema.nullable(),
     raw_url: z.string(),
     expires_at: z.string().optional().openapi({
@@ -159,6 +215,8 @@ export function toMessageSummaryJson(row: MessageSummaryRow, links: Links): Mess
     ingress: asIngress(row.ingress),
     reply_ref: row.replyRef,
     quarantined: row.quarantined,
+    kind: kindOf(row.kind),
+    thread_id: row.threadId,
     url: messageUrl(links, row.id),
   };
 }
@@ -195,7 +253,29 @@ export function toMessageJson(row: MessageRow, links: Links): MessageJson {
     ingress: asIngress(row.ingress),
     reply_ref: row.replyRef,
     quarantined: row.quarantined,
+    ...derivedJson(row),
     auth: parseJson<SenderAuthResults | null>(row.auth, null),
     raw_url: `${url}/raw`,
   };
+}
+
+function kindOf(value: string | null): (typeof KINDS)[number] | null {
+  return (KINDS as readonly string[]).includes(value ?? "") ? (value as (typeof KINDS)[number]) : null;
+}
+
+/** The derived fields of a stored message (`messages.derived`, `text_source`, `kind`, `thread_id`). */
+function derivedJson(row: MessageRow) {
+  const derived = parseJson<Partial<DerivedFields>>(row.derived, {});
+  return {
+    text_source: row.textSource === "text" || row.textSource === "html" ? row.textSource : null,
+    stripped_text: derived.stripped_text ?? null,
+    signature: derived.signature ?? null,
+    markdown: derived.markdown ?? null,
+    thread_id: row.threadId,
+    kind: kindOf(row.kind),
+    kind_reasons: derived.kind_reasons ?? [],
+    bounce: derived.bounce ?? null,
+    codes: derived.codes ?? [],
+    links: derived.links ?? [],
+  } as const;
 }

@@ -71,12 +71,28 @@ export const messages = sqliteTable(
     replyRef: text("reply_ref"),
     /** Held by a tenant's `quarantine` rule: listed only on request, announced when released. */
     quarantined: integer("quarantined", { mode: "boolean" }).notNull().default(false),
+    /** human, auto_reply, bounce, list or automated (core/classify/kind.ts); null before 0016 until reparsed. */
+    kind: text("kind"),
+    /** The conversation (core/threads/): by References/In-Reply-To, else subject and participants within 30 days. */
+    threadId: text("thread_id"),
+    /** The subject without Re:/Fwd:/AW:… and spacing, lower case: the subject half of the thread fallback. */
+    threadSubject: text("thread_subject"),
+    /** JSON string[]: lower-case addresses of From, To and Cc, for the thread fallback's shared participants. */
+    participants: text("participants"),
+    /** Where `text` came from: "text" (a text part), "html" (derived from the only HTML part), or null. */
+    textSource: text("text_source"),
+    /** JSON: what was derived from the body (stripped_text, signature, markdown, codes, links, kind_reasons, bounce, header_anomalies). */
+    derived: text("derived"),
   },
   (table) => [
     uniqueIndex("messages_ingress_key_idx").on(table.tenantId, table.mailboxId, table.ingressKey),
     index("messages_mailbox_idx").on(table.tenantId, table.mailboxId, table.id),
     index("messages_tenant_idx").on(table.tenantId, table.id),
     index("messages_raw_blob_idx").on(table.rawBlob),
+    // Threads: a reply finds its parent by Message-ID, or by subject; a thread lists its messages.
+    index("messages_message_id_idx").on(table.tenantId, table.mailboxId, table.messageIdHeader),
+    index("messages_thread_subject_idx").on(table.tenantId, table.mailboxId, table.threadSubject),
+    index("messages_thread_idx").on(table.tenantId, table.mailboxId, table.threadId),
   ],
 );
 
@@ -136,4 +152,29 @@ export const blobChunks = sqliteTable(
     content: bytes("content").notNull(),
   },
   (table) => [uniqueIndex("blob_chunks_key_seq_idx").on(table.key, table.seq)],
+);
+
+/**
+ * One row per conversation, kept by triggers on `messages` (migration 0017) in
+ * the same commits that store, mark, release, move and delete mail, so a page
+ * of threads is an index range however much mail a mailbox holds.
+ * Quarantined copies do not count until released.
+ */
+export const threads = sqliteTable(
+  "threads",
+  {
+    id: text("id").primaryKey(),
+    tenantId: text("tenant_id").notNull(),
+    mailboxId: text("mailbox_id").notNull(),
+    /** The subject of its first message. */
+    subject: text("subject"),
+    messageCount: integer("message_count").notNull().default(0),
+    unreadCount: integer("unread_count").notNull().default(0),
+    firstMessageAt: integer("first_message_at").notNull(),
+    lastMessageAt: integer("last_message_at").notNull(),
+  },
+  (table) => [
+    index("threads_mailbox_activity_idx").on(table.tenantId, table.mailboxId, table.lastMessageAt, table.id),
+    index("threads_tenant_activity_idx").on(table.tenantId, table.lastMessageAt, table.id),
+  ],
 );

@@ -1,4 +1,5 @@
 /// <reference lib="webworker" />
+import { analyzeBody } from "../../core/messages/analyze";
 import { type ParseResult, parseMessage } from "../../core/messages/parse";
 import { collectAfterLarge } from "./collect-after-large";
 import type { CheckRequest, CheckResponse } from "./protocol";
@@ -19,11 +20,22 @@ self.onmessage = async (event: MessageEvent<CheckRequest>) => {
   // Hashed here, off the main thread; Bun's hasher reads shared memory, Web Crypto does not.
   const rawSha256 = new Bun.CryptoHasher("sha256").update(request.raw).digest("hex");
   const result = await parseMessage(request.raw);
+  // The body's analysis too, off the event loop and inside the same time bound.
+  if (result.ok) result.analysis = analyzeOrNull(result.content);
   postMessage({ type: "parsed", id: request.id, result, rawSha256 } satisfies CheckResponse, {
     transfer: attachmentBuffers(result),
   });
   collectAfterLarge(request.raw.byteLength);
 };
+
+/** An analysis that throws (a bug, never the sender's fault) leaves it to the ingest path to try again. */
+function analyzeOrNull(content: Parameters<typeof analyzeBody>[0]) {
+  try {
+    return analyzeBody(content);
+  } catch {
+    return undefined;
+  }
+}
 
 /** The attachments' bytes move to the main thread instead of being copied (each buffer once). */
 function attachmentBuffers(result: ParseResult): ArrayBuffer[] {

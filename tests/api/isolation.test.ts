@@ -93,6 +93,7 @@ beforeAll(async () => {
   });
   const message = (await (await omni.api(`/v1/messages/${listed.id}`, alpha.apiKey)).json()) as {
     id: string;
+    thread_id: string;
     attachments: Array<{ id: string }>;
   };
   const [domain] = (
@@ -153,6 +154,7 @@ beforeAll(async () => {
 
   Object.assign(alphaIds, {
     rul: rule.id,
+    thr: message.thread_id,
     tnt: alpha.id,
     key: secondKey.id,
     dom: domain?.id ?? "",

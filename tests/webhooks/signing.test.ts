@@ -76,6 +76,19 @@ test("a hostile message (thousands of recipients, a huge body) still makes a pay
         html: null,
         attachments: [],
       },
+      analysis: {
+        text: "x".repeat(1_000_000),
+        textSource: "text",
+        strippedText: "x".repeat(1_000_000),
+        signature: "s".repeat(100_000),
+        markdown: "x".repeat(1_000_000),
+        codes: Array.from({ length: 500 }, (_, i) => ({ value: `${100000 + i}`, context: "c".repeat(200) })),
+        links: Array.from({ length: 500 }, (_, i) => ({
+          url: `https://example.org/${i}`,
+          text: "l".repeat(200),
+        })),
+      },
+      kind: { kind: "human", kindReasons: [], bounce: null },
       parseError: null,
       auth: null,
       deliveries: [

@@ -77,6 +77,7 @@ export function registerMessageListRoutes(app: OpenAPIHono<AppEnv>, deps: AppDep
         until: parseTime(query.until, "query.until"),
         unread: query.unread === "true" || query.unread === "1",
         quarantined: query.quarantined === "true" || query.quarantined === "1",
+        kind: query.kind,
       },
     );
     return c.json(
@@ -107,6 +108,7 @@ export function registerMessageListRoutes(app: OpenAPIHono<AppEnv>, deps: AppDep
         timeoutMs,
         signal: c.req.raw.signal,
         notifier: deps.messageEvents,
+        filters: { q: query.q, from: query.from, subject: query.subject, kind: query.kind },
       });
     } finally {
       slot.release();

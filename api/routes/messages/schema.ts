@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { KINDS } from "../../../core/resources/messages";
 import { problems } from "../../problem";
 import { PaginationQuery, queryText } from "../../schemas";
 
@@ -30,6 +31,13 @@ export const MessageFilterQuery = PaginationQuery.extend({
     .enum(["true", "false", "1", "0"])
     .optional()
     .openapi({ param: { name: "unread", in: "query" }, description: "Only unread messages" }),
+  kind: z
+    .enum(KINDS)
+    .optional()
+    .openapi({
+      param: { name: "kind", in: "query" },
+      description: "Only this kind of mail: human, auto_reply, bounce, list, automated",
+    }),
   quarantined: z
     .enum(["true", "false", "1", "0"])
     .optional()
@@ -68,6 +76,11 @@ export const WaitQuery = z.object({
       default: 30,
     }),
   limit: PaginationQuery.shape.limit,
+  // Wait for the message you need: "from noreply@x with a code" in one request.
+  q: MessageFilterQuery.shape.q,
+  from: MessageFilterQuery.shape.from,
+  subject: MessageFilterQuery.shape.subject,
+  kind: MessageFilterQuery.shape.kind,
 });
 
 export function parseTime(value: string | undefined, location: string): number | undefined {

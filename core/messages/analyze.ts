@@ -1,0 +1,73 @@
+import { extractCodes } from "../classify/codes";
+import { type BounceRecipient, classifyMessage } from "../classify/kind";
+import { extractLinks } from "../classify/links";
+import { htmlToText } from "../content/html-text";
+import { htmlToMarkdown, textToMarkdown } from "../content/markdown";
+import { stripReply, stripReplyHtml } from "../content/reply";
+import type { ParsedContent } from "./parse";
+
+/**
+ * What a program wants from a message beyond its parts (issue 17): the text of
+ * an HTML-only message, the new words of a reply and its signature, Markdown,
+ * one-time codes and links, and what kind of mail it is. Computed once per
+ * message in the ingest path (the SMTP edge's parse thread, or inline on a
+ * Worker), stored with the copies, and recomputed by `messages reparse`.
+ *
+ * The body analysed is bounded (ANALYSIS_CHARS of text and of HTML): a 25 MB
+ * body costs no more than a 1 MB one, and what people act on is at the start.
+ */
+export const ANALYSIS_CHARS = 1024 * 1024;
+
+export interface MessageAnalysis {
+  /** The text the API shows: the text part, or the HTML part rendered as text when there is only that. */
+  text: string | null;
+  textSource: "text" | "html" | null;
+  strippedText: string | null;
+  signature: string | null;
+  markdown: string | null;
+  codes: Array<{ value: string; context: string }>;
+  links: Array<{ url: string; text: string }>;
+}
+
+export interface MessageKind {
+  kind: "human" | "auto_reply" | "bounce" | "list" | "automated";
+  kindReasons: string[];
+  bounce: BounceRecipient[] | null;
+}
+
+const head = (value: string | null) => (value === null ? null : value.slice(0, ANALYSIS_CHARS));
+
+/** The body's analysis (no envelope needed: this runs where the message is parsed). */
+export function analyzeBody(content: Pick<ParsedContent, "subject" | "text" | "html">): MessageAnalysis {
+  const html = head(content.html);
+  const partText = content.text;
+  const text = partText ?? (html ? htmlToText(html) : null);
+  const textSource = partText !== null ? "text" : html ? "html" : null;
+  const reply = partText !== null ? stripReply(head(partText) ?? "") : html ? stripReplyHtml(html) : null;
+  return {
+    text,
+    textSource,
+    strippedText: reply?.strippedText ?? null,
+    signature: reply?.signature ?? null,
+    markdown: html ? htmlToMarkdown(html) : partText !== null ? textToMarkdown(head(partText) ?? "") : null,
+    codes: extractCodes({ subject: content.subject, text: head(text) }),
+    links: extractLinks({ html, text: head(partText) }),
+  };
+}
+
+/** The kind of mail, which needs the envelope sender (a bounce comes from the null sender). */
+export function classifyKind(content: ParsedContent | null, envelopeFrom: string): MessageKind {
+  const result = classifyMessage({
+    headers: content?.headers ?? [],
+    subject: content?.subject ?? null,
+    from: content?.from ?? null,
+    envelopeFrom,
+    text: content?.text ?? null,
+    attachments: (content?.attachments ?? []).map((attachment) => ({
+      contentType: attachment.contentType,
+      content: attachment.content,
+      filename: attachment.filename,
+    })),
+  });
+  return { kind: result.kind, kindReasons: result.reasons, bounce: result.bounce };
+}

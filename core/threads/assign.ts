@@ -1,0 +1,70 @@
+import { type SQL, sql } from "drizzle-orm";
+
+/**
+ * Which conversation a new copy joins, decided inside its commit (so two
+ * replies committed together see each other in order): the thread of a
+ * message of the same mailbox whose Message-ID it names in References or
+ * In-Reply-To; else of the newest message of the same mailbox in the last 30
+ * days with the same normalised subject and a participant in common; else a
+ * new thread. Never across mailboxes, so never across tenants.
+ */
+export const SUBJECT_WINDOW_MS = 30 * 86_400_000;
+
+/**
+ * Reply and forward prefixes, in the languages mail clients write them:
+ * Re, Fwd/Fw, AW/WG (German), SV/VS (Nordic), RE/TR (French), RIF/I (Italian),
+ * Antw (Dutch), Odp/PD (Polish), RES/ENC (Portuguese), YNT/İLT (Turkish),
+ * 回复/转发 (Chinese), 答复, Ответ/Пересл (Russian), and counters like "Re[2]:".
+ */
+const PREFIX =
+  /^\s*(?:(?:re|fwd?|aw|wg|sv|vs|tr|rif|antw|odp|pd|res|enc|ynt|ilt|İlt|r|i|回复|回覆|转发|轉寄|答复|ответ|пересл)\s*(?:\[\d+\]|\(\d+\))?\s*[:：]\s*)+/iu;
+
+/** The subject as threads compare it: prefixes removed, list tags kept, spacing collapsed, lower case. */
+export function normalizeSubject(subject: string | null): string {
+  let value = (subject ?? "").replace(/\s+/g, " ").trim();
+  for (let i = 0; i < 10; i++) {
+    const next = value.replace(PREFIX, "").trim();
+    if (next === value) break;
+    value = next;
+  }
+  return value.toLowerCase().slice(0, 500);
+}
+
+/** Lower-case addresses of the sender and the recipients, once each. */
+export function participantsOf(content: {
+  from: { address: string } | null;
+  to: Array<{ address: string }>;
+  cc: Array<{ address: string }>;
+}): string[] {
+  const all = [content.from, ...content.to, ...content.cc]
+    .map((entry) => entry?.address.trim().toLowerCase() ?? "")
+    .filter((address) => address !== "");
+  return [...new Set(all)].slice(0, 200);
+}
+
+export function threadIdSql(input: {
+  tenantId: string;
+  mailboxId: string;
+  /** In-Reply-To and References, as the message gives them. */
+  references: string[];
+  subjectKey: string;
+  participants: string[];
+  receivedAt: number;
+  newThreadId: string;
+}): SQL {
+  const refs = JSON.stringify([...new Set(input.references)].slice(-50));
+  const byReference = sql`(SELECT thread_id FROM messages
+    WHERE tenant_id = ${input.tenantId} AND mailbox_id = ${input.mailboxId}
+      AND message_id IN (SELECT value FROM json_each(${refs})) AND thread_id IS NOT NULL
+    ORDER BY rowid DESC LIMIT 1)`;
+  const bySubject =
+    input.subjectKey === "" || input.participants.length === 0
+      ? sql`NULL`
+      : sql`(SELECT thread_id FROM messages
+        WHERE tenant_id = ${input.tenantId} AND mailbox_id = ${input.mailboxId}
+          AND thread_subject = ${input.subjectKey} AND received_at >= ${input.receivedAt - SUBJECT_WINDOW_MS}
+          AND thread_id IS NOT NULL
+          AND EXISTS (SELECT 1 FROM json_each(participants) WHERE value IN (SELECT value FROM json_each(${JSON.stringify(input.participants)})))
+        ORDER BY rowid DESC LIMIT 1)`;
+  return sql`COALESCE(${byReference}, ${bySubject}, ${input.newThreadId})`;
+}
