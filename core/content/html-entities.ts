@@ -14,6 +14,13 @@ const NAMED = new Map<string, string>([
   ["gt", ">"],
   ["quot", '"'],
   ["apos", "'"],
+  // The legacy names in capitals, which HTML knows too (old editors write `&AMP;`).
+  ["AMP", "&"],
+  ["LT", "<"],
+  ["GT", ">"],
+  ["QUOT", '"'],
+  ["COPY", "©"],
+  ["REG", "®"],
   ["nbsp", "\u00a0"],
   ["ensp", "\u2002"],
   ["emsp", "\u2003"],
@@ -26,6 +33,7 @@ const NAMED = new Map<string, string>([
   ["copy", "©"],
   ["reg", "®"],
   ["trade", "™"],
+  ["TRADE", "™"],
   ["hellip", "…"],
   ["mdash", "—"],
   ["ndash", "–"],
@@ -168,7 +176,21 @@ const NAMED = new Map<string, string>([
  * when a letter, digit or `=` follows, as the HTML standard says, so a URL's
  * `?a=1&copy=2` keeps its query.
  */
-const LEGACY = new Set(["amp", "lt", "gt", "quot", "nbsp", "copy", "reg"]);
+const LEGACY = new Set([
+  "amp",
+  "lt",
+  "gt",
+  "quot",
+  "nbsp",
+  "copy",
+  "reg",
+  "AMP",
+  "LT",
+  "GT",
+  "QUOT",
+  "COPY",
+  "REG",
+]);
 
 /**
  * C1 controls that HTML reads as windows-1252 (HTML standard, "numeric character

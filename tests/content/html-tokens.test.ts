@@ -89,6 +89,11 @@ describe("decodeHtmlEntities", () => {
     expect(decodeHtmlEntities("&amp &nbspx &copy 2026")).toBe("& \u00a0x © 2026");
     expect(decodeHtmlEntities("?a=1&copy=2&ampx&amp", true)).toBe("?a=1&copy=2&ampx&");
   });
+  test("the capital names HTML knows decode, with or without ';'; other capitals stay", () => {
+    expect(decodeHtmlEntities("&AMP; &LT;&GT; &QUOT; &COPY; &REG &TRADE; &Amp; &NBSP;")).toBe(
+      '& <> " © ® ™ &Amp; &NBSP;',
+    );
+  });
   test("2 MB of references decode in linear time", () => {
     const text = "&amp;&#65;&bogus;&".repeat(110_000);
     const started = performance.now();
