@@ -16,7 +16,7 @@
  * its line.
  */
 
-// extractLinks lives beside the codes it is used with; its scanner is its own module.
+// extractLinks lives beside the codes it is used with, in a module of its own.
 export { extractLinks, type MessageLink } from "./links";
 
 export interface OneTimeCode {

@@ -1,12 +1,15 @@
+import { forEachHtmlToken } from "../content/html-tokens";
+
 /**
  * The http(s) links of a message: the `<a href>` anchors of its HTML, with
  * their visible text, then the bare URLs of its plain text.
  *
- * The HTML is read by one forward scan, never a regular expression over the
- * document, and nothing is read twice: an unclosed tag, quote or comment ends
- * the scan (nothing after it can be markup a browser would show), so hostile
- * input such as megabytes of `<a` costs one pass. Text URLs are found the same
- * way, one run at a time.
+ * The HTML is read by the tokenizer the content converters use
+ * (core/content/html-tokens.ts), so an anchor, an attribute or a character
+ * reference reads here as it reads in `htmlToText`. It is one forward pass:
+ * a tag or quoted value cut off by the end of the input is dropped, so
+ * hostile input such as megabytes of `<a` costs one pass. Text URLs are found
+ * the same way, one run at a time.
  */
 
 export interface MessageLink {
@@ -19,13 +22,13 @@ export interface MessageLink {
 const LINK_LIMIT = 200;
 /** Longer is not a link anyone follows; skipping it keeps a hostile run from being copied around. */
 const URL_LIMIT = 8_192;
-/** Characters of an anchor's text gathered before it is decoded and collapsed. */
+/** Characters of an anchor's text gathered before it is collapsed. */
 const ANCHOR_TEXT_LIMIT = 1_000;
 /** Characters of an anchor's text kept. */
 const ANCHOR_TEXT_KEEP = 300;
 
-/** Elements whose content is not text: skipped to their end tag. */
-const RAW_TEXT_ELEMENTS = new Set(["script", "style", "title", "textarea", "template", "noscript"]);
+/** Elements whose content is not text: neither their text nor their anchors are read. */
+const NOT_SHOWN = new Set(["script", "style", "title", "textarea", "template", "noscript"]);
 /** Elements that break a line: "Sign<br>in" reads as "Sign in". */
 const BREAKING_ELEMENTS = new Set([
   "br",
@@ -48,198 +51,15 @@ const BREAKING_ELEMENTS = new Set([
   "img",
 ]);
 
-const NAMED_ENTITIES: Record<string, string> = {
-  amp: "&",
-  lt: "<",
-  gt: ">",
-  quot: '"',
-  apos: "'",
-  nbsp: "\u00A0",
-  copy: "©",
-  reg: "®",
-  trade: "™",
-  hellip: "…",
-  ndash: "–",
-  mdash: "—",
-  lsquo: "‘",
-  rsquo: "’",
-  sbquo: "‚",
-  ldquo: "“",
-  rdquo: "”",
-  bdquo: "„",
-  laquo: "«",
-  raquo: "»",
-  bull: "•",
-  middot: "·",
-  euro: "€",
-  pound: "£",
-  yen: "¥",
-  cent: "¢",
-  sect: "§",
-  deg: "°",
-  times: "×",
-  zwnj: "\u200C",
-  zwj: "\u200D",
-  shy: "\u00AD",
-};
-
-/** What HTML makes of &#128; … &#159;: the windows-1252 characters at those bytes. */
-const WINDOWS_1252_C1: Record<number, number> = {
-  128: 0x20ac,
-  130: 0x201a,
-  131: 0x0192,
-  132: 0x201e,
-  133: 0x2026,
-  134: 0x2020,
-  135: 0x2021,
-  136: 0x02c6,
-  137: 0x2030,
-  138: 0x0160,
-  139: 0x2039,
-  140: 0x0152,
-  142: 0x017d,
-  145: 0x2018,
-  146: 0x2019,
-  147: 0x201c,
-  148: 0x201d,
-  149: 0x2022,
-  150: 0x2013,
-  151: 0x2014,
-  152: 0x02dc,
-  153: 0x2122,
-  154: 0x0161,
-  155: 0x203a,
-  156: 0x0153,
-  158: 0x017e,
-  159: 0x0178,
-};
-
-function codePointText(code: number): string {
-  const mapped = WINDOWS_1252_C1[code] ?? code;
-  if (mapped === 0 || mapped > 0x10ffff || (mapped >= 0xd800 && mapped <= 0xdfff)) return "\uFFFD";
-  return String.fromCodePoint(mapped);
-}
-
-/** Character references decoded: named (the common ones), decimal and hexadecimal. */
-export function decodeEntities(value: string): string {
-  if (!value.includes("&")) return value;
-  return value.replace(
-    /&(?:#(\d{1,8})|#[xX]([0-9a-fA-F]{1,7})|([A-Za-z][A-Za-z0-9]{1,31}));?/g,
-    (match, dec, hex, name) => {
-      if (dec !== undefined) return codePointText(Number.parseInt(dec, 10));
-      if (hex !== undefined) return codePointText(Number.parseInt(hex, 16));
-      return NAMED_ENTITIES[String(name).toLowerCase()] ?? match;
-    },
-  );
-}
-
 function collapse(value: string): string {
   return value.replace(/[\s\u00A0\u200B-\u200D\u00AD]+/g, " ").trim();
 }
 
-/** An href as a browser resolves it without a base: entities decoded, spaces and line breaks out. */
-function httpUrl(raw: string): string | null {
-  const url = decodeEntities(raw)
-    .replace(/[\t\n\r]/g, "")
-    .trim();
+/** An href as a browser resolves it without a base (references already decoded): spaces and line breaks out. */
+function httpUrl(href: string): string | null {
+  const url = href.replace(/[\t\n\r]/g, "").trim();
   if (url.length > URL_LIMIT || !/^https?:\/\/[^\s/?#\\]/i.test(url)) return null;
   return url;
-}
-
-function isNameChar(code: number): boolean {
-  // Letters, digits, "-", ":" (o:p, v:shape in Outlook's HTML).
-  return (
-    (code >= 0x61 && code <= 0x7a) ||
-    (code >= 0x41 && code <= 0x5a) ||
-    (code >= 0x30 && code <= 0x39) ||
-    code === 0x2d ||
-    code === 0x3a
-  );
-}
-
-function isSpace(code: number): boolean {
-  return code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0d || code === 0x0c;
-}
-
-const SLASH = 0x2f;
-const EQUALS = 0x3d;
-const GREATER = 0x3e;
-
-interface Tag {
-  name: string;
-  closing: boolean;
-  /** href and alt, the only attributes read. */
-  attributes: Map<string, string>;
-  /** Index just past the tag's `>`. */
-  end: number;
-}
-
-/**
- * The tag at `at` (which holds `<`), or null when it never ends (no `>`
- * outside a quoted value before the end of the input). The attribute loop
- * only moves forward.
- */
-function readTag(html: string, at: number): Tag | null | "not-a-tag" {
-  let i = at + 1;
-  const closing = html[i] === "/";
-  if (closing) i++;
-  const nameStart = i;
-  while (i < html.length && isNameChar(html.charCodeAt(i))) i++;
-  if (i === nameStart) return "not-a-tag";
-  const name = html.slice(nameStart, i).toLowerCase();
-  const attributes = new Map<string, string>();
-  const length = html.length;
-  while (i < length) {
-    const code = html.charCodeAt(i);
-    if (code === GREATER) return { name, closing, attributes, end: i + 1 };
-    if (isSpace(code) || code === SLASH) {
-      i++;
-      continue;
-    }
-    const attrStart = i;
-    for (let c = code; i < length; c = html.charCodeAt(++i)) {
-      if (isSpace(c) || c === SLASH || c === GREATER || c === EQUALS) break;
-    }
-    // Only href and alt are kept: other names are not even copied out.
-    const nameLength = i - attrStart;
-    const attrName = nameLength === 3 || nameLength === 4 ? html.slice(attrStart, i).toLowerCase() : "";
-    const wanted = attrName === "href" || attrName === "alt";
-    while (i < length && isSpace(html.charCodeAt(i))) i++;
-    if (html.charCodeAt(i) !== EQUALS) {
-      if (wanted && !attributes.has(attrName)) attributes.set(attrName, "");
-      continue;
-    }
-    i++;
-    while (i < length && isSpace(html.charCodeAt(i))) i++;
-    const quote = html[i];
-    let valueStart = i;
-    let valueEnd: number;
-    if (quote === '"' || quote === "'") {
-      const close = html.indexOf(quote, i + 1);
-      if (close === -1) return null;
-      valueStart = i + 1;
-      valueEnd = close;
-      i = close + 1;
-    } else {
-      while (i < length && !isSpace(html.charCodeAt(i)) && html.charCodeAt(i) !== GREATER) i++;
-      valueEnd = i;
-    }
-    // The first of a repeated attribute counts, as in a browser.
-    if (wanted && !attributes.has(attrName)) attributes.set(attrName, html.slice(valueStart, valueEnd));
-  }
-  return null;
-}
-
-/** Index of the end tag `</name` from `from` on, compared without case, or -1. */
-function findEndTag(html: string, from: number, name: string): number {
-  let at = html.indexOf("</", from);
-  while (at !== -1) {
-    const candidate = html.slice(at + 2, at + 2 + name.length);
-    const after = html.charCodeAt(at + 2 + name.length);
-    if (candidate.toLowerCase() === name && !isNameChar(after)) return at;
-    at = html.indexOf("</", at + 2);
-  }
-  return -1;
 }
 
 interface OpenAnchor {
@@ -259,58 +79,45 @@ function anchorsOf(html: string, take: (url: string) => MessageLink | null): voi
   };
   const close = () => {
     if (open?.link) {
-      const text = collapse(decodeEntities(open.parts.join("")));
-      open.link.text = (text === "" ? collapse(decodeEntities(open.alt)) : text).slice(0, ANCHOR_TEXT_KEEP);
+      const text = collapse(open.parts.join(""));
+      open.link.text = (text === "" ? collapse(open.alt) : text).slice(0, ANCHOR_TEXT_KEEP);
     }
     open = null;
   };
+  // The element whose content is not shown that we are inside, and how deep its name nests in itself.
+  let hiddenBy: string | null = null;
+  let hiddenDepth = 0;
 
-  let i = 0;
-  while (i < html.length) {
-    const lt = html.indexOf("<", i);
-    if (lt === -1) {
-      append(html.slice(i));
-      break;
+  forEachHtmlToken(html, (token) => {
+    if (hiddenBy !== null) {
+      if (token.type === "start" && token.name === hiddenBy) hiddenDepth++;
+      else if (token.type === "end" && token.name === hiddenBy && --hiddenDepth === 0) hiddenBy = null;
+      return;
     }
-    if (lt > i) append(html.slice(i, lt));
-    if (html.startsWith("<!--", lt)) {
-      const end = html.indexOf("-->", lt + 4);
-      if (end === -1) break;
-      i = end + 3;
-      continue;
+    if (token.type === "text") {
+      append(token.text);
+      return;
     }
-    if (html[lt + 1] === "!" || html[lt + 1] === "?") {
-      const end = html.indexOf(">", lt + 2);
-      if (end === -1) break;
-      i = end + 1;
-      continue;
-    }
-    const tag = readTag(html, lt);
-    if (tag === "not-a-tag") {
-      append("<");
-      i = lt + 1;
-      continue;
-    }
-    if (tag === null) break;
-    i = tag.end;
-    if (tag.name === "a") {
+    if (token.name === "a") {
       close();
-      if (!tag.closing) {
-        const href = tag.attributes.get("href");
+      if (token.type === "start") {
+        const href = token.attributes?.get("href");
         const url = href === undefined ? null : httpUrl(href);
         open = { link: url === null ? null : take(url), parts: [], length: 0, alt: "" };
       }
-      continue;
+      return;
     }
-    if (!tag.closing && RAW_TEXT_ELEMENTS.has(tag.name)) {
-      const end = findEndTag(html, i, tag.name);
-      if (end === -1) break;
-      i = end;
-      continue;
+    if (token.type === "start" && NOT_SHOWN.has(token.name)) {
+      hiddenBy = token.name;
+      hiddenDepth = 1;
+      return;
     }
-    if (open !== null && BREAKING_ELEMENTS.has(tag.name)) append(" ");
-    if (open !== null && tag.name === "img" && open.alt === "") open.alt = tag.attributes.get("alt") ?? "";
-  }
+    if (open === null) return;
+    if (BREAKING_ELEMENTS.has(token.name)) append(" ");
+    if (token.type === "start" && token.name === "img" && open.alt === "") {
+      open.alt = token.attributes?.get("alt") ?? "";
+    }
+  });
   close();
 }
 

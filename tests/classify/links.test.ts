@@ -61,6 +61,18 @@ describe("HTML anchors", () => {
     ]);
   });
 
+  test("a query's &copy= and &times= stay as written: no ; and an = after, so no reference", () => {
+    const html = `<a href="https://example.com/p?a=1&copy=2&times=3&amp;b=4">Open</a>`;
+    expect(extractLinks({ html, text: null })).toEqual([
+      { url: "https://example.com/p?a=1&copy=2&times=3&b=4", text: "Open" },
+    ]);
+  });
+
+  test("a < that opens no tag is text, and the anchor after it is read", () => {
+    const html = `I <3 it<a href="https://example.com/">Here</a> and </ p>`;
+    expect(extractLinks({ html, text: null })).toEqual([{ url: "https://example.com/", text: "Here" }]);
+  });
+
   test("a tag that never ends hides what follows it", () => {
     const html = `<a href="https://ok.example/">ok</a><div class="x <a href="https://after.example/">after</a>`;
     expect(extractLinks({ html, text: null }).map((link) => link.url)).toEqual(["https://ok.example/"]);
