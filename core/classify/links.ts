@@ -1,4 +1,5 @@
 import { forEachHtmlToken } from "../content/html-tokens";
+import { isNeverShown } from "../content/html-tree";
 
 /**
  * The http(s) links of a message: the `<a href>` anchors of its HTML, with
@@ -27,8 +28,16 @@ const ANCHOR_TEXT_LIMIT = 1_000;
 /** Characters of an anchor's text kept. */
 const ANCHOR_TEXT_KEEP = 300;
 
-/** Elements whose content is not text: neither their text nor their anchors are read. */
-const NOT_SHOWN = new Set(["script", "style", "title", "textarea", "template", "noscript"]);
+/**
+ * Whether a start tag opens an element whose content is not shown, so that
+ * neither its text nor its anchors are read: the elements `htmlToText` never
+ * shows (core/content/html-tree.ts), and as there `<x/>` holds nothing. The
+ * head is left to the tree, which ends it where body content starts; an
+ * anchor is body content, so no link is ever in it.
+ */
+function opensHidden(token: { name: string; selfClosing: boolean }): boolean {
+  return !token.selfClosing && token.name !== "head" && isNeverShown(token.name);
+}
 /** Elements that break a line: "Sign<br>in" reads as "Sign in". */
 const BREAKING_ELEMENTS = new Set([
   "br",
@@ -90,7 +99,7 @@ function anchorsOf(html: string, take: (url: string) => MessageLink | null): voi
 
   forEachHtmlToken(html, (token) => {
     if (hiddenBy !== null) {
-      if (token.type === "start" && token.name === hiddenBy) hiddenDepth++;
+      if (token.type === "start" && token.name === hiddenBy && !token.selfClosing) hiddenDepth++;
       else if (token.type === "end" && token.name === hiddenBy && --hiddenDepth === 0) hiddenBy = null;
       return;
     }
@@ -107,7 +116,7 @@ function anchorsOf(html: string, take: (url: string) => MessageLink | null): voi
       }
       return;
     }
-    if (token.type === "start" && NOT_SHOWN.has(token.name)) {
+    if (token.type === "start" && opensHidden(token)) {
       hiddenBy = token.name;
       hiddenDepth = 1;
       return;

@@ -297,6 +297,11 @@ const NOT_SHOWN = new Set([
   "select",
 ]);
 
+/** Whether an element of this name never shows what it holds, whatever its attributes. */
+export function isNeverShown(name: string): boolean {
+  return NOT_SHOWN.has(name);
+}
+
 /**
  * Whether an element and what it holds are not shown: one of `NOT_SHOWN`, the
  * `hidden` attribute, or a style with `display:none`, `visibility:hidden` or

@@ -46,6 +46,19 @@ describe("HTML anchors", () => {
     expect(extractLinks({ html, text: null })).toEqual([{ url: "https://example.com/", text: "First" }]);
   });
 
+  test("what htmlToText hides is not read: <template>, <select>, <iframe>, <object>; <noscript> is shown", () => {
+    const html = `<template><a href="https://t.example/">T</a></template><select><option>
+      <a href="https://s.example/">S</a></select><iframe><a href="https://i.example/">I</a></iframe>
+      <object><a href="https://o.example/">O</a></object><noscript><a href="https://n.example/">N</a></noscript>
+      <a href="https://x.example/">X<noembed>no</noembed><textarea>typed</textarea></a><template/>
+      <a href="https://y.example/">Y</a>`;
+    expect(extractLinks({ html, text: null })).toEqual([
+      { url: "https://n.example/", text: "N" },
+      { url: "https://x.example/", text: "Xtyped" },
+      { url: "https://y.example/", text: "Y" },
+    ]);
+  });
+
   test("an anchor left open ends at the next anchor or the end", () => {
     const html = `<a href="https://one.example/">One <a href="https://two.example/">Two`;
     expect(extractLinks({ html, text: null })).toEqual([
