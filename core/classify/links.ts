@@ -1,3 +1,4 @@
+import { breaksLine } from "../content/html-text";
 import { forEachHtmlToken } from "../content/html-tokens";
 import { isNeverShown } from "../content/html-tree";
 
@@ -38,27 +39,14 @@ const ANCHOR_TEXT_KEEP = 300;
 function opensHidden(token: { name: string; selfClosing: boolean }): boolean {
   return !token.selfClosing && token.name !== "head" && isNeverShown(token.name);
 }
-/** Elements that break a line: "Sign<br>in" reads as "Sign in". */
-const BREAKING_ELEMENTS = new Set([
-  "br",
-  "p",
-  "div",
-  "tr",
-  "td",
-  "th",
-  "li",
-  "ul",
-  "ol",
-  "table",
-  "h1",
-  "h2",
-  "h3",
-  "h4",
-  "h5",
-  "h6",
-  "hr",
-  "img",
-]);
+
+/**
+ * Whether an element parts the words of an anchor's text: where `htmlToText`
+ * breaks a line ("Sign<br>in" reads as "Sign in"), and at an image.
+ */
+function partsWords(name: string): boolean {
+  return name === "img" || breaksLine(name);
+}
 
 function collapse(value: string): string {
   return value.replace(/[\s\u00A0\u200B-\u200D\u00AD]+/g, " ").trim();
@@ -122,7 +110,7 @@ function anchorsOf(html: string, take: (url: string) => MessageLink | null): voi
       return;
     }
     if (open === null) return;
-    if (BREAKING_ELEMENTS.has(token.name)) append(" ");
+    if (partsWords(token.name)) append(" ");
     if (token.type === "start" && token.name === "img" && open.alt === "") {
       open.alt = token.attributes?.get("alt") ?? "";
     }

@@ -94,6 +94,29 @@ export const PARAGRAPH_BLOCKS = new Set([
   "dir",
 ]);
 
+/** Elements `renderNode` breaks a line at by name, besides the two sets above. */
+const OWN_LINE = new Set([
+  "br",
+  "hr",
+  "ul",
+  "ol",
+  "li",
+  "table",
+  "pre",
+  "xmp",
+  "listing",
+  "plaintext",
+  "blockquote",
+]);
+
+/**
+ * Whether `htmlToText` keeps the text before and after an element of this name
+ * apart: on separate lines, or (a data table's cells) a tab apart.
+ */
+export function breaksLine(name: string): boolean {
+  return OWN_LINE.has(name) || LINE_BLOCKS.has(name) || PARAGRAPH_BLOCKS.has(name);
+}
+
 function renderChildren(element: HtmlElement, writer: BlockWriter, context: Context): void {
   for (const child of element.children) renderNode(child, writer, context);
 }

@@ -32,6 +32,15 @@ describe("HTML anchors", () => {
     ]);
   });
 
+  test("words split where htmlToText splits lines: blocks of every kind, not inline tags", () => {
+    const html = `<a href="https://example.com/a">Sign<section>in</section>now<blockquote>or</blockquote>
+      later<dt>today</dt></a><a href="https://example.com/b">Ver<b>if</b><span>y</span></a>`;
+    expect(extractLinks({ html, text: null })).toEqual([
+      { url: "https://example.com/a", text: "Sign in now or later today" },
+      { url: "https://example.com/b", text: "Verify" },
+    ]);
+  });
+
   test("javascript:, data:, cid:, mailto:, relative and empty hrefs are left out", () => {
     const html = `<a href="javascript:alert(1)">x</a><a href="data:text/html,hi">x</a><a href="cid:part1">x</a>
       <a href="mailto:a@example.com">x</a><a href="/relative">x</a><a href="">x</a><a name="top">x</a>
