@@ -1,3 +1,6 @@
+import { splitLines } from "../content/text-lines";
+import { collapseWhitespace } from "../content/whitespace";
+
 /**
  * What a bounce says about each recipient it reports: read from the
  * machine-readable `message/delivery-status` part of an RFC 3464 DSN, or
@@ -45,14 +48,6 @@ export function isDeliveryStatusType(contentType: string): boolean {
 
 function decodePart(content: Uint8Array): string {
   return new TextDecoder("utf-8").decode(content.subarray(0, READ_LIMIT));
-}
-
-function splitLines(text: string): string[] {
-  return text.split(/\r\n|\r|\n/);
-}
-
-function collapse(value: string): string {
-  return value.replace(/\s+/g, " ").trim();
 }
 
 function cut(value: string, limit: number): string {
@@ -117,7 +112,10 @@ function recipientFromGroup(group: Map<string, string>): BounceRecipient {
         .toLowerCase()
         .split(/[\s(;]/)[0],
     ),
-    status: status === undefined ? null : (status.match(ENHANCED_STATUS)?.[1] ?? orNull(collapse(status))),
+    status:
+      status === undefined
+        ? null
+        : (status.match(ENHANCED_STATUS)?.[1] ?? orNull(collapseWhitespace(status))),
     final_recipient:
       recipient === undefined
         ? null
@@ -126,7 +124,9 @@ function recipientFromGroup(group: Map<string, string>): BounceRecipient {
               .replace(/^<(.*)>$/, "$1")
               .trim(),
           ),
-    diagnostic_code: orNull(cut(collapse(withoutType(group.get("diagnostic-code") ?? "")), DIAGNOSTIC_LIMIT)),
+    diagnostic_code: orNull(
+      cut(collapseWhitespace(withoutType(group.get("diagnostic-code") ?? "")), DIAGNOSTIC_LIMIT),
+    ),
     remote_mta: orNull(withoutType(group.get("remote-mta") ?? "")),
     original_message_id: null,
   };
@@ -163,7 +163,7 @@ export function messageIdOfHeaders(headers: string): string | null {
 function messageIdIn(value: string): string | null {
   const bracketed = value.match(/<[^<>\s]{1,250}>/);
   if (bracketed) return bracketed[0];
-  return orNull(collapse(value).slice(0, 250));
+  return orNull(collapseWhitespace(value).slice(0, 250));
 }
 
 /** A `Message-ID:` line in prose (the copy of the message a non-standard bounce appends). */
@@ -305,7 +305,7 @@ function hasCode(value: string): boolean {
 }
 
 function diagnosticOf(block: string): string | null {
-  const text = collapse(block);
+  const text = collapseWhitespace(block);
   if (text === "") return null;
   // From the SMTP reply on, when there is one: in "host x[1.2.3.4] said: 550 …" the reply is the diagnostic.
   const reply = text.match(SMTP_REPLY);

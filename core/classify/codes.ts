@@ -1,3 +1,6 @@
+import { splitLines } from "../content/text-lines";
+import { collapseWhitespace } from "../content/whitespace";
+
 /**
  * One-time codes (sign-in, verification, 2FA) read from a message's subject
  * and text, for a program or a test that has to type one in.
@@ -269,12 +272,12 @@ function readLine(raw: string): Line {
 
 /** At most CONTEXT_LIMIT characters of `text` around [from, to). */
 function clip(text: string, from: number, to: number): string {
-  const flat = (value: string) => value.replace(/\s+/g, " ").trim();
-  if (flat(text).length <= CONTEXT_LIMIT) return flat(text);
+  const flat = collapseWhitespace(text);
+  if (flat.length <= CONTEXT_LIMIT) return flat;
   const room = Math.max(0, CONTEXT_LIMIT - (to - from)) / 2;
   const start = Math.max(0, Math.floor(from - room));
   const end = Math.min(text.length, Math.ceil(to + room));
-  return `${start > 0 ? "…" : ""}${flat(text.slice(start, end))}${end < text.length ? "…" : ""}`.slice(
+  return `${start > 0 ? "…" : ""}${collapseWhitespace(text.slice(start, end))}${end < text.length ? "…" : ""}`.slice(
     0,
     CONTEXT_LIMIT + 2,
   );
@@ -359,7 +362,7 @@ function previousNonBlank(lines: string[], from: number): number {
  */
 export function extractCodes(input: { subject: string | null; text: string | null }): OneTimeCode[] {
   const subject = input.subject === null ? null : readLine(input.subject);
-  const rawLines = (input.text ?? "").slice(0, TEXT_LIMIT).split(/\r\n|\r|\n/);
+  const rawLines = splitLines((input.text ?? "").slice(0, TEXT_LIMIT));
   const lines: Array<Line | undefined> = new Array(rawLines.length);
   const lineAt = (i: number): Line => {
     let line = lines[i];

@@ -1,3 +1,4 @@
+import { collapseWhitespace } from "../content/whitespace";
 import {
   type BounceRecipient,
   findAddresses,
@@ -74,7 +75,7 @@ function indexHeaders(headers: ClassifyInput["headers"]): Headers {
 }
 
 function shown(value: string): string {
-  const flat = value.replace(/\s+/g, " ").trim();
+  const flat = collapseWhitespace(value);
   return flat.length > REASON_VALUE_LIMIT ? `${flat.slice(0, REASON_VALUE_LIMIT - 1)}…` : flat;
 }
 

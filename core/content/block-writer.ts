@@ -1,3 +1,5 @@
+import { splitLines } from "./text-lines";
+
 /**
  * Lays out text in lines and paragraphs for the HTML converters (html-text.ts,
  * markdown.ts): whitespace collapsed as a browser does, breaks asked for by
@@ -74,7 +76,7 @@ export class BlockWriter {
    * for `<pre>` and Markdown code fences.
    */
   preformatted(text: string): void {
-    const lines = text.split(/\r\n|\r|\n/);
+    const lines = splitLines(text);
     for (const [index, line] of lines.entries()) {
       if (index === 0) {
         this.emit(line, true);

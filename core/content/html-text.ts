@@ -8,6 +8,7 @@ import {
   parseHtml,
   shapeOfTable,
 } from "./html-tree";
+import { collapseWhitespace } from "./whitespace";
 
 /**
  * Readable plain text from an HTML mail body, in Web APIs only (it runs on
@@ -209,7 +210,7 @@ function renderLink(link: HtmlElement, writer: BlockWriter, context: Context): v
   context.inLink = true;
   renderChildren(link, writer, context);
   context.inLink = false;
-  const shown = writer.textSince(start).replace(/\s+/g, " ").trim();
+  const shown = collapseWhitespace(writer.textSince(start));
   if (shown === "" || comparable(shown) === comparable(href)) return;
   writer.appendToLine(`(${href})`);
 }

@@ -16,6 +16,8 @@ import {
   parseHtml,
   shapeOfTable,
 } from "./html-tree";
+import { splitLines } from "./text-lines";
+import { collapseWhitespace } from "./whitespace";
 
 /**
  * Markdown (CommonMark, with GFM tables and strikethrough) from an HTML mail
@@ -47,7 +49,7 @@ export function htmlToMarkdown(html: string): string {
  * or read four as code). Line endings become `\n`.
  */
 export function textToMarkdown(text: string): string {
-  const lines = text.replace(/\r\n?/g, "\n").split("\n");
+  const lines = splitLines(text);
   const out: string[] = [];
   for (const [index, line] of lines.entries()) {
     const trimmed = line.trimEnd();
@@ -278,7 +280,7 @@ function destination(url: string): string {
 function renderImage(image: HtmlElement, writer: BlockWriter): void {
   const source = (attributeOf(image, "src") ?? "").trim();
   if (source === "" || isTrackingPixel(image)) return;
-  const alt = escapeMarkdownText((attributeOf(image, "alt") ?? "").replace(/\s+/g, " ").trim(), false);
+  const alt = escapeMarkdownText(collapseWhitespace(attributeOf(image, "alt") ?? ""), false);
   writer.raw(`![${alt}](${destination(source)})`);
 }
 

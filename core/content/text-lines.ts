@@ -1,9 +1,16 @@
 /**
- * The lines of a text as offsets into it, for reply.ts: where each starts and
+ * The lines of a text. `splitLines` gives them as strings, for the readers
+ * that take a text line by line (the classifiers, the converters);
+ * `TextLines` as offsets into it, for reply.ts: where each starts and
  * ends, trimmed and not, and the first non-blank line from each, all found in
  * one pass. No line is copied until it is asked for, so two megabytes of blank
  * lines cost four typed arrays, not two million strings.
  */
+
+/** The lines of a text, whatever its line endings (CRLF, CR or LF), without them. */
+export function splitLines(text: string): string[] {
+  return text.split(/\r\n|\r|\n/);
+}
 
 /** JavaScript's `trim` whitespace (and line terminators), by code unit. */
 function isWhitespace(code: number): boolean {
