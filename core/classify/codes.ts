@@ -264,10 +264,27 @@ function keywordsOf(text: string): Keyword[] {
   return found.sort((a, b) => a.start - b.start);
 }
 
+/**
+ * Superset tests, on the line as written, of what readLine could find: every
+ * keyword above contains one of these ASCII pieces, or a character outside
+ * ASCII (CJK, Cyrillic, full-width forms that NFKC maps), so a line failing
+ * the test has no keyword; a lone code is a short line with a digit.
+ */
+const MAY_HOLD_KEYWORD =
+  /cod|kod|weryf|jednor|verifikasi|one[- ]?time|\b(?:otp|2fa|mfa|use|enter|is your|pin|tan)\b|[^\t\n\r -~]/i;
+const NON_ASCII = /[^\t\n\r -~]/;
+function MAY_BE_LONE_CODE(raw: string): boolean {
+  return raw.trim().length <= 80 && /[0-9]|[^\t\n\r -~]/.test(raw);
+}
+
 function readLine(raw: string): Line {
   // NFKC makes full-width digits ASCII; a full-width comma must not then join "392015，5分钟" into a number.
-  const text = raw.slice(0, LINE_LIMIT).replaceAll("，", ", ").normalize("NFKC");
-  return { text, candidates: candidatesOf(text), keywords: keywordsOf(text), sentences: sentencesOf(text) };
+  const cut = raw.slice(0, LINE_LIMIT);
+  // ASCII is its own NFKC form.
+  const text = NON_ASCII.test(cut) ? cut.replaceAll("，", ", ").normalize("NFKC") : cut;
+  // Every candidate has digits (candidateOf): a line without any has none, and no tokens need reading.
+  const candidates = /[0-9]/.test(text) ? candidatesOf(text) : [];
+  return { text, candidates, keywords: keywordsOf(text), sentences: sentencesOf(text) };
 }
 
 /** At most CONTEXT_LIMIT characters of `text` around [from, to). */
@@ -385,7 +402,9 @@ export function extractCodes(input: { subject: string | null; text: string | nul
 
   if (subject !== null) add(keywordCodes(subject));
   for (let i = 0; i < rawLines.length; i++) {
-    if ((rawLines[i] ?? "").trim() === "") continue;
+    const raw = rawLines[i] ?? "";
+    // Most lines of a message hold no keyword: a cheap test skips reading them (readLine is the cost).
+    if (raw.trim() === "" || !MAY_HOLD_KEYWORD.test(raw)) continue;
     const line = lineAt(i);
     if (line.keywords.length === 0) continue;
     const own = keywordCodes(line);
@@ -407,7 +426,8 @@ export function extractCodes(input: { subject: string | null; text: string | nul
     }
   }
   for (let i = 0; i < rawLines.length; i++) {
-    if ((rawLines[i] ?? "").trim() === "") continue;
+    const raw = rawLines[i] ?? "";
+    if (raw.trim() === "" || !MAY_BE_LONE_CODE(raw)) continue;
     const line = lineAt(i);
     const candidate = loneCandidate(line);
     if (candidate === null || !usableAlone(candidate)) continue;
