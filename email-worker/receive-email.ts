@@ -6,6 +6,7 @@ import { formatRfc5322Date, sanitizeHeaderWord } from "../core/ingest/rfc5322-da
 import type { Logger } from "../core/logger";
 import type { Metrics, RejectionReason } from "../core/metrics";
 import { decideRecipient } from "../core/policy/decide";
+import type { RejectionLedger } from "../core/policy/ledger";
 import type { RcptHookCaller } from "../core/policy/rcpt-hook";
 import { type RecipientResolution, resolveRecipient } from "../core/tenancy/recipients";
 import { trustedAuthResults } from "./trusted-auth";
@@ -38,6 +39,8 @@ export interface EmailReceiverDeps extends IngestDeps {
   /** Our name in the Received: header. */
   serverName: string;
   metrics?: Pick<Metrics, "countMessageRejected" | "countMessagesReceived"> | undefined;
+  /** The rejection ledger (core/policy/ledger.ts); absent: refusals are counted only. */
+  ledger?: Pick<RejectionLedger, "record" | "flush"> | undefined;
   /** The tenants' RCPT hooks (the Worker's fetch transport); absent: not called. */
   callHook?: RcptHookCaller | undefined;
 }
@@ -56,11 +59,27 @@ export function createEmailReceiver(deps: EmailReceiverDeps) {
     message: IncomingEmail,
     refusal: Refusal,
     reason: RejectionReason,
+    tenantId: string | null = null,
   ): Promise<EmailOutcome> => {
     const line = refusalLine(refusal);
     // Synchronous on Cloudflare; a promise where the message is an RPC stub (Miniflare): wait for it there.
     await message.setReject(line);
     deps.metrics?.countMessageRejected(reason, "email-worker");
+    if (deps.ledger) {
+      deps.ledger.record({
+        tenantId,
+        stage: "rcpt_to",
+        code: refusal.code,
+        enhancedCode: refusal.enhancedCode,
+        reason,
+        detail: refusal.text,
+        mailFrom: message.from,
+        rcptTo: message.to,
+        clientIp: null,
+      });
+      // A Worker's invocation ends with the message: the row is written now, not on a timer.
+      await deps.ledger.flush();
+    }
     return { status: "rejected", reason: line };
   };
 
@@ -94,9 +113,9 @@ export function createEmailReceiver(deps: EmailReceiverDeps) {
         resolution.kind === "domain-not-hosted"
           ? await reject(message, refusals.relayDenied(), "relay_denied")
           : resolution.kind === "domain-unverified"
-            ? await reject(message, refusals.domainUnverified(), "domain_unverified")
+            ? await reject(message, refusals.domainUnverified(), "domain_unverified", resolution.tenantId)
             : resolution.kind === "unknown-mailbox"
-              ? await reject(message, refusals.mailboxUnknown(), "mailbox_unknown")
+              ? await reject(message, refusals.mailboxUnknown(), "mailbox_unknown", resolution.tenantId)
               : await reject(message, refusals.badRecipientSyntax(), "bad_recipient");
       log({ reply: outcome.status === "rejected" ? outcome.reason : null });
       return outcome;
@@ -115,7 +134,7 @@ export function createEmailReceiver(deps: EmailReceiverDeps) {
         log({ reply: "temporary failure", reason: decision.reason });
         throw new TemporaryEmailFailure(refusalLine(decision.refusal));
       }
-      const outcome = await reject(message, decision.refusal, decision.reason);
+      const outcome = await reject(message, decision.refusal, decision.reason, resolution.tenantId);
       log({ reply: outcome.status === "rejected" ? outcome.reason : null });
       return outcome;
     }
@@ -123,7 +142,12 @@ export function createEmailReceiver(deps: EmailReceiverDeps) {
     // Read the stream once, whole; a stream longer than it said is refused too.
     const asReceived = new Uint8Array(await new Response(message.raw).arrayBuffer());
     if (asReceived.byteLength > deps.maxMessageBytes) {
-      const outcome = await reject(message, refusals.messageTooBig(deps.maxMessageBytes), "too_big");
+      const outcome = await reject(
+        message,
+        refusals.messageTooBig(deps.maxMessageBytes),
+        "too_big",
+        resolution.tenantId,
+      );
       log({ reply: outcome.status === "rejected" ? outcome.reason : null });
       return outcome;
     }

@@ -7,6 +7,7 @@ import { createDohTxtResolver } from "../core/dns-over-https";
 import { createLogger, type Logger } from "../core/logger";
 import { createMetrics, type Metrics } from "../core/metrics";
 import { drainOutbox } from "../core/outbox/drain";
+import { createRejectionLedger } from "../core/policy/ledger";
 import { createRcptHookCaller } from "../core/policy/rcpt-hook";
 import { applyRetention } from "../core/retention";
 import { createFetchTransport } from "../core/webhooks/transport";
@@ -75,6 +76,7 @@ function getRuntime(env: WorkerEnv): Promise<Runtime> {
       metrics,
       maxMessageBytes: config.smtp.maxMessageBytes,
       serverName: new URL(config.http.publicUrl).hostname,
+      ledger: createRejectionLedger({ store, logger }),
       callHook: createRcptHookCaller({
         transport: createFetchTransport({ allowPrivate: config.allowPrivateWebhooks }),
       }),

@@ -218,6 +218,14 @@ describe.skipIf(!remote)("Cloudflare Email Worker", () => {
     const altered = address.replace(/\+r2(.)/, (_, next: string) => `+r2${next === "a" ? "b" : "a"}`);
     const forged = await dispatchEmail("bob@sender.example", altered, message("forged", "", altered));
     expect(forged.text).toContain("550 5.7.1 This reply address is not valid");
+    // Each refusal is in the tenant's ledger, written before the Worker's invocation ended.
+    const ledger = (await (await api("/v1/rejections?reason=reply_address_invalid")).json()) as {
+      data: Array<{ rcpt_to: string; code: number }>;
+    };
+    expect(ledger.data.map((row) => [row.rcpt_to, row.code])).toEqual([
+      [altered, 550],
+      [address, 550],
+    ]);
     expect(
       ((await (await api(`/v1/mailboxes/${desk.id}/messages`)).json()) as { data: unknown[] }).data.length,
     ).toBe(1);
