@@ -42,6 +42,8 @@ export interface AppDeps {
    * (other processes within 5 s).
    */
   onPolicyChanged?: ((tenantId: string) => void) | undefined;
+  /** Milliseconds between an idle event stream's heartbeat comments. Default 15 000. */
+  eventStreamHeartbeatMs?: number | undefined;
   /** Days the event log keeps events (OMNIMAIL_EVENT_RETENTION_DAYS): the oldest `since` a recover takes. Default 7. */
   eventRetentionDays?: number | undefined;
   /** Seconds a signed link (events, `?signed_urls=1`) opens without a key (OMNIMAIL_SIGNED_URL_TTL_SECONDS). Default 3600. */

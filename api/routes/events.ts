@@ -202,7 +202,7 @@ export function registerEventRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): vo
           if (left <= 0) break;
           page = await waitForEvents(deps.store.db, {
             ...filter,
-            timeoutMs: Math.min(HEARTBEAT_MS, left),
+            timeoutMs: Math.min(deps.eventStreamHeartbeatMs ?? HEARTBEAT_MS, left),
             signal: stop.signal,
             notifier: deps.messageEvents,
           });

@@ -1,5 +1,18 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { type OmniMail, startOmniMail, type TestTenant } from "../helpers/harness";
+import { rmSync } from "node:fs";
+import { createApp } from "../../api/app";
+import { serveApp } from "../../api/bun";
+import { createLogger } from "../../core/logger";
+import { createTenant } from "../../core/tenancy/tenants";
+import { createInlineStore } from "../../db/store";
+import {
+  type OmniMail,
+  openTestDatabase,
+  startOmniMail,
+  type TestTenant,
+  tempDir,
+  waitFor,
+} from "../helpers/harness";
 import { sendMail } from "../helpers/send";
 import { openSse } from "../helpers/sse";
 
@@ -21,6 +34,43 @@ beforeAll(async () => {
 afterAll(() => omni.stop());
 
 describe("GET /v1/events/stream", () => {
+  test("an idle stream sends a heartbeat comment at its interval, and ends its slot when the client leaves", async () => {
+    // The same app with a short heartbeat (15 s in production), served by Bun as `npm run api` serves it.
+    const dir = tempDir("omnimail-heartbeat-");
+    const { database } = await openTestDatabase(dir);
+    const store = createInlineStore(database);
+    const { apiKey } = await createTenant(store, { name: "quiet" });
+    const app = createApp({
+      store,
+      logger: createLogger("silent", "test"),
+      publicUrl: "http://omnimail.test",
+      eventStreamHeartbeatMs: 150,
+      longPollsPerKey: 1,
+    });
+    const served = serveApp(app, { port: 0, hostname: "127.0.0.1" });
+    const url = `http://127.0.0.1:${served.port}/v1/events/stream`;
+    try {
+      const stream = await openSse(url, { authorization: `Bearer ${apiKey.key}` });
+      expect(stream.status).toBe(200);
+      await expect(stream.next(700)).rejects.toThrow("no event in time");
+      expect(stream.comments).toBeGreaterThanOrEqual(3);
+      // One stream per key here: a second is refused while the first is open, and allowed once it is closed.
+      expect((await fetch(url, { headers: { authorization: `Bearer ${apiKey.key}` } })).status).toBe(429);
+      stream.close();
+      const again = await waitFor(async () => {
+        const response = await fetch(url, { headers: { authorization: `Bearer ${apiKey.key}` } });
+        if (response.status === 200) return response;
+        await response.body?.cancel();
+        return undefined;
+      });
+      await again.body?.cancel();
+    } finally {
+      await served.stop();
+      database.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test("a stream cut mid-way and resumed with Last-Event-ID repeats and misses nothing", async () => {
     const auth = { authorization: `Bearer ${acme.apiKey}` };
     const first = await openSse(streamUrl(), auth);
