@@ -45,6 +45,13 @@ describe("POST /v1/webhooks/{id}/recover", () => {
       };
       return state.enabled ? undefined : true;
     });
+    // The disabling is an event of the log, with the receiver's answer as its reason.
+    const disabled = (await (
+      await omni.api("/v1/events?types=webhook.endpoint.disabled", acme.apiKey)
+    ).json()) as { data: Array<{ data: { endpoint_id: string; reason: string } }> };
+    expect(disabled.data.map((event) => event.data)).toContainEqual(
+      expect.objectContaining({ endpoint_id: endpoint.id, reason: "receiver answered 410 Gone" }),
+    );
     // Mail while it is disabled is never queued for it.
     for (const subject of ["missed 1", "missed 2", "missed 3"]) {
       await sendMail(omni.smtpPort, { from: "s@example.org", to: "inbox@acme.test", subject });
