@@ -200,16 +200,27 @@ function whatwgAccepts(label: string): boolean {
 }
 
 /**
+ * The alias table's entry for `label` in any spelling (`Latin-1`, `latin_1`):
+ * its WHATWG target, null for a charset no TextDecoder implements, undefined
+ * when the table does not list it. A lookup only: no TextDecoder is built.
+ */
+export function listedCharset(label: string): string | null | undefined {
+  const clean = cleanLabel(label);
+  if (clean === "") return undefined;
+  const key = aliasKey(clean);
+  return CHARSET_ALIASES.has(key) ? (CHARSET_ALIASES.get(key) ?? null) : undefined;
+}
+
+/**
  * The WHATWG label to decode `label` with: the alias table's target for a name
  * it lists, the label itself (trimmed, lower case) when TextDecoder already
  * knows it, or null (unknown, or a charset TextDecoder cannot decode).
  */
 export function canonicalCharset(label: string): string | null {
+  const listed = listedCharset(label);
+  if (listed !== undefined) return listed;
   const clean = cleanLabel(label);
-  if (clean === "") return null;
-  const key = aliasKey(clean);
-  if (CHARSET_ALIASES.has(key)) return CHARSET_ALIASES.get(key) ?? null;
-  return whatwgAccepts(clean) ? clean : null;
+  return clean !== "" && whatwgAccepts(clean) ? clean : null;
 }
 
 /**

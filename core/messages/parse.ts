@@ -9,6 +9,7 @@ import {
   STAND_IN_MIN_CHARS,
   sameBytes,
 } from "./base64-stand-ins";
+import { relabelCharsets } from "./charset-labels";
 import { boundHeaderFields } from "./header-limit";
 
 /** What we keep of a parsed message. Every field is safe to store as-is. */
@@ -72,6 +73,10 @@ const PARSE_LIMITS = { maxNestingDepth: 100, maxHeadersSize: 2 * 1024 * 1024 };
  * Every string taken from the message has NUL (U+0000) replaced with U+FFFD:
  * SQLite text and C strings end at a NUL, so a raw one would show a cut value
  * in the API while the search index holds the whole string.
+ *
+ * Charset labels TextDecoder does not know (`big5_tw`, `eucgb2312_cn`) are
+ * rewritten in the header sections postal-mime reads (charset-labels.ts); the
+ * `headers` are still the fields as sent.
  */
 export async function parseMessage(
   raw: Uint8Array,
@@ -80,7 +85,9 @@ export async function parseMessage(
   let email: Email;
   try {
     const { bytes } = boundHeaderFields(raw);
-    ({ email } = await parseWithStandIns(bytes, options.standInMinChars ?? STAND_IN_MIN_CHARS));
+    const relabelled = relabelCharsets(bytes, PARSE_LIMITS);
+    ({ email } = await parseWithStandIns(relabelled.bytes, options.standInMinChars ?? STAND_IN_MIN_CHARS));
+    if (relabelled.topSectionChanged) email.headers = await headersAsSent(bytes, email.headers);
   } catch (error) {
     return { ok: false, error: error instanceof Error ? error.message : String(error) };
   }
@@ -125,6 +132,42 @@ export async function parseMessage(
       attachments,
     },
   };
+}
+
+/**
+ * The message's own header fields as sent, for a parse of a relabelled copy
+ * (whose fields show the rewritten labels); `fallback` when they cannot be read.
+ */
+async function headersAsSent(bytes: Uint8Array, fallback: Email["headers"]): Promise<Email["headers"]> {
+  try {
+    return (await postalMimeParse(topHeaderSection(bytes))).headers;
+  } catch {
+    return fallback;
+  }
+}
+
+/**
+ * The message's own header section as postal-mime reads it (lines end at LF,
+ * a line of nothing but CRs is blank), the blank line included; the whole
+ * input when there is none. Cut before the field that would take it over
+ * `maxHeadersSize` (postal-mime counts each line without its line break).
+ */
+function topHeaderSection(bytes: Uint8Array): Uint8Array {
+  let pos = 0;
+  let size = 0;
+  let fieldStart = 0;
+  while (pos < bytes.byteLength) {
+    const lf = bytes.indexOf(0x0a, pos);
+    const next = lf === -1 ? bytes.byteLength : lf + 1;
+    let end = lf === -1 ? bytes.byteLength : lf;
+    while (end > pos && bytes[end - 1] === 0x0d) end--;
+    if (end === pos) return bytes.subarray(0, next);
+    if (bytes[pos] !== 0x20 && bytes[pos] !== 0x09) fieldStart = pos;
+    size += end - pos;
+    if (size > PARSE_LIMITS.maxHeadersSize) return bytes.subarray(0, fieldStart);
+    pos = next;
+  }
+  return bytes;
 }
 
 function postalMimeParse(bytes: Uint8Array | ArrayBuffer): Promise<Email> {

@@ -1,0 +1,144 @@
+import { describe, expect, test } from "bun:test";
+import PostalMime from "postal-mime";
+import { relabelCharsets } from "../../core/messages/charset-labels";
+import { type ParsedContent, parseMessage } from "../../core/messages/parse";
+
+const LIMITS = { maxNestingDepth: 100, maxHeadersSize: 2 * 1024 * 1024 };
+
+/** A message from ASCII text and raw byte runs, joined as they are. */
+function bytesOf(...pieces: Array<string | Uint8Array | number[]>): Uint8Array {
+  const parts = pieces.map((piece) =>
+    typeof piece === "string" ? new TextEncoder().encode(piece) : Uint8Array.from(piece),
+  );
+  const out = new Uint8Array(parts.reduce((size, part) => size + part.byteLength, 0));
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.byteLength;
+  }
+  return out;
+}
+
+const base64 = (bytes: number[]) => btoa(String.fromCharCode(...bytes));
+const quotedPrintable = (bytes: number[]) =>
+  bytes.map((byte) => `=${byte.toString(16).toUpperCase().padStart(2, "0")}`).join("");
+
+async function contentOf(raw: Uint8Array): Promise<ParsedContent> {
+  const parsed = await parseMessage(raw);
+  if (!parsed.ok) throw new Error(parsed.error);
+  return parsed.content;
+}
+
+/**
+ * Labels mail carries that the WHATWG list does not (or spells differently),
+ * with the bytes of a known string in that charset. `whatwg` is the label the
+ * bytes are checked against, so the table cannot be wrong about them.
+ */
+const CHARSETS: Array<{ label: string; whatwg: string; bytes: number[]; text: string }> = [
+  // Python's email package writes these two: postal-mime gave Latin-1 mojibake for both.
+  { label: "eucgb2312_cn", whatwg: "gb2312", bytes: [0xd6, 0xd0, 0xce, 0xc4], text: "中文" },
+  { label: "big5_tw", whatwg: "big5", bytes: [0xa4, 0xa4, 0xa4, 0xe5], text: "中文" },
+  { label: "ks_c_5601-1987", whatwg: "euc-kr", bytes: [0xc7, 0xd1, 0xb1, 0xb9], text: "한국" },
+  { label: "x-sjis", whatwg: "shift_jis", bytes: [0x93, 0xfa, 0x96, 0x7b], text: "日本" },
+  { label: "cp936", whatwg: "gbk", bytes: [0xd6, 0xd0, 0xce, 0xc4], text: "中文" },
+  { label: "ms949", whatwg: "euc-kr", bytes: [0xc7, 0xd1, 0xb1, 0xb9, 0xbe, 0xee], text: "한국어" },
+  { label: "latin-1", whatwg: "windows-1252", bytes: [0x63, 0x61, 0x66, 0xe9], text: "café" },
+];
+
+describe("charset labels outside the WHATWG list", () => {
+  for (const { label, whatwg, bytes, text } of CHARSETS) {
+    test(`${label}: the bytes are ${JSON.stringify(text)} in ${whatwg}`, () => {
+      expect(new TextDecoder(whatwg).decode(Uint8Array.from(bytes))).toBe(text);
+    });
+
+    test(`${label}: subject (B) and display name (Q) decode; the headers are as sent`, async () => {
+      const subject = `=?${label}?B?${base64(bytes)}?=`;
+      const from = `=?${label}?Q?${quotedPrintable(bytes)}?= <sender@example.org>`;
+      const content = await contentOf(bytesOf(`From: ${from}\r\nSubject: ${subject}\r\n\r\nhi\r\n`));
+      expect(content.subject).toBe(text);
+      expect(content.from).toEqual({ address: "sender@example.org", name: text });
+      expect(content.headers).toEqual([
+        { name: "From", value: from },
+        { name: "Subject", value: subject },
+      ]);
+    });
+  }
+
+  test("a text/plain body in big5_tw", async () => {
+    const content = await contentOf(
+      bytesOf(
+        "From: a@example.org\r\nContent-Type: text/plain; charset=big5_tw\r\n\r\n",
+        [0xa4, 0xa4, 0xa4, 0xe5],
+        "\r\n",
+      ),
+    );
+    expect(content.text).toBe("中文\n");
+  });
+
+  test("a quoted label, an encoded word split across folded lines", async () => {
+    const content = await contentOf(
+      bytesOf(
+        `From: a@example.org\r\nSubject: =?big5_tw?B?${base64([0xa4, 0xa4])}?=\r\n =?big5_tw?B?${base64([0xa4, 0xe5])}?=\r\n`,
+        'Content-Type: text/plain;\r\n charset="EUCGB2312_CN"\r\n\r\n',
+        [0xd6, 0xd0, 0xce, 0xc4],
+      ),
+    );
+    expect(content.subject).toBe("中文");
+    expect(content.text).toBe("中文\n");
+  });
+
+  test("parts of a multipart: bodies, an RFC 2047 and an RFC 2231 filename", async () => {
+    const content = await contentOf(
+      bytesOf(
+        'From: a@example.org\r\nContent-Type: multipart/mixed; boundary="b1"\r\n\r\n',
+        "--b1\r\nContent-Type: multipart/alternative; boundary=b2\r\n\r\n",
+        "--b2\r\nContent-Type: text/plain; charset=eucgb2312_cn\r\n\r\n",
+        [0xd6, 0xd0, 0xce, 0xc4],
+        "\r\n--b2--\r\n",
+        "--b1\r\nContent-Type: application/octet-stream\r\n",
+        `Content-Disposition: attachment; filename="=?big5_tw?B?${base64([0xa4, 0xa4, 0xa4, 0xe5])}?=.txt"\r\n\r\n`,
+        "one\r\n",
+        "--b1\r\nContent-Type: application/octet-stream\r\n",
+        "Content-Disposition: attachment;\r\n filename*=eucgb2312_cn''%D6%D0%CE%C4.txt\r\n\r\n",
+        "two\r\n--b1--\r\n",
+      ),
+    );
+    expect(content.text).toBe("中文\n");
+    expect(content.attachments.map((attachment) => attachment.filename)).toEqual(["中文.txt", "中文.txt"]);
+  });
+
+  test("text that mentions a label, and a message/rfc822 attachment, keep their bytes", async () => {
+    const raw = bytesOf(
+      "From: a@example.org\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n",
+      "--b\r\nContent-Type: text/plain\r\n\r\n",
+      "Write charset=big5_tw and =?big5_tw?B?pKQ=?= in the header.\r\n",
+      "--b\r\nContent-Type: message/rfc822\r\nContent-Disposition: attachment\r\n\r\n",
+      `Subject: =?big5_tw?B?pKQ=?=\r\nContent-Type: text/plain; charset=big5_tw\r\n\r\nx\r\n`,
+      "--b--\r\n",
+    );
+    const content = await contentOf(raw);
+    expect(content.text).toBe("Write charset=big5_tw and =?big5_tw?B?pKQ=?= in the header.\n");
+    // The attachment is what postal-mime alone makes of the message as sent.
+    const [asSent] = (await PostalMime.parse(raw, { attachmentEncoding: "arraybuffer" })).attachments;
+    expect(content.attachments[0]?.content).toEqual(new Uint8Array(asSent?.content as ArrayBuffer));
+    expect(new TextDecoder().decode(content.attachments[0]?.content)).toContain("charset=big5_tw");
+  });
+
+  test("a label TextDecoder knows, or the table does not, is left as written (no copy)", () => {
+    const raw = bytesOf(
+      "Subject: =?utf-8?B?aGk=?= =?x-unknown?B?aGk=?= =?utf-7?B?aGk=?=\r\nContent-Type: text/plain; charset=latin1\r\n\r\nhi\r\n",
+    );
+    expect(relabelCharsets(raw, LIMITS)).toEqual({ bytes: raw, topSectionChanged: false });
+    expect(relabelCharsets(raw, LIMITS).bytes).toBe(raw);
+  });
+
+  test("a multipart Content-Type with a boundary is left alone, so its delimiter still matches", async () => {
+    const content = await contentOf(
+      bytesOf(
+        'From: a@example.org\r\nContent-Type: multipart/mixed; charset=big5_tw; boundary="=?big5_tw?B?pKQ=?="\r\n\r\n',
+        "--=?big5_tw?B?pKQ=?=\r\nContent-Type: text/plain\r\n\r\npart\r\n--=?big5_tw?B?pKQ=?=--\r\n",
+      ),
+    );
+    expect(content.text).toBe("part\n");
+  });
+});
