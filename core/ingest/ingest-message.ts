@@ -60,7 +60,8 @@ export type IngestResult =
 
 export async function ingestMessage(deps: IngestDeps, input: IngestInput): Promise<IngestResult> {
   const parsed = input.parsed ?? (await parseMessage(input.raw));
-  const content = parsed.ok ? parsed.content : null;
+  // A message that does not parse keeps what its header section says, beside the error.
+  const content = parsed.ok ? parsed.content : parsed.headersOnly;
   const message: InboundMessage = {
     ingress: input.ingress,
     ingressKey: input.ingressKey ?? null,
@@ -68,7 +69,8 @@ export async function ingestMessage(deps: IngestDeps, input: IngestInput): Promi
     rawKey: input.rawKey ?? (await sha256Hex(input.raw)),
     envelope: input.envelope,
     content,
-    analysis: (parsed.ok ? parsed.analysis : undefined) ?? (content ? analyzeBody(content) : null),
+    // The analysis only of a body that parsed; a message that did not keeps its header fields (`content`).
+    analysis: parsed.ok ? (parsed.analysis ?? analyzeBody(parsed.content)) : null,
     kind: classifyKind(content, input.envelope.mailFrom),
     parseError: parsed.ok ? null : parsed.error,
     auth: input.auth ?? null,

@@ -44,6 +44,13 @@ export interface ParsedAttachment {
   sha256: string;
 }
 
+/**
+ * A message postal-mime cannot parse (too deep, too many header bytes, …) is
+ * still stored with what its own header section says: `headersOnly` has every
+ * header-derived field, no text, html or attachments; null when that section
+ * cannot be parsed either. Plain data, so it crosses a thread boundary
+ * (structured clone) as it is.
+ */
 export type ParseResult =
   | {
       ok: true;
@@ -51,7 +58,7 @@ export type ParseResult =
       /** The body's analysis, when the parser's thread made it (core/messages/analyze.ts). */
       analysis?: MessageAnalysis | undefined;
     }
-  | { ok: false; error: string };
+  | { ok: false; error: string; headersOnly: ParsedContent | null };
 
 /** Limits against hostile MIME: postal-mime rejects the parse past them, and we store raw. */
 const PARSE_LIMITS = { maxNestingDepth: 100, maxHeadersSize: 2 * 1024 * 1024 };
@@ -89,7 +96,11 @@ export async function parseMessage(
     ({ email } = await parseWithStandIns(relabelled.bytes, options.standInMinChars ?? STAND_IN_MIN_CHARS));
     if (relabelled.topSectionChanged) email.headers = await headersAsSent(bytes, email.headers);
   } catch (error) {
-    return { ok: false, error: error instanceof Error ? error.message : String(error) };
+    return {
+      ok: false,
+      error: error instanceof Error ? error.message : String(error),
+      headersOnly: await parseHeaderSection(raw),
+    };
   }
   const attachments: ParsedAttachment[] = [];
   for (const attachment of email.attachments) {
@@ -112,26 +123,31 @@ export async function parseMessage(
   return {
     ok: true,
     content: {
-      subject: withoutNul(email.subject ?? null),
-      from: email.from ? (flattenAddresses([email.from])[0] ?? null) : null,
-      to: flattenAddresses(email.to),
-      cc: flattenAddresses(email.cc),
-      replyTo: flattenAddresses(email.replyTo),
-      date: withoutNul(email.date ?? null),
-      messageId: withoutNul(email.messageId ?? null),
-      inReplyTo: withoutNul(email.inReplyTo ?? null),
-      references: withoutNul(email.references ?? "")
-        .split(/\s+/)
-        .filter((ref) => ref !== ""),
-      headers: email.headers.map((header) => ({
-        name: withoutNul(header.originalKey),
-        value: withoutNul(header.value),
-      })),
+      ...headerContent(email),
       text: withoutNul(email.text ?? null),
       html: withoutNul(email.html ?? null),
       attachments,
     },
   };
+}
+
+/**
+ * What the message's own header section says, parsed on its own: for a
+ * message whose whole parse failed. Its fields as postal-mime reads them
+ * (unfolded, encoded words decoded, charsets relabelled), cut before the field
+ * that would take it over postal-mime's header budget; null if even that fails.
+ */
+async function parseHeaderSection(raw: Uint8Array): Promise<ParsedContent | null> {
+  try {
+    const section = topHeaderSection(boundHeaderFields(raw).bytes);
+    const relabelled = relabelCharsets(section, PARSE_LIMITS);
+    const email = await postalMimeParse(topHeaderSection(relabelled.bytes));
+    if (relabelled.topSectionChanged) email.headers = await headersAsSent(section, email.headers);
+    return { ...headerContent(email), text: null, html: null, attachments: [] };
+  } catch {
+    // The failure that matters is the message's own, which the caller reports.
+    return null;
+  }
 }
 
 /**
@@ -168,6 +184,27 @@ function topHeaderSection(bytes: Uint8Array): Uint8Array {
     pos = next;
   }
   return bytes;
+}
+
+/** The fields taken from the header section. */
+function headerContent(email: Email): Omit<ParsedContent, "text" | "html" | "attachments"> {
+  return {
+    subject: withoutNul(email.subject ?? null),
+    from: email.from ? (flattenAddresses([email.from])[0] ?? null) : null,
+    to: flattenAddresses(email.to),
+    cc: flattenAddresses(email.cc),
+    replyTo: flattenAddresses(email.replyTo),
+    date: withoutNul(email.date ?? null),
+    messageId: withoutNul(email.messageId ?? null),
+    inReplyTo: withoutNul(email.inReplyTo ?? null),
+    references: withoutNul(email.references ?? "")
+      .split(/\s+/)
+      .filter((ref) => ref !== ""),
+    headers: email.headers.map((header) => ({
+      name: withoutNul(header.originalKey),
+      value: withoutNul(header.value),
+    })),
+  };
 }
 
 function postalMimeParse(bytes: Uint8Array | ArrayBuffer): Promise<Email> {

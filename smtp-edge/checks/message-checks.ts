@@ -67,7 +67,11 @@ export function parseInThread(raw: Uint8Array, timeoutMs = PARSE_TIMEOUT_MS): Pr
     answer: (response) =>
       response.type === "parsed"
         ? { parsed: response.result, rawKey: response.rawSha256 }
-        : { parsed: { ok: false, error: `unexpected answer ${response.type}` }, rawKey: null },
+        : {
+            parsed: { ok: false, error: `unexpected answer ${response.type}`, headersOnly: null },
+            rawKey: null,
+          },
+    // No header-only parse here: this event loop serves every session, and the message just held a thread.
     fallback: (why) => ({
       parsed: {
         ok: false,
@@ -75,6 +79,7 @@ export function parseInThread(raw: Uint8Array, timeoutMs = PARSE_TIMEOUT_MS): Pr
           why === "timeout"
             ? `parsing took over ${timeoutMs} ms; the message is stored as received`
             : "the parse thread stopped; the message is stored as received",
+        headersOnly: null,
       },
       rawKey: null,
     }),

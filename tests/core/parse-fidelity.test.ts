@@ -142,3 +142,97 @@ describe("charset labels outside the WHATWG list", () => {
     expect(content.text).toBe("part\n");
   });
 });
+
+/** A message nested `depth` multiparts deep under a plain header section. */
+function nestedMessage(depth: number, header: string): Uint8Array {
+  let raw = `${header}Content-Type: multipart/mixed; boundary="b0"\r\n\r\n`;
+  for (let level = 0; level < depth; level++) {
+    raw += `--b${level}\r\nContent-Type: multipart/mixed; boundary="b${level + 1}"\r\n\r\n`;
+  }
+  return bytesOf(raw);
+}
+
+describe("a message postal-mime refuses keeps its header section", () => {
+  test("120 levels deep: ok is false with the error; subject, from, to, date, message-id are set", async () => {
+    const header = [
+      "From: =?utf-8?Q?J=C3=B6rg?= <jorg@example.org>",
+      "To: a@example.org, B <b@example.org>",
+      `Subject: =?big5_tw?B?${base64([0xa4, 0xa4, 0xa4, 0xe5])}?=`,
+      "  =?utf-8?Q?_and_folded?=",
+      "Date: Tue, 1 Jul 2025 10:00:00 +0000",
+      "Message-ID: <deep@example.org>",
+      "",
+    ].join("\r\n");
+    const parsed = await parseMessage(nestedMessage(120, header));
+    expect(parsed).toEqual({
+      ok: false,
+      error: "Maximum MIME nesting depth of 100 levels exceeded",
+      headersOnly: {
+        subject: "中文 and folded",
+        from: { address: "jorg@example.org", name: "Jörg" },
+        to: [
+          { address: "a@example.org", name: "" },
+          { address: "b@example.org", name: "B" },
+        ],
+        cc: [],
+        replyTo: [],
+        date: "2025-07-01T10:00:00.000Z",
+        messageId: "<deep@example.org>",
+        inReplyTo: null,
+        references: [],
+        headers: [
+          { name: "From", value: "=?utf-8?Q?J=C3=B6rg?= <jorg@example.org>" },
+          { name: "To", value: "a@example.org, B <b@example.org>" },
+          {
+            name: "Subject",
+            value: `=?big5_tw?B?${base64([0xa4, 0xa4, 0xa4, 0xe5])}?=  =?utf-8?Q?_and_folded?=`,
+          },
+          { name: "Date", value: "Tue, 1 Jul 2025 10:00:00 +0000" },
+          { name: "Message-ID", value: "<deep@example.org>" },
+          { name: "Content-Type", value: 'multipart/mixed; boundary="b0"' },
+        ],
+        text: null,
+        html: null,
+        attachments: [],
+      },
+    });
+  });
+
+  test("100 levels deep still parses", async () => {
+    expect((await parseMessage(nestedMessage(99, "From: a@example.org\r\n"))).ok).toBe(true);
+  });
+
+  test("over postal-mime's header budget: the fields that fit are kept", async () => {
+    // 2 MiB of part headers in all; the message's own section is small.
+    const filler = `X-Filler: ${"x".repeat(990)}\r\n`.repeat(1100);
+    const parsed = await parseMessage(
+      bytesOf(
+        "From: a@example.org\r\nSubject: big\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n",
+        `--b\r\n${filler}\r\none\r\n--b\r\n${filler}\r\ntwo\r\n--b--\r\n`,
+      ),
+    );
+    expect(parsed.ok).toBe(false);
+    if (parsed.ok) return;
+    expect(parsed.error).toBe("Maximum header size of 2097152 bytes exceeded");
+    expect(parsed.headersOnly?.subject).toBe("big");
+    expect(parsed.headersOnly?.from).toEqual({ address: "a@example.org", name: "" });
+  });
+
+  test("a header section that is itself over the budget: its first fields", async () => {
+    const parsed = await parseMessage(
+      bytesOf(
+        `Subject: first\r\nFrom: a@example.org\r\n${`X-Filler: ${"x".repeat(990)}\r\n`.repeat(2200)}\r\nhi\r\n`,
+      ),
+    );
+    expect(parsed.ok).toBe(false);
+    if (parsed.ok) return;
+    expect(parsed.headersOnly?.subject).toBe("first");
+    expect(parsed.headersOnly?.from).toEqual({ address: "a@example.org", name: "" });
+  });
+
+  test("the result survives a structured clone (the parse thread posts it)", async () => {
+    const parsed = await parseMessage(nestedMessage(120, "From: a@example.org\r\nSubject: deep\r\n"));
+    expect(structuredClone(parsed)).toEqual(parsed);
+    expect(!parsed.ok && parsed.headersOnly?.subject).toBe("deep");
+  });
+});
