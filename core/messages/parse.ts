@@ -188,12 +188,15 @@ function topHeaderSection(bytes: Uint8Array): Uint8Array {
 
 /** The fields taken from the header section. */
 function headerContent(email: Email): Omit<ParsedContent, "text" | "html" | "attachments"> {
+  const firstFrom = email.headers.find((header) => header.key === "from");
   return {
     subject: withoutNul(email.subject ?? null),
-    from: email.from ? (flattenAddresses([email.from])[0] ?? null) : null,
-    to: flattenAddresses(email.to),
-    cc: flattenAddresses(email.cc),
-    replyTo: flattenAddresses(email.replyTo),
+    from: email.from
+      ? (flattenAddresses([email.from], bareWords(firstFrom ? [firstFrom.value] : []))[0] ?? null)
+      : null,
+    to: flattenAddresses(email.to, bareWords(fieldValues(email, "to"))),
+    cc: flattenAddresses(email.cc, bareWords(fieldValues(email, "cc"))),
+    replyTo: flattenAddresses(email.replyTo, bareWords(fieldValues(email, "reply-to"))),
     date: withoutNul(email.date ?? null),
     messageId: withoutNul(email.messageId ?? null),
     inReplyTo: withoutNul(email.inReplyTo ?? null),
@@ -205,6 +208,10 @@ function headerContent(email: Email): Omit<ParsedContent, "text" | "html" | "att
       value: withoutNul(header.value),
     })),
   };
+}
+
+function fieldValues(email: Email, key: string): string[] {
+  return email.headers.filter((header) => header.key === key).map((header) => header.value);
 }
 
 function postalMimeParse(bytes: Uint8Array | ArrayBuffer): Promise<Email> {
@@ -243,20 +250,41 @@ export async function parseWithStandIns(
   return { email, standIns: runs.length };
 }
 
-/** Groups (`Team: a@x, b@x;`) are unwrapped into their members. */
-function flattenAddresses(list: Address[] | undefined): MailAddress[] {
+/**
+ * Groups (`Team: a@x, b@x;`) are unwrapped into their members. A mailbox
+ * postal-mime reads as a name without an address (`From: foo`, a local part
+ * without a domain) gets that word back as its address when the field has it
+ * as a bare word of its own (`bare`): not quoted, not encoded, not a comment.
+ */
+function flattenAddresses(list: Address[] | undefined, bare: ReadonlySet<string>): MailAddress[] {
   const out: MailAddress[] = [];
+  const mailbox = (address: string, name: string): MailAddress =>
+    address === "" && bare.has(name)
+      ? { address: withoutNul(name), name: "" }
+      : { address: withoutNul(address), name: withoutNul(name) };
   for (const entry of list ?? []) {
-    if (entry.group)
-      out.push(
-        ...entry.group.map((member) => ({
-          address: withoutNul(member.address),
-          name: withoutNul(member.name),
-        })),
-      );
-    else out.push({ address: withoutNul(entry.address), name: withoutNul(entry.name) });
+    if (entry.group) out.push(...entry.group.map((member) => mailbox(member.address, member.name)));
+    else out.push(mailbox(entry.address, entry.name));
   }
   return out;
+}
+
+// RFC 5322 dot-atom text: what a local part without quotes is made of.
+const DOT_ATOM = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/;
+
+/**
+ * The items of address fields that are one dot-atom and nothing else, but
+ * for comments (`foo`, `MAILER-DAEMON`, `nsb (Nathaniel Borenstein)`).
+ */
+function bareWords(values: string[]): Set<string> {
+  const words = new Set<string>();
+  for (const value of values) {
+    for (const item of value.split(/[,;:]/)) {
+      const word = item.replace(/\([^()]*\)/g, " ").trim();
+      if (DOT_ATOM.test(word) && !word.startsWith("=?")) words.add(word);
+    }
+  }
+  return words;
 }
 
 /** NUL becomes U+FFFD, the replacement character (the string is otherwise unchanged). */

@@ -236,3 +236,37 @@ describe("a message postal-mime refuses keeps its header section", () => {
     expect(!parsed.ok && parsed.headersOnly?.subject).toBe("deep");
   });
 });
+
+describe("addresses", () => {
+  test("From: foo (a local part without a domain) keeps foo as the address", async () => {
+    const content = await contentOf(
+      bytesOf("From: foo\r\nTo: bar, MAILER-DAEMON, c@example.org\r\n\r\nhi\r\n"),
+    );
+    expect(content.from).toEqual({ address: "foo", name: "" });
+    expect(content.to).toEqual([
+      { address: "bar", name: "" },
+      { address: "MAILER-DAEMON", name: "" },
+      { address: "c@example.org", name: "" },
+    ]);
+  });
+
+  test('From: "Name" <foo>', async () => {
+    expect((await contentOf(bytesOf('From: "Name" <foo>\r\n\r\nhi\r\n'))).from).toEqual({
+      address: "foo",
+      name: "Name",
+    });
+  });
+
+  test("a name alone stays a name: quoted, encoded, a comment, two words", async () => {
+    const content = await contentOf(
+      bytesOf('From: "foo"\r\nTo: =?utf-8?Q?bar?=, (baz), Qux Quux, Team: member;\r\n\r\nhi\r\n'),
+    );
+    expect(content.from).toEqual({ address: "", name: "foo" });
+    expect(content.to).toEqual([
+      { address: "", name: "bar" },
+      { address: "", name: "baz" },
+      { address: "", name: "Qux Quux" },
+      { address: "member", name: "" },
+    ]);
+  });
+});

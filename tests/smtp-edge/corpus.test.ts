@@ -27,6 +27,21 @@ if (files.length === 0) requireOrSkip("the shared corpus: no .eml files in ../sh
 const addresses = (list: Address[] | undefined) =>
   (list ?? []).flatMap((entry) => (entry.group ? entry.group : [entry])).map((m) => m.address);
 
+/**
+ * Where parse.ts differs from postal-mime on purpose: a bare local part
+ * (`From: mailer-daemon`, `To: abel, bianchi`), which postal-mime reads as a
+ * name without an address, is kept as the address.
+ */
+const BARE_LOCAL_PARTS: Record<string, { from?: string; to?: string[] }> = {
+  "jstedfast-MimeKit/startrek.eml": {
+    from: "nsb",
+    to: "abel bianchi braun cameron carmen jfp jxr kraut lamb lowery lynn mlittman nancyg sau shoshi slr stornett@flash tkl".split(
+      " ",
+    ),
+  },
+  "sisimai-set-of-emails/lhost-x6-01.eml": { from: "mailer-daemon" },
+};
+
 let omni: OmniMail;
 let tenant: TestTenant;
 
@@ -98,12 +113,13 @@ async function checkOne(transport: Transporter, name: string, wire: Uint8Array) 
     }
   };
   mismatch("subject", message.subject, expected.subject ?? null);
-  const from = expected.from ? addresses([expected.from])[0] : undefined;
+  const bare = BARE_LOCAL_PARTS[name];
+  const from = bare?.from ?? (expected.from ? addresses([expected.from])[0] : undefined);
   mismatch("from", message.from?.address ?? null, from ?? null);
   mismatch(
     "to",
     message.to.map((t) => t.address),
-    addresses(expected.to),
+    bare?.to ?? addresses(expected.to),
   );
   mismatch(
     "attachment names",
