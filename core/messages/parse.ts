@@ -10,6 +10,7 @@ import {
   sameBytes,
 } from "./base64-stand-ins";
 import { relabelCharsets } from "./charset-labels";
+import { findHeaderAnomalies, type HeaderAnomaly } from "./header-anomalies";
 import { boundHeaderFields } from "./header-limit";
 
 /** What we keep of a parsed message. Every field is safe to store as-is. */
@@ -27,6 +28,8 @@ export interface ParsedContent {
   text: string | null;
   html: string | null;
   attachments: ParsedAttachment[];
+  /** What is odd about the header fields (header-anomalies.ts); [] for a plain message. */
+  headerAnomalies: HeaderAnomaly[];
 }
 
 export interface MailAddress {
@@ -186,7 +189,16 @@ function topHeaderSection(bytes: Uint8Array): Uint8Array {
   return bytes;
 }
 
-/** The fields taken from the header section. */
+/**
+ * The fields taken from the header section. With two From fields `from` is
+ * the first, as every single-value field here is (postal-mime 3.0 and later
+ * take the first occurrence). That is the one sender authentication used:
+ * mailauth 7.1.0 collects the addresses of every From field in order
+ * (`headerFrom` in lib/dkim/dkim-verifier.js) and aligns DKIM signatures with
+ * `headerFrom[0]`; its DMARC check (lib/dmarc/author-domain.js) does not pick
+ * one at all but answers `multiple-from-fields`, so nothing else was
+ * evaluated. `duplicate_from` in `headerAnomalies` says there was another.
+ */
 function headerContent(email: Email): Omit<ParsedContent, "text" | "html" | "attachments"> {
   const firstFrom = email.headers.find((header) => header.key === "from");
   return {
@@ -207,6 +219,7 @@ function headerContent(email: Email): Omit<ParsedContent, "text" | "html" | "att
       name: withoutNul(header.originalKey),
       value: withoutNul(header.value),
     })),
+    headerAnomalies: findHeaderAnomalies(email.headers),
   };
 }
 

@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import PostalMime from "postal-mime";
 import { relabelCharsets } from "../../core/messages/charset-labels";
+import type { HeaderAnomaly } from "../../core/messages/header-anomalies";
 import { type ParsedContent, parseMessage } from "../../core/messages/parse";
 
 const LIMITS = { maxNestingDepth: 100, maxHeadersSize: 2 * 1024 * 1024 };
@@ -194,6 +195,7 @@ describe("a message postal-mime refuses keeps its header section", () => {
         text: null,
         html: null,
         attachments: [],
+        headerAnomalies: [],
       },
     });
   });
@@ -267,6 +269,82 @@ describe("addresses", () => {
       { address: "", name: "baz" },
       { address: "", name: "Qux Quux" },
       { address: "member", name: "" },
+    ]);
+  });
+});
+
+describe("header anomalies", () => {
+  const PLAIN =
+    "From: a@example.org\r\nTo: b@example.org\r\nSubject: s\r\nDate: Tue, 1 Jul 2025 10:00:00 +0000\r\nMessage-ID: <m@example.org>\r\n";
+  const anomaliesOf = async (header: string) =>
+    (await contentOf(bytesOf(`${header}\r\nhi\r\n`))).headerAnomalies;
+
+  test("none for a plain message", async () => {
+    expect(await anomaliesOf(PLAIN)).toEqual([]);
+  });
+
+  const duplicates: Array<[HeaderAnomaly, string]> = [
+    ["duplicate_from", "From: c@example.org\r\n"],
+    ["duplicate_to", "To: c@example.org\r\n"],
+    ["duplicate_subject", "Subject: other\r\n"],
+    ["duplicate_date", "Date: Wed, 2 Jul 2025 10:00:00 +0000\r\n"],
+    ["duplicate_message_id", "Message-ID: <other@example.org>\r\n"],
+  ];
+  for (const [anomaly, extra] of duplicates) {
+    test(anomaly, async () => {
+      expect(await anomaliesOf(PLAIN + extra)).toEqual([anomaly]);
+    });
+  }
+
+  const missing: Array<[HeaderAnomaly, RegExp]> = [
+    ["missing_from", /^From:.*\r\n/m],
+    ["missing_date", /^Date:.*\r\n/m],
+    ["missing_message_id", /^Message-ID:.*\r\n/m],
+  ];
+  for (const [anomaly, field] of missing) {
+    test(anomaly, async () => {
+      expect(await anomaliesOf(PLAIN.replace(field, ""))).toEqual([anomaly]);
+    });
+  }
+
+  test("an empty From counts as missing", async () => {
+    expect(await anomaliesOf(PLAIN.replace("From: a@example.org", "From:"))).toEqual(["missing_from"]);
+  });
+
+  test("with two From fields, from is the first (the one DKIM alignment used)", async () => {
+    const content = await contentOf(bytesOf(`${PLAIN}From: Evil <ceo@bank.example>\r\n\r\nhi\r\n`));
+    expect(content.from).toEqual({ address: "a@example.org", name: "" });
+    expect(content.headerAnomalies).toEqual(["duplicate_from"]);
+  });
+
+  const encodedAddresses: Array<[string, string]> = [
+    ["inside the angle brackets", "From: CEO <=?utf-8?Q?ceo=40bank.example?=@attacker.example>"],
+    ["as the local part of a bare address", "From: =?utf-8?Q?ceo=40bank.example?=@attacker.example"],
+    ["as a quoted local part", 'Sender: <"=?utf-8?Q?ceo=40bank.example?="@attacker.example>'],
+    ["decoding to an angle address", `To: =?utf-8?B?${btoa("<ceo@bank.example>")}?=`],
+    ["decoding to a bare address", `Cc: =?utf-8?B?${btoa("ceo@bank.example")}?=`],
+    ["in Reply-To", "Reply-To: x <=?utf-8?Q?a?=@attacker.example>"],
+  ];
+  for (const [name, field] of encodedAddresses) {
+    test(`encoded_word_address: ${name}`, async () => {
+      // In place of the plain message's field of that name, if it has one.
+      const fieldName = field.slice(0, field.indexOf(":"));
+      const header = `${PLAIN.replace(new RegExp(`^${fieldName}:.*\\r\\n`, "m"), "")}${field}\r\n`;
+      expect(await anomaliesOf(header)).toEqual(["encoded_word_address"]);
+    });
+  }
+
+  test("an encoded display name is not an encoded_word_address", async () => {
+    const header = PLAIN.replace("From: a@example.org", "From: =?utf-8?Q?J=C3=B6rg?= <a@example.org>");
+    expect(await anomaliesOf(header)).toEqual([]);
+  });
+
+  test("a message that does not parse has them too", async () => {
+    const parsed = await parseMessage(nestedMessage(120, "From: a@example.org\r\nFrom: b@example.org\r\n"));
+    expect(!parsed.ok && parsed.headersOnly?.headerAnomalies).toEqual([
+      "duplicate_from",
+      "missing_date",
+      "missing_message_id",
     ]);
   });
 });

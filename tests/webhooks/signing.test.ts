@@ -75,6 +75,7 @@ test("a hostile message (thousands of recipients, a huge body) still makes a pay
         text: "x".repeat(1_000_000),
         html: null,
         attachments: [],
+        headerAnomalies: [],
       },
       analysis: {
         text: "x".repeat(1_000_000),
