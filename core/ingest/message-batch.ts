@@ -51,6 +51,7 @@ export function buildMessageBatch(db: Db, message: InboundMessage, links: Links)
     links: analysis?.links ?? [],
     kind_reasons: message.kind.kindReasons,
     bounce: message.kind.bounce,
+    header_anomalies: content?.headerAnomalies ?? [],
   });
   const searchRecipients = [
     ...(content?.to ?? []).map(formatAddress),

@@ -78,8 +78,8 @@ async function reparsedRow(
   const id = String(row.id);
   const mailboxId = String(row.mailbox_id);
   const parsed = await parseMessage(raw);
-  const content = parsed.ok ? parsed.content : null;
-  const analysis = content ? analyzeBody(content) : null;
+  const content = parsed.ok ? parsed.content : parsed.headersOnly;
+  const analysis = parsed.ok ? analyzeBody(parsed.content) : null;
   const kind = classifyKind(content, String(row.envelope_from ?? ""));
   const subjectKey = normalizeSubject(content?.subject ?? null);
   const participants = content ? participantsOf(content) : [];
@@ -92,6 +92,7 @@ async function reparsedRow(
     links: analysis?.links ?? [],
     kind_reasons: kind.kindReasons,
     bounce: kind.bounce,
+    header_anomalies: content?.headerAnomalies ?? [],
   });
   // The thread of an earlier message (by id) it refers to, else the one it has.
   return {

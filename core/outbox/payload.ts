@@ -68,6 +68,7 @@ export interface DerivedFields {
   links: Array<{ url: string; text: string }>;
   kind_reasons: string[];
   bounce: MessageKind["bounce"];
+  header_anomalies: string[];
 }
 
 export const EMPTY_DERIVED: DerivedFields = {
@@ -78,6 +79,7 @@ export const EMPTY_DERIVED: DerivedFields = {
   links: [],
   kind_reasons: [],
   bounce: null,
+  header_anomalies: [],
 };
 
 /** How much of each derived text a webhook carries (the API has all of it). */
@@ -120,6 +122,7 @@ function messageReceivedEvent(copy: ReceivedCopy, links: Links): MessageReceived
     kind: copy.kind,
     kind_reasons: copy.derived.kind_reasons,
     bounce: copy.derived.bounce,
+    header_anomalies: copy.derived.header_anomalies,
     codes: copy.derived.codes.slice(0, 20),
     links: copy.derived.links.slice(0, LINKS_IN_PAYLOAD),
     auth: copy.auth ? authSummary(copy.auth) : null,
@@ -164,6 +167,7 @@ export function buildMessageReceivedEvent(
         links: message.analysis?.links ?? [],
         kind_reasons: message.kind.kindReasons,
         bounce: message.kind.bounce,
+        header_anomalies: content?.headerAnomalies ?? [],
       },
       attachments: (content?.attachments ?? []).map((attachment, index) => ({
         ...attachment,

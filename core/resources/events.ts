@@ -62,6 +62,7 @@ const messageReceivedExample = {
     kind: "automated",
     kind_reasons: ["Auto-Submitted: auto-generated"],
     bounce: null,
+    header_anomalies: [],
     codes: [],
     links: [{ url: "https://vendor.example/invoices/2026-031", text: "View invoice" }],
     auth: {

@@ -67,6 +67,11 @@ export const DerivedFieldsShape = {
     )
     .nullable()
     .openapi({ description: "For a bounce: one entry per failed recipient" }),
+  header_anomalies: z.array(z.string()).openapi({
+    description:
+      "What is odd about the header fields: duplicate_from, duplicate_subject, duplicate_date, duplicate_message_id, duplicate_to, encoded_word_address, missing_from, missing_date, missing_message_id. With two From fields, `from` is the first, the one DMARC evaluates",
+    example: ["duplicate_from"],
+  }),
   codes: z
     .array(z.object({ value: z.string(), context: z.string() }))
     .openapi({ description: "One-time codes found in the subject and body, with the sentence around each" }),
@@ -275,6 +280,7 @@ function derivedJson(row: MessageRow) {
     kind: kindOf(row.kind),
     kind_reasons: derived.kind_reasons ?? [],
     bounce: derived.bounce ?? null,
+    header_anomalies: derived.header_anomalies ?? [],
     codes: derived.codes ?? [],
     links: derived.links ?? [],
   } as const;

@@ -197,6 +197,45 @@ describe("derived fields", () => {
   });
 });
 
+describe("fidelity", () => {
+  test("a message nested 120 deep is stored with parse_error and still its subject, from, date and message id", async () => {
+    let body = "Content-Type: text/plain\n\ninnermost";
+    for (let depth = 0; depth < 120; depth++) {
+      body = `Content-Type: multipart/mixed; boundary="b${depth}"\n\n--b${depth}\n${body}\n--b${depth}--`;
+    }
+    await rawSend(
+      "deep@example.org",
+      "support@acme.test",
+      `From: Deep Sender <deep@example.org>\nTo: support@acme.test\nSubject: Very nested\nDate: Tue, 01 Dec 2026 10:00:00 +0000\nMessage-ID: <deep-1@example.org>\nMIME-Version: 1.0\n${body}`,
+    );
+    const message = await newest(support);
+    expect(message.parse_error).not.toBeNull();
+    expect(message).toMatchObject({
+      subject: "Very nested",
+      from: { address: "deep@example.org", name: "Deep Sender" },
+      message_id: "<deep-1@example.org>",
+      date: expect.stringMatching(/^2026-12-01T10:00:00/) as unknown as string,
+    });
+  });
+
+  test("From: with a bare local part keeps it; two From fields are an anomaly and the first is shown", async () => {
+    await rawSend(
+      "x@example.org",
+      "support@acme.test",
+      "From: foo\nTo: support@acme.test\nSubject: bare\n\nhi",
+    );
+    expect(((await newest(support)).from as { address: string }).address).toBe("foo");
+    await rawSend(
+      "x@example.org",
+      "support@acme.test",
+      "From: First <first@example.org>\nFrom: Second <second@example.org>\nTo: support@acme.test\nSubject: twice\nDate: Tue, 01 Dec 2026 10:00:00 +0000\nMessage-ID: <twice@example.org>\n\nhi",
+    );
+    const twice = await newest(support);
+    expect((twice.from as { address: string }).address).toBe("first@example.org");
+    expect(twice.header_anomalies).toContain("duplicate_from");
+  });
+});
+
 describe("threads", () => {
   test("three messages of one conversation in two mailboxes: grouped within each mailbox, never across tenants", async () => {
     const first = "<thread-1@example.org>";
