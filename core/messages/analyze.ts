@@ -22,8 +22,10 @@ export interface MessageAnalysis {
   /** The text the API shows: the text part, or the HTML part rendered as text when there is only that. */
   text: string | null;
   textSource: "text" | "html" | null;
+  /** Null when it is `text` itself (nothing was stripped): stored once, not twice (see `strippedTextOf`). */
   strippedText: string | null;
   signature: string | null;
+  /** From HTML only: a text body's Markdown is made when it is read (`markdownOf`), never stored. */
   markdown: string | null;
   codes: Array<{ value: string; context: string }>;
   links: Array<{ url: string; text: string }>;
@@ -44,15 +46,36 @@ export function analyzeBody(content: Pick<ParsedContent, "subject" | "text" | "h
   const text = partText ?? (html ? htmlToText(html) : null);
   const textSource = partText !== null ? "text" : html ? "html" : null;
   const reply = partText !== null ? stripReply(head(partText) ?? "") : html ? stripReplyHtml(html) : null;
+  const stripped = reply?.strippedText ?? null;
   return {
     text,
     textSource,
-    strippedText: reply?.strippedText ?? null,
+    strippedText: stripped !== null && text !== null && stripped === asStripped(text) ? null : stripped,
     signature: reply?.signature ?? null,
-    markdown: html ? htmlToMarkdown(html) : partText !== null ? textToMarkdown(head(partText) ?? "") : null,
+    markdown: html ? htmlToMarkdown(html) : null,
     codes: extractCodes({ subject: content.subject, text: head(text) }),
     links: extractLinks({ html, text: head(partText) }),
   };
+}
+
+/** What stripReply gives back for a text it strips nothing from: line endings as \n, trailing space trimmed. */
+function asStripped(text: string): string {
+  return text.replace(/\r\n?/g, "\n").trimEnd();
+}
+
+/** `stripped_text` as shown: what was stored, or the text itself when nothing was stripped. */
+export function strippedTextOf(stored: string | null, text: string | null): string | null {
+  return stored ?? (text === null ? null : asStripped(text));
+}
+
+/** `markdown` as shown: what was stored (from HTML), or the text body rendered now. */
+export function markdownOf(
+  stored: string | null,
+  text: string | null,
+  textSource: string | null,
+): string | null {
+  if (stored !== null) return stored;
+  return text !== null && textSource !== "html" ? textToMarkdown(text.slice(0, ANALYSIS_CHARS)) : null;
 }
 
 /** The kind of mail, which needs the envelope sender (a bounce comes from the null sender). */

@@ -46,15 +46,10 @@ export function messageDeletions(
   const inScope = `SELECT id FROM messages WHERE ${scope.where}`;
   const tenantId = scope.args[0] as string;
   return {
+    // The events go in after the bytes and index rows are gone and before the message rows
+    // (their data is read from them): on a full disk the event rows take pages the deletion
+    // freed in this same transaction, so deleting mail to make room never fails for want of it.
     statements: [
-      messageEventsInsert({
-        type: MESSAGE_DELETED,
-        where: scope.where,
-        args: scope.args,
-        dataSql: "json_object('id', id, 'mailbox_id', mailbox_id, 'deleted_at', ?, 'reason', ?)",
-        dataArgs: [new Date(event.now).toISOString(), event.reason],
-        now: event.now,
-      }),
       {
         sql: `DELETE FROM messages_fts WHERE rowid IN (SELECT rowid FROM messages WHERE ${scope.where})`,
         args: scope.args,
@@ -64,6 +59,14 @@ export function messageDeletions(
         sql: `DELETE FROM attachments WHERE tenant_id = ? AND message_id IN (${inScope})`,
         args: [tenantId, ...scope.args],
       },
+      messageEventsInsert({
+        type: MESSAGE_DELETED,
+        where: scope.where,
+        args: scope.args,
+        dataSql: "json_object('id', id, 'mailbox_id', mailbox_id, 'deleted_at', ?, 'reason', ?)",
+        dataArgs: [new Date(event.now).toISOString(), event.reason],
+        now: event.now,
+      }),
       { sql: `DELETE FROM messages WHERE ${scope.where}`, args: scope.args },
     ],
     messageRowsAt: 5,

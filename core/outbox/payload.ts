@@ -5,7 +5,7 @@ import {
   type Ingress,
   type StoredMessage,
 } from "../ingest/inbound-message";
-import type { MessageKind } from "../messages/analyze";
+import { type MessageKind, markdownOf, strippedTextOf } from "../messages/analyze";
 import type { SenderAuthResults } from "../messages/auth";
 import type { MailAddress } from "../messages/parse";
 import type { MessageRow } from "../messages/read";
@@ -88,6 +88,10 @@ const LINKS_IN_PAYLOAD = 100;
 
 function messageReceivedEvent(copy: ReceivedCopy, links: Links): MessageReceivedEvent {
   const url = messageUrl(links, copy.id);
+  // As the API shows them (core/messages/analyze.ts), from the start of the text only: the body has a budget.
+  const head = copy.text === null ? null : copy.text.slice(0, DERIVED_TEXT_LIMIT * 4);
+  const strippedText = strippedTextOf(copy.derived.stripped_text, head);
+  const markdown = markdownOf(copy.derived.markdown, head, copy.textSource);
   const text = truncateUtf8(copy.text ?? "", TEXT_LIMIT);
   const data: MessageReceivedData = {
     id: copy.id,

@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { asIngress, INGRESSES } from "../ingest/inbound-message";
+import { markdownOf, strippedTextOf } from "../messages/analyze";
 import type { SenderAuthResults } from "../messages/auth";
 import type { MailAddress } from "../messages/parse";
 import type { MessageRow, MessageSummaryRow } from "../messages/read";
@@ -273,9 +274,9 @@ function derivedJson(row: MessageRow) {
   const derived = parseJson<Partial<DerivedFields>>(row.derived, {});
   return {
     text_source: row.textSource === "text" || row.textSource === "html" ? row.textSource : null,
-    stripped_text: derived.stripped_text ?? null,
+    stripped_text: strippedTextOf(derived.stripped_text ?? null, row.text),
     signature: derived.signature ?? null,
-    markdown: derived.markdown ?? null,
+    markdown: markdownOf(derived.markdown ?? null, row.text, row.textSource),
     thread_id: row.threadId,
     kind: kindOf(row.kind),
     kind_reasons: derived.kind_reasons ?? [],
