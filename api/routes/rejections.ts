@@ -28,6 +28,9 @@ const RejectionSchema = z
   })
   .openapi("Rejection");
 
+/** One row of the ledger as the API answers it (the inbox's client imports this type only). */
+export type RejectionJson = z.infer<typeof RejectionSchema>;
+
 const listRoute = createRoute({
   method: "get",
   path: "/v1/rejections",
@@ -57,7 +60,7 @@ const listRoute = createRoute({
   },
 });
 
-export function toRejectionJson(row: RejectionRow): z.infer<typeof RejectionSchema> {
+export function toRejectionJson(row: RejectionRow): RejectionJson {
   return {
     id: row.id,
     at: new Date(row.at).toISOString(),

@@ -112,7 +112,11 @@ const TestResultSchema = z
   })
   .openapi("RuleTestResult");
 
-type RuleJson = z.infer<typeof RuleSchema>;
+/** The shapes the inbox's client sends and reads (it imports these types only). */
+export type RuleJson = z.infer<typeof RuleSchema>;
+export type CreateRuleBody = z.input<typeof RuleBody>;
+export type RuleTestBody = z.input<typeof TestBody>;
+export type RuleTestResultJson = z.infer<typeof TestResultSchema>;
 
 function toRuleJson(rule: Rule): RuleJson {
   return {
