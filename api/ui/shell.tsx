@@ -1,5 +1,6 @@
 // Per file, not only in tsconfig: Bun reads tsconfig from the working directory, which for `npm start` may be anywhere.
 /** @jsxImportSource hono/jsx */
+import { RulesPage } from "./rules-page";
 
 /**
  * The inbox's one HTML page: the sign-in form and the empty app frame. Mail and
@@ -79,6 +80,14 @@ function Sidebar() {
           Mailboxes
         </p>
         <ul id="mailbox-list" aria-labelledby="mailboxes-title" />
+        <p class="nav-title">Policy</p>
+        <ul>
+          <li>
+            <a class="nav-link" data-nav="rules" href="#/rules">
+              Rules
+            </a>
+          </li>
+        </ul>
         <p class="nav-title">Developers</p>
         <ul>
           <li>
@@ -268,6 +277,7 @@ export function InboxPage(props: { scriptUrl: string; styleUrl: string }) {
           <MessageList />
           <section id="reader" class="reader" aria-label="Message" />
           <WebhooksPage />
+          <RulesPage />
         </div>
         <div id="live-region" class="visually-hidden" aria-live="polite" />
         <div id="toast" class="toast" role="status" aria-live="polite" hidden />

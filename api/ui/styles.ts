@@ -42,7 +42,7 @@ code, pre { font-family: var(--mono); font-size: 12.5px; }
 .button.small { padding: 3px 9px; font-size: 12.5px; }
 .button.ghost { border-color: transparent; background: transparent; }
 .button:disabled { opacity: .6; cursor: progress; }
-input[type=search], input[type=text], input[type=password], input[type=url], input[type=date], select {
+input[type=search], input[type=text], input[type=password], input[type=url], input[type=date], input[type=number], select {
   font: inherit; color: var(--fg); background: var(--panel); border: 1px solid var(--line-strong); border-radius: 6px; padding: 7px 10px; width: 100%; }
 [aria-invalid=true] { border-color: var(--danger); box-shadow: 0 0 0 1px var(--danger); }
 .field-error { color: var(--danger); font-size: 12.5px; margin: 0; overflow-wrap: anywhere; }
@@ -73,9 +73,9 @@ label { font-weight: 500; }
 
 /* the app shell */
 .app { display: grid; grid-template-columns: 232px minmax(300px, 400px) minmax(0, 1fr); height: 100vh; }
-body[data-view=webhooks] .app { grid-template-columns: 232px minmax(0, 1fr); }
-body[data-view=webhooks] .list-pane, body[data-view=webhooks] .reader { display: none; }
-body[data-view=inbox] .webhooks-page { display: none; }
+body:not([data-view=inbox]) .app { grid-template-columns: 232px minmax(0, 1fr); }
+body:not([data-view=inbox]) .list-pane, body:not([data-view=inbox]) .reader { display: none; }
+body:not([data-view=webhooks]) .webhooks-page, body:not([data-view=rules]) .rules-page { display: none; }
 .sidebar { background: var(--sidebar); border-right: 1px solid var(--line); display: flex; flex-direction: column; padding: 16px 12px; gap: 18px; min-height: 0; }
 .sidebar nav { display: flex; flex-direction: column; gap: 2px; min-height: 0; overflow-y: auto; }
 .nav-title { font-size: 11px; font-weight: 600; letter-spacing: .06em; text-transform: uppercase; color: var(--muted); margin: 10px 8px 4px; }
@@ -208,15 +208,36 @@ pre.raw { white-space: pre-wrap; overflow-wrap: anywhere; background: var(--bg);
 .secret-actions { display: inline-flex; gap: 6px; }
 .section-title { font-size: 15px; margin: 8px 0 10px; }
 #delivery-log { max-width: 980px; }
-.deliveries { width: 100%; border-collapse: collapse; background: var(--panel); border: 1px solid var(--line); border-radius: var(--radius); overflow: hidden; box-shadow: var(--shadow); }
-.deliveries th { text-align: left; font-size: 12px; font-weight: 600; color: var(--muted); background: var(--bg); padding: 8px 12px; border-bottom: 1px solid var(--line); }
-.deliveries td { padding: 10px 12px; border-bottom: 1px solid var(--line); vertical-align: top; }
-.deliveries tr:last-child td { border-bottom: 0; }
-.deliveries .actions { text-align: right; }
+.deliveries, .data-table { width: 100%; border-collapse: collapse; background: var(--panel); border: 1px solid var(--line); border-radius: var(--radius); overflow: hidden; box-shadow: var(--shadow); }
+.deliveries th, .data-table th { text-align: left; font-size: 12px; font-weight: 600; color: var(--muted); background: var(--bg); padding: 8px 12px; border-bottom: 1px solid var(--line); }
+.deliveries td, .data-table td { padding: 10px 12px; border-bottom: 1px solid var(--line); vertical-align: top; }
+.deliveries tr:last-child td, .data-table tr:last-child td { border-bottom: 0; }
+.deliveries .actions, .data-table .actions { text-align: right; }
 .deliveries details summary { cursor: pointer; color: var(--muted); font-size: 12.5px; margin-top: 4px; }
 .attempts { margin: 6px 0 0; padding-left: 18px; font-size: 12.5px; }
 .error-text { color: var(--danger); }
 pre.raw.small { max-height: 160px; overflow: auto; margin-top: 4px; }
+
+/* rules page */
+.page { overflow-y: auto; padding: 24px 32px; min-width: 0; }
+#rule-list, .rule-forms { max-width: 1180px; }
+.rule-forms { display: grid; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); gap: 16px; align-items: start; }
+.rule-forms .settings-card { margin: 0; }
+.rule-grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(190px, 1fr)); gap: 12px; align-items: start; }
+.field.wide { grid-column: 1 / -1; }
+.field p.muted { margin: 0; }
+.settings-card > p { margin: 0; }
+.settings-card .form-actions { padding-top: 0; }
+#rule-list { margin: 0 0 24px; }
+#rule-list-title:focus { outline: none; }
+.data-table td { overflow-wrap: break-word; }
+.data-table .nowrap { white-space: nowrap; }
+.data-table tr[data-matched] td { background: var(--accent-soft); }
+.conditions code { background: var(--none-soft); padding: 0 5px; border-radius: 4px; }
+.test-result:empty { display: none; }
+.test-result { display: grid; gap: 6px; border-top: 1px solid var(--line); padding-top: 12px; }
+.test-result p { margin: 0; }
+.reply-line { font: 13px var(--mono); background: var(--bg); border: 1px solid var(--line); border-radius: 6px; padding: 6px 10px; overflow-wrap: anywhere; }
 
 /* toast and dialog */
 .toast { position: fixed; bottom: 20px; left: 50%; transform: translateX(-50%); background: #1b2230; color: #fff; padding: 8px 16px; border-radius: 8px; box-shadow: 0 8px 24px rgb(0 0 0 / 25%); z-index: 20; max-width: calc(100vw - 32px); }
@@ -234,8 +255,9 @@ dialog table td { padding: 3px 12px 3px 0; }
 kbd { font: 12px var(--mono); border: 1px solid var(--line-strong); border-bottom-width: 2px; border-radius: 4px; padding: 0 5px; background: var(--bg); }
 
 /* phones: one pane at a time */
+@media (max-width: 1100px) { .rule-forms { grid-template-columns: minmax(0, 1fr); } }
 @media (max-width: 760px) {
-  .app, body[data-view=webhooks] .app { grid-template-columns: minmax(0, 1fr); grid-template-rows: auto minmax(0, 1fr); height: 100dvh; }
+  .app, body:not([data-view=inbox]) .app { grid-template-columns: minmax(0, 1fr); grid-template-rows: auto minmax(0, 1fr); height: 100dvh; }
   .sidebar { flex-direction: row; flex-wrap: wrap; align-items: center; padding: 8px 12px; gap: 8px; border-right: 0; border-bottom: 1px solid var(--line); min-width: 0; }
   .sidebar nav { flex-direction: row; align-items: center; overflow-x: auto; gap: 4px; order: 3; width: 100%; min-width: 0; padding-bottom: 2px; }
   .sidebar nav ul { display: flex; gap: 4px; }
@@ -253,16 +275,17 @@ kbd { font: 12px var(--mono); border: 1px solid var(--line-strong); border-botto
   .message-toolbar .wide-only, .auth-badge .muted { display: none; }
   .subject { font-size: 18px; }
   .mail-frame { min-height: 70vh; }
-  .webhooks-page { padding: 16px; }
+  .webhooks-page, .page { padding: 16px; }
   .form-row { flex-direction: column; }
   .settings-form, .settings-foot { grid-template-columns: minmax(0, 1fr); }
   .form-actions { padding-top: 0; }
   .endpoint { flex-direction: column; align-items: stretch; }
-  .deliveries, .deliveries tbody, .deliveries tr, .deliveries td { display: block; }
-  .deliveries thead { display: none; }
-  .deliveries tr { border-bottom: 1px solid var(--line); padding: 6px 0; }
-  .deliveries td { border: 0; padding: 3px 12px; }
-  .deliveries td[data-label]::before { content: attr(data-label) ": "; color: var(--muted); font-size: 12px; }
-  .deliveries .actions { text-align: left; }
+  .deliveries, .deliveries tbody, .deliveries tr, .deliveries td,
+  .data-table, .data-table tbody, .data-table tr, .data-table td { display: block; }
+  .deliveries thead, .data-table thead { display: none; }
+  .deliveries tr, .data-table tr { border-bottom: 1px solid var(--line); padding: 6px 0; }
+  .deliveries td, .data-table td { border: 0; padding: 3px 12px; }
+  .deliveries td[data-label]::before, .data-table td[data-label]::before { content: attr(data-label) ": "; color: var(--muted); font-size: 12px; }
+  .deliveries .actions, .data-table .actions { text-align: left; }
 }
 `;

@@ -1,11 +1,15 @@
 import { readApiKey } from "./session";
 import type {
+  CreateRuleBody,
   Delivery,
   Mailbox,
   Message,
   MessageFilters,
   MessageSummary,
   Page,
+  Rule,
+  RuleTestBody,
+  RuleTestResult,
   Webhook,
   WebhookChanges,
 } from "./types";
@@ -89,6 +93,13 @@ function messageQuery(filters: MessageFilters, cursor: string | null): string {
   return params.toString();
 }
 
+function pageQuery(limit: number, cursor: string | null, extra: Record<string, string | undefined> = {}) {
+  const params = new URLSearchParams({ limit: String(limit) });
+  for (const [name, value] of Object.entries(extra)) if (value) params.set(name, value);
+  if (cursor) params.set("cursor", cursor);
+  return params.toString();
+}
+
 export const api = {
   /** Checks a key before it is kept. */
   verifyKey: (key: string) => request("/v1/mailboxes?limit=1", {}, key),
@@ -128,4 +139,12 @@ export const api = {
     json<{ delivery_id: string }>(`/v1/webhooks/${enc(webhookId)}/deliveries/${enc(deliveryId)}/retry`, {
       method: "POST",
     }),
+  /** A page of the rules, in the order they are evaluated. */
+  rules: (cursor: string | null) => json<Page<Rule>>(`/v1/rules?${pageQuery(100, cursor)}`),
+  createRule: (body: CreateRuleBody) =>
+    json<Rule>("/v1/rules", { method: "POST", body: JSON.stringify(body) }),
+  deleteRule: (id: string) => request(`/v1/rules/${enc(id)}`, { method: "DELETE" }),
+  /** What RCPT TO would answer, with the rule that decided: nothing is sent. */
+  testRules: (body: RuleTestBody) =>
+    json<RuleTestResult>("/v1/rules/test", { method: "POST", body: JSON.stringify(body) }),
 };

@@ -10,7 +10,10 @@ export interface Field {
   control: HTMLInputElement | HTMLSelectElement;
   /** The line under the control, `<p id="<control id>-error">`. */
   error: HTMLElement;
-  /** Put before a lower-case message: "The URL" + "must use http or https". */
+  /**
+   * Put before a lower-case message: "The URL" + "must use http or https". Empty
+   * for a field whose messages say what they are about ("x@y is not on one of…").
+   */
   name: string;
 }
 
@@ -58,6 +61,6 @@ export function showErrors(error: unknown, fields: Readonly<Record<string, Field
 }
 
 function sentence(name: string, message: string): string {
-  const text = /^[a-z]/.test(message) ? `${name} ${message}` : message;
+  const text = name && /^[a-z]/.test(message) ? `${name} ${message}` : message;
   return /[.!?]$/.test(text) ? text : `${text}.`;
 }

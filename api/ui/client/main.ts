@@ -5,15 +5,26 @@ import { installShortcuts } from "./keyboard";
 import { stopLivePoll } from "./live";
 import { loadMailboxes } from "./mailboxes";
 import { applyFilters, readSearchForm } from "./message-list";
+import { wireRuleForm } from "./rule-form";
+import { wireRuleTest } from "./rule-test";
+import { forgetRules, showRules } from "./rules";
 import { forgetApiKey, readApiKey, storeApiKey } from "./session";
 import { mailboxHref } from "./state";
 import { installUndoDelete, sendWaitingDelete } from "./undo-delete";
 import { leaveWebhooks, showWebhooks, wireWebhookForm } from "./webhooks";
 
 /**
- * The web inbox: sign in, then a hash router over two views (#/m/<mailbox>[/<message>]
- * and #/webhooks[/<id>]). The API key is read from sessionStorage for each request.
+ * The web inbox: sign in, then a hash router over its views (#/m/<mailbox>[/<message>],
+ * #/webhooks[/<id>] and #/rules). The API key is read from sessionStorage for each request.
  */
+
+/** The views besides the inbox, each a page of its own (body[data-view]). */
+const PAGES = ["webhooks", "rules"] as const;
+type View = "inbox" | (typeof PAGES)[number];
+
+function viewOf(name: string | undefined): View {
+  return PAGES.find((page) => page === name) ?? "inbox";
+}
 
 function showSignIn(message = ""): void {
   document.body.dataset.signedIn = "false";
@@ -39,26 +50,26 @@ function signOut(message = ""): void {
   forgetApiKey();
   stopLivePoll();
   leaveWebhooks();
+  // What this tenant's pages showed goes with its key.
+  forgetRules();
   history.replaceState(null, "", location.pathname);
   showSignIn(message);
 }
 
 async function route(): Promise<void> {
   if (document.body.dataset.signedIn !== "true") return;
-  const [view, id, messageId] = location.hash.replace(/^#\/?/, "").split("/");
+  const [name, id, messageId] = location.hash.replace(/^#\/?/, "").split("/");
+  const view = viewOf(name);
   for (const link of document.querySelectorAll<HTMLElement>("[data-nav]")) {
-    if (link.dataset.nav === (view === "webhooks" ? "webhooks" : "inbox"))
-      link.setAttribute("aria-current", "page");
+    if (link.dataset.nav === view) link.setAttribute("aria-current", "page");
     else link.removeAttribute("aria-current");
   }
-  if (view === "webhooks") {
-    document.body.dataset.view = "webhooks";
-    await showWebhooks(id ?? null);
-    return;
-  }
-  leaveWebhooks();
-  document.body.dataset.view = "inbox";
-  if (view === "m" && id) return showMailbox(id, messageId ?? null);
+  // Leaving a page stops what it refreshes while open.
+  if (view !== "webhooks") leaveWebhooks();
+  document.body.dataset.view = view;
+  if (view === "webhooks") return showWebhooks(id ?? null);
+  if (view === "rules") return showRules();
+  if (name === "m" && id) return showMailbox(id, messageId ?? null);
   const first = (await loadMailboxes())[0];
   if (first) location.replace(mailboxHref(first.id));
 }
@@ -113,6 +124,8 @@ function start(): void {
   wireSignIn();
   wireSearch();
   wireWebhookForm();
+  wireRuleForm();
+  wireRuleTest();
   installShortcuts();
   installUndoDelete();
   window.addEventListener("hashchange", () => void route());

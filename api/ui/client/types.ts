@@ -21,6 +21,12 @@ export type {
   DeliveryJson as Delivery,
   WebhookJson as Webhook,
 } from "../../../core/resources/webhooks";
+export type {
+  CreateRuleBody,
+  RuleJson as Rule,
+  RuleTestBody,
+  RuleTestResultJson as RuleTestResult,
+} from "../../routes/rules";
 
 /** `PATCH /v1/webhooks/{id}`: only the fields to change (the inbox never changes `events`). */
 export type WebhookChanges = Pick<UpdateWebhookBody, "url" | "mailbox_id" | "enabled">;
