@@ -1,5 +1,6 @@
 // Per file, not only in tsconfig: Bun reads tsconfig from the working directory, which for `npm start` may be anywhere.
 /** @jsxImportSource hono/jsx */
+import { RejectionsPage } from "./rejections-page";
 import { RulesPage } from "./rules-page";
 
 /**
@@ -85,6 +86,11 @@ function Sidebar() {
           <li>
             <a class="nav-link" data-nav="rules" href="#/rules">
               Rules
+            </a>
+          </li>
+          <li>
+            <a class="nav-link" data-nav="rejections" href="#/rejections">
+              Rejections
             </a>
           </li>
         </ul>
@@ -278,6 +284,7 @@ export function InboxPage(props: { scriptUrl: string; styleUrl: string }) {
           <section id="reader" class="reader" aria-label="Message" />
           <WebhooksPage />
           <RulesPage />
+          <RejectionsPage />
         </div>
         <div id="live-region" class="visually-hidden" aria-live="polite" />
         <div id="toast" class="toast" role="status" aria-live="polite" hidden />

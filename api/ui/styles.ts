@@ -75,7 +75,8 @@ label { font-weight: 500; }
 .app { display: grid; grid-template-columns: 232px minmax(300px, 400px) minmax(0, 1fr); height: 100vh; }
 body:not([data-view=inbox]) .app { grid-template-columns: 232px minmax(0, 1fr); }
 body:not([data-view=inbox]) .list-pane, body:not([data-view=inbox]) .reader { display: none; }
-body:not([data-view=webhooks]) .webhooks-page, body:not([data-view=rules]) .rules-page { display: none; }
+body:not([data-view=webhooks]) .webhooks-page, body:not([data-view=rules]) .rules-page,
+body:not([data-view=rejections]) .rejections-page { display: none; }
 .sidebar { background: var(--sidebar); border-right: 1px solid var(--line); display: flex; flex-direction: column; padding: 16px 12px; gap: 18px; min-height: 0; }
 .sidebar nav { display: flex; flex-direction: column; gap: 2px; min-height: 0; overflow-y: auto; }
 .nav-title { font-size: 11px; font-weight: 600; letter-spacing: .06em; text-transform: uppercase; color: var(--muted); margin: 10px 8px 4px; }
@@ -218,7 +219,7 @@ pre.raw { white-space: pre-wrap; overflow-wrap: anywhere; background: var(--bg);
 .error-text { color: var(--danger); }
 pre.raw.small { max-height: 160px; overflow: auto; margin-top: 4px; }
 
-/* rules page */
+/* rules and rejections pages */
 .page { overflow-y: auto; padding: 24px 32px; min-width: 0; }
 #rule-list, .rule-forms { max-width: 1180px; }
 .rule-forms { display: grid; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); gap: 16px; align-items: start; }
@@ -238,6 +239,9 @@ pre.raw.small { max-height: 160px; overflow: auto; margin-top: 4px; }
 .test-result { display: grid; gap: 6px; border-top: 1px solid var(--line); padding-top: 12px; }
 .test-result p { margin: 0; }
 .reply-line { font: 13px var(--mono); background: var(--bg); border: 1px solid var(--line); border-radius: 6px; padding: 6px 10px; overflow-wrap: anywhere; }
+.filter-bar { display: flex; align-items: center; gap: 8px; flex-wrap: wrap; margin: 16px 0 8px; }
+.filter-bar select { width: auto; max-width: 100%; }
+#rejection-count { margin: 0 0 8px; }
 
 /* toast and dialog */
 .toast { position: fixed; bottom: 20px; left: 50%; transform: translateX(-50%); background: #1b2230; color: #fff; padding: 8px 16px; border-radius: 8px; box-shadow: 0 8px 24px rgb(0 0 0 / 25%); z-index: 20; max-width: calc(100vw - 32px); }

@@ -7,6 +7,8 @@ import type {
   MessageFilters,
   MessageSummary,
   Page,
+  Rejection,
+  RejectionFilters,
   Rule,
   RuleTestBody,
   RuleTestResult,
@@ -147,4 +149,7 @@ export const api = {
   /** What RCPT TO would answer, with the rule that decided: nothing is sent. */
   testRules: (body: RuleTestBody) =>
     json<RuleTestResult>("/v1/rules/test", { method: "POST", body: JSON.stringify(body) }),
+  /** A page of the rejection ledger, newest first. */
+  rejections: (filters: RejectionFilters, cursor: string | null) =>
+    json<Page<Rejection>>(`/v1/rejections?${pageQuery(50, cursor, { reason: filters.reason })}`),
 };

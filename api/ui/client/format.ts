@@ -17,6 +17,7 @@ export function formatAddresses(list: Address[]): string {
 const timeOnly = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
 const dayMonth = new Intl.DateTimeFormat(undefined, { day: "numeric", month: "short" });
 const full = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+const toTheSecond = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "medium" });
 
 /** Today: 14:05; this year: 3 Mar; older: 3 Mar 2024. */
 export function shortDate(iso: string | null): string {
@@ -30,6 +31,11 @@ export function shortDate(iso: string | null): string {
 
 export function longDate(iso: string | null): string {
   return iso ? full.format(new Date(iso)) : "";
+}
+
+/** To the second, for the rejection ledger: refusals come in bursts. */
+export function exactTime(iso: string): string {
+  return toTheSecond.format(new Date(iso));
 }
 
 export function formatBytes(bytes: number): string {

@@ -5,6 +5,7 @@ import { installShortcuts } from "./keyboard";
 import { stopLivePoll } from "./live";
 import { loadMailboxes } from "./mailboxes";
 import { applyFilters, readSearchForm } from "./message-list";
+import { forgetRejections, leaveRejections, showRejections, wireRejections } from "./rejections";
 import { wireRuleForm } from "./rule-form";
 import { wireRuleTest } from "./rule-test";
 import { forgetRules, showRules } from "./rules";
@@ -15,11 +16,12 @@ import { leaveWebhooks, showWebhooks, wireWebhookForm } from "./webhooks";
 
 /**
  * The web inbox: sign in, then a hash router over its views (#/m/<mailbox>[/<message>],
- * #/webhooks[/<id>] and #/rules). The API key is read from sessionStorage for each request.
+ * #/webhooks[/<id>], #/rules and #/rejections). The API key is read from sessionStorage
+ * for each request.
  */
 
 /** The views besides the inbox, each a page of its own (body[data-view]). */
-const PAGES = ["webhooks", "rules"] as const;
+const PAGES = ["webhooks", "rules", "rejections"] as const;
 type View = "inbox" | (typeof PAGES)[number];
 
 function viewOf(name: string | undefined): View {
@@ -52,6 +54,7 @@ function signOut(message = ""): void {
   leaveWebhooks();
   // What this tenant's pages showed goes with its key.
   forgetRules();
+  forgetRejections();
   history.replaceState(null, "", location.pathname);
   showSignIn(message);
 }
@@ -66,9 +69,11 @@ async function route(): Promise<void> {
   }
   // Leaving a page stops what it refreshes while open.
   if (view !== "webhooks") leaveWebhooks();
+  if (view !== "rejections") leaveRejections();
   document.body.dataset.view = view;
   if (view === "webhooks") return showWebhooks(id ?? null);
   if (view === "rules") return showRules();
+  if (view === "rejections") return showRejections();
   if (name === "m" && id) return showMailbox(id, messageId ?? null);
   const first = (await loadMailboxes())[0];
   if (first) location.replace(mailboxHref(first.id));
@@ -126,6 +131,7 @@ function start(): void {
   wireWebhookForm();
   wireRuleForm();
   wireRuleTest();
+  wireRejections();
   installShortcuts();
   installUndoDelete();
   window.addEventListener("hashchange", () => void route());

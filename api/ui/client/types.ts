@@ -21,6 +21,7 @@ export type {
   DeliveryJson as Delivery,
   WebhookJson as Webhook,
 } from "../../../core/resources/webhooks";
+export type { RejectionJson as Rejection } from "../../routes/rejections";
 export type {
   CreateRuleBody,
   RuleJson as Rule,
@@ -40,4 +41,9 @@ export interface MessageFilters {
   since?: string;
   until?: string;
   unread?: boolean;
+}
+
+/** The ledger's filter (`GET /v1/rejections`). */
+export interface RejectionFilters {
+  reason?: string;
 }
