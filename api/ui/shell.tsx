@@ -166,7 +166,13 @@ function MessageList() {
             </details>
           </form>
         </search>
-        <p id="list-count" class="list-meta" />
+        <div class="list-meta-row">
+          <p id="list-count" class="list-meta" />
+          {/* Part of the search form (its filters, its reset), placed here beside the count it changes. */}
+          <label class="check list-meta" title="Mail a quarantine rule holds until you release it">
+            <input id="quarantined" name="quarantined" type="checkbox" form="search-form" /> Quarantined
+          </label>
+        </div>
       </div>
       <ul id="message-list" aria-label="Messages" tabindex={-1} />
     </section>

@@ -106,6 +106,8 @@ body:not([data-view=rejections]) .rejections-page { display: none; }
 .filter-grid label { display: grid; gap: 2px; font-size: 12px; color: var(--muted); }
 .filter-actions { grid-column: 1 / -1; display: flex; gap: 8px; justify-content: flex-end; }
 .list-meta { font-size: 12px; color: var(--muted); margin: 0; }
+.list-meta-row { display: flex; align-items: center; justify-content: space-between; gap: 8px; }
+.list-meta-row .check { font-weight: 500; }
 .icon { width: 14px; height: 14px; fill: none; stroke: currentColor; stroke-width: 2; stroke-linecap: round; stroke-linejoin: round; vertical-align: -2px; margin-left: 6px; color: var(--muted); }
 #message-list { list-style: none; margin: 0; padding: 0; overflow-y: auto; flex: 1; }
 .row { display: grid; grid-template-columns: 10px minmax(0, 1fr) auto; column-gap: 10px; row-gap: 1px; padding: 10px 14px 11px 12px;

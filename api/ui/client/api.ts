@@ -91,6 +91,7 @@ function messageQuery(filters: MessageFilters, cursor: string | null): string {
   if (filters.since) params.set("since", new Date(`${filters.since}T00:00:00`).toISOString());
   if (filters.until) params.set("until", new Date(`${filters.until}T23:59:59.999`).toISOString());
   if (filters.unread) params.set("unread", "true");
+  if (filters.quarantined) params.set("quarantined", "true");
   if (cursor) params.set("cursor", cursor);
   return params.toString();
 }
@@ -122,6 +123,8 @@ export const api = {
   /** `keepalive`: the request outlives the page (sent while it is being closed). */
   deleteMessage: (id: string, keepalive = false) =>
     request(`/v1/messages/${enc(id)}`, { method: "DELETE", keepalive }),
+  /** A message a quarantine rule held becomes ordinary mail: listed, and announced to webhooks. */
+  releaseMessage: (id: string) => json<Message>(`/v1/messages/${enc(id)}/release`, { method: "POST" }),
   raw: async (id: string) => (await request(`/v1/messages/${enc(id)}/raw`)).blob(),
   attachment: async (messageId: string, attachmentId: string) =>
     (await request(`/v1/messages/${enc(messageId)}/attachments/${enc(attachmentId)}`)).blob(),

@@ -3,12 +3,19 @@ import { announce, byId, ENVELOPE, fill, h, icon } from "./dom";
 import { startLivePoll } from "./live";
 import { refreshMailboxesQuietly, renderMailboxes } from "./mailboxes";
 import { loadMore, markCurrentRow, reloadList, renderList, resetSearchForm, updateRow } from "./message-list";
-import { renderMessage } from "./message-view";
+import { type MessageActions, renderMessage } from "./message-view";
 import { mailboxHref, messageHref, state } from "./state";
 import type { Message, MessageSummary } from "./types";
 import { deleteWithUndo } from "./undo-delete";
 
 /** The inbox view: which mailbox and message are shown, the actions on messages, and the keys for them. */
+
+const messageActions: MessageActions = {
+  close: closeMessage,
+  toggleSeen,
+  remove: deleteMessage,
+  release: releaseMessage,
+};
 
 /** Shows a mailbox; with `messageId`, also opens that message. */
 export async function showMailbox(mailboxId: string, messageId: string | null): Promise<void> {
@@ -48,7 +55,7 @@ async function openMessage(id: string): Promise<void> {
   const wasSeen = message.seen;
   // Opening marks it read: show it so at once (the PATCH follows).
   message.seen = true;
-  renderMessage(message, { close: closeMessage, toggleSeen, remove: deleteMessage });
+  renderMessage(message, messageActions);
   if (!wasSeen) void setSeen(message, true, false);
 }
 
@@ -93,9 +100,7 @@ async function setSeen(message: Message | MessageSummary, seen: boolean, rerende
       summary.seen = seen;
       updateRow(summary);
     }
-    if (rerender && state.openId === message.id) {
-      renderMessage(updated, { close: closeMessage, toggleSeen, remove: deleteMessage });
-    }
+    if (rerender && state.openId === message.id) renderMessage(updated, messageActions);
     refreshMailboxesQuietly();
   } catch (error) {
     announce(`Could not update the message: ${(error as Error).message}`, "error");
@@ -105,6 +110,27 @@ async function setSeen(message: Message | MessageSummary, seen: boolean, rerende
 function toggleSeen(message: Message | MessageSummary): void {
   const seen = !message.seen;
   void setSeen(message, seen, true).then(() => announce(seen ? "Marked as read" : "Marked as unread"));
+}
+
+/**
+ * Release from quarantine: the message leaves the quarantined list and is
+ * ordinary mail from now on (in the mailbox's list, and its webhooks are sent).
+ */
+async function releaseMessage(message: Message): Promise<void> {
+  let released: Message;
+  try {
+    released = await api.releaseMessage(message.id);
+  } catch (error) {
+    announce(`Could not release the message: ${(error as Error).message}`, "error");
+    return;
+  }
+  if (state.filters.quarantined) {
+    state.messages = state.messages.filter((item) => item.id !== message.id);
+    renderList();
+  }
+  if (state.openId === message.id) renderMessage(released, messageActions);
+  announce("Released: the message is in the inbox now, and sent to webhooks");
+  refreshMailboxesQuietly();
 }
 
 /**

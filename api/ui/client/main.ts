@@ -118,6 +118,11 @@ function wireSearch(): void {
     window.clearTimeout(timer);
     timer = window.setTimeout(apply, 250);
   });
+  // The quarantine switch belongs to the form but sits outside it, so its events do not reach the form.
+  byId("quarantined").addEventListener("change", () => {
+    window.clearTimeout(timer);
+    apply();
+  });
   form.addEventListener("reset", () => {
     window.clearTimeout(timer);
     timer = window.setTimeout(apply, 0);

@@ -53,6 +53,22 @@ export async function loadMore(): Promise<void> {
 }
 
 function emptyState(): HTMLElement {
+  const { quarantined, ...others } = state.filters;
+  const searching = Object.values(others).some(
+    (value) => value !== undefined && value !== "" && value !== false,
+  );
+  if (quarantined && !searching) {
+    return h(
+      "li",
+      { class: "empty" },
+      h("p", { class: "empty-title" }, "Nothing in quarantine"),
+      h(
+        "p",
+        { class: "muted" },
+        "Mail a quarantine rule holds waits here, unannounced, until you release it.",
+      ),
+    );
+  }
   if (hasFilters()) return h("li", { class: "empty" }, h("p", {}, "No messages match this search."));
   const mailbox = state.mailboxes.find((item) => item.id === state.mailboxId);
   const address = mailbox?.address.replace(/^\*@/, "anything@") ?? "this mailbox";
@@ -87,6 +103,7 @@ export function renderList(): void {
 
 function listCountText(): string {
   const count = `${state.messages.length}${state.nextCursor ? "+" : ""}`;
+  if (state.filters.quarantined) return `${count} quarantined`;
   return hasFilters() ? `${count} found` : `${count} messages`;
 }
 
@@ -152,5 +169,6 @@ export function readSearchForm(): MessageFilters {
     since: text("since"),
     until: text("until"),
     unread: form.get("unread") === "on",
+    quarantined: form.get("quarantined") === "on",
   };
 }

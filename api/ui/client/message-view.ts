@@ -1,5 +1,5 @@
 import { api } from "./api";
-import { announce, byId, fill, h, saveBlob } from "./dom";
+import { announce, byId, fill, h, saveBlob, whileBusy } from "./dom";
 import { formatAddress, formatAddresses, formatBytes, longDate } from "./format";
 import { showTab, type Tab } from "./message-tabs";
 import type { Attachment, AuthResults, Message } from "./types";
@@ -10,6 +10,8 @@ export interface MessageActions {
   close(): void;
   toggleSeen(message: Message): void;
   remove(id: string): void;
+  /** Quarantined mail only: make it ordinary mail, listed and announced. */
+  release(message: Message): Promise<void>;
 }
 
 export function renderMessage(message: Message, actions: MessageActions): void {
@@ -64,6 +66,7 @@ export function renderMessage(message: Message, actions: MessageActions): void {
         { class: "message-toolbar" },
         toolbarButton("back", "← Back", "Back to the list", actions.close),
         h("span", { class: "spacer" }),
+        message.quarantined ? releaseButton(message, actions) : null,
         toolbarButton("seen", message.seen ? "Mark unread" : "Mark read", "Toggle read (u)", () =>
           actions.toggleSeen(message),
         ),
@@ -77,6 +80,13 @@ export function renderMessage(message: Message, actions: MessageActions): void {
       ),
       h("h2", { id: "message-subject", class: "subject" }, message.subject || "(no subject)"),
       messageMeta(message),
+      message.quarantined
+        ? h(
+            "p",
+            { class: "notice warn", id: "quarantine-notice" },
+            "Held by a quarantine rule: not in the inbox and not sent to webhooks until you release it.",
+          )
+        : null,
       message.auth ? authBadges(message.auth) : null,
       message.parse_error
         ? h("p", { class: "notice warn" }, `This message could not be fully parsed: ${message.parse_error}`)
@@ -88,6 +98,17 @@ export function renderMessage(message: Message, actions: MessageActions): void {
   );
   select(tabs[0] ?? "text");
   reader.scrollTop = 0;
+}
+
+function releaseButton(message: Message, actions: MessageActions): HTMLButtonElement {
+  const button: HTMLButtonElement = toolbarButton(
+    "release",
+    "Release",
+    "Release from quarantine: into the inbox, and to webhooks",
+    () => void whileBusy(button, () => actions.release(message)),
+    "primary",
+  );
+  return button;
 }
 
 function toolbarButton(

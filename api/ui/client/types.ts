@@ -41,6 +41,8 @@ export interface MessageFilters {
   since?: string;
   until?: string;
   unread?: boolean;
+  /** Only the mail a quarantine rule holds (`?quarantined=true`); otherwise none of it. */
+  quarantined?: boolean;
 }
 
 /** The ledger's filter (`GET /v1/rejections`). */
