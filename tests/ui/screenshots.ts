@@ -4,6 +4,7 @@ import type { Page } from "playwright-core";
 import { startOmniMail, waitFor } from "../helpers/harness";
 import { startReceiver } from "../helpers/receiver";
 import { sendMail } from "../helpers/send";
+import { openGreetedSmtp } from "../helpers/smtp-client";
 import { hasChromium, launchChromium } from "./browser";
 import { authenticSender, newsletterMail, sampleMails } from "./fixtures";
 
@@ -86,6 +87,62 @@ try {
   await page.locator("[data-status=failed] details summary").first().click();
   await page.locator(".webhooks-page").evaluate((element) => element.scrollTo(0, 0));
   await shot(page, "webhooks");
+
+  // A few rules, and refusals they gave over SMTP, for the Rules and Rejections pages.
+  const rules = [
+    {
+      priority: 10,
+      action: "reject",
+      match: { sender_domain: "spam.example" },
+      reason: "We do not accept mail from spam.example",
+    },
+    {
+      priority: 20,
+      action: "reject",
+      match: { client_ip: "198.51.100.0/24" },
+      reason: "Your network is on our blocklist",
+    },
+    {
+      priority: 50,
+      action: "quarantine",
+      match: { sender: "*@unknown-vendor.example" },
+      scope: { mailbox_id: tenant.mailboxes["support@acme.test"] },
+    },
+    { priority: 100, action: "accept", match: { sender: "alerts@status.example" } },
+  ];
+  for (const rule of rules) {
+    await omni.api("/v1/rules", tenant.apiKey, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(rule),
+    });
+  }
+  const refusals: Array<[string, string[]]> = [
+    ["offers@spam.example", [dana, "support@acme.test"]],
+    ["news@mail.spam.example", [dana]],
+    ["deals@spam.example", ["sales@acme.test", dana]],
+  ];
+  for (const [from, recipients] of refusals) {
+    const smtp = await openGreetedSmtp(omni.smtpPort);
+    await smtp.command("EHLO client.test");
+    await smtp.command(`MAIL FROM:<${from}>`);
+    for (const to of recipients) await smtp.command(`RCPT TO:<${to}>`);
+    smtp.close();
+  }
+  await omni.smtp.flushRejections();
+
+  await page.goto(`${omni.apiUrl}/#/rules`);
+  await page.waitForSelector("#rule-table");
+  await page.fill("#test-mail-from", "offers@spam.example");
+  await page.fill("#test-rcpt-to", dana);
+  await page.fill("#test-client-ip", "203.0.113.7");
+  await page.click("#rule-test");
+  await page.waitForSelector("#rule-test-reply");
+  await shot(page, "rules");
+
+  await page.goto(`${omni.apiUrl}/#/rejections`);
+  await page.waitForSelector("#rejection-table");
+  await shot(page, "rejections");
 
   const phone = await browser.newContext({
     viewport: { width: 390, height: 844 },
