@@ -112,15 +112,13 @@ function messageReceivedEvent(copy: ReceivedCopy, links: Links): MessageReceived
     ingress: copy.ingress,
     reply_ref: copy.replyRef,
     text_source: copy.textSource,
-    stripped_text:
-      copy.derived.stripped_text === null ? null : truncateUtf8(copy.derived.stripped_text, TEXT_LIMIT).text,
+    stripped_text: strippedText === null ? null : truncateUtf8(strippedText, DERIVED_TEXT_LIMIT).text,
     signature:
       copy.derived.signature === null ? null : truncateUtf8(copy.derived.signature, DERIVED_TEXT_LIMIT).text,
-    markdown:
-      copy.derived.markdown === null ? null : truncateUtf8(copy.derived.markdown, DERIVED_TEXT_LIMIT).text,
+    markdown: markdown === null ? null : truncateUtf8(markdown, DERIVED_TEXT_LIMIT).text,
     markdown_truncated:
-      copy.derived.markdown !== null &&
-      new TextEncoder().encode(copy.derived.markdown).byteLength > DERIVED_TEXT_LIMIT,
+      (markdown !== null && new TextEncoder().encode(markdown).byteLength > DERIVED_TEXT_LIMIT) ||
+      (copy.derived.markdown === null && (copy.text?.length ?? 0) > (head?.length ?? 0)),
     // Set inside the commit, where the thread is decided (core/events/log.ts).
     thread_id: null,
     kind: copy.kind,

@@ -93,6 +93,23 @@ describe("derived fields", () => {
     expect(String(data.thread_id)).toStartWith("thr_");
   });
 
+  test("a plain message's stripped_text is its text, and its Markdown is its text, in the API and the webhook", async () => {
+    await sendMail(omni.smtpPort, {
+      from: "someone@example.org",
+      to: "support@acme.test",
+      subject: "plain words",
+      text: "Just *one* line.\n",
+    });
+    const message = await newest(support);
+    expect(message.stripped_text).toBe("Just *one* line.");
+    expect(message.markdown).toBe("Just \\*one\\* line.");
+    const hook = await waitFor(() => receiver.received.find((entry) => entry.body.includes("plain words")));
+    const data = (JSON.parse(hook.body) as { data: Record<string, unknown> }).data;
+    expect(data.stripped_text).toBe("Just *one* line.");
+    expect(data.markdown).toBe(message.markdown);
+    expect(data.signature).toBeNull();
+  });
+
   test("a sign-up code: found with its sentence, and a long poll waits for exactly that message", async () => {
     const waiting = omni.api(
       `/v1/mailboxes/${sales}/messages/wait?timeout=10&from=noreply@service.example&q=code`,
