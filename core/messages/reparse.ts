@@ -98,7 +98,8 @@ async function reparsedRow(
   return {
     sql: `UPDATE messages SET text = coalesce(?, text), text_source = ?, kind = ?, derived = ?, thread_subject = ?,
         participants = ?,
-        thread_id = coalesce((SELECT p.thread_id FROM messages p WHERE p.tenant_id = ? AND p.mailbox_id = ?
+        thread_id = coalesce((SELECT p.thread_id FROM messages p INDEXED BY messages_message_id_idx
+            WHERE p.tenant_id = ? AND p.mailbox_id = ?
             AND p.id < ? AND p.message_id IN (SELECT value FROM json_each(?)) ORDER BY p.id DESC LIMIT 1), thread_id)
       WHERE tenant_id = ? AND id = ?`,
     args: [

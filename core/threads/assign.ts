@@ -53,17 +53,18 @@ export function threadIdSql(input: {
   newThreadId: string;
 }): SQL {
   const refs = JSON.stringify([...new Set(input.references)].slice(-50));
-  const byReference = sql`(SELECT thread_id FROM messages
+  // INDEXED BY: with `thread_id IS NOT NULL`, or an IN list of unknown length, the planner once chose the
+  // thread index and scanned the whole mailbox for every message stored (a 5x slower ingest at 10,000 messages).
+  const byReference = sql`(SELECT thread_id FROM messages INDEXED BY messages_message_id_idx
     WHERE tenant_id = ${input.tenantId} AND mailbox_id = ${input.mailboxId}
-      AND message_id IN (SELECT value FROM json_each(${refs})) AND thread_id IS NOT NULL
+      AND message_id IN (SELECT value FROM json_each(${refs}))
     ORDER BY rowid DESC LIMIT 1)`;
   const bySubject =
     input.subjectKey === "" || input.participants.length === 0
       ? sql`NULL`
-      : sql`(SELECT thread_id FROM messages
+      : sql`(SELECT thread_id FROM messages INDEXED BY messages_thread_subject_idx
         WHERE tenant_id = ${input.tenantId} AND mailbox_id = ${input.mailboxId}
           AND thread_subject = ${input.subjectKey} AND received_at >= ${input.receivedAt - SUBJECT_WINDOW_MS}
-          AND thread_id IS NOT NULL
           AND EXISTS (SELECT 1 FROM json_each(participants) WHERE value IN (SELECT value FROM json_each(${JSON.stringify(input.participants)})))
         ORDER BY rowid DESC LIMIT 1)`;
   return sql`COALESCE(${byReference}, ${bySubject}, ${input.newThreadId})`;
