@@ -4,7 +4,9 @@ import { extractLinks } from "../classify/links";
 import { htmlToText } from "../content/html-text";
 import { htmlToMarkdown, textToMarkdown } from "../content/markdown";
 import { stripReply, stripReplyHtml } from "../content/reply";
-import type { ParsedContent } from "./parse";
+import type { MessageAnalysis, ParsedContent } from "./parse";
+
+export type { MessageAnalysis };
 
 /**
  * What a program wants from a message beyond its parts (issue 17): the text of
@@ -17,19 +19,6 @@ import type { ParsedContent } from "./parse";
  * body costs no more than a 1 MB one, and what people act on is at the start.
  */
 export const ANALYSIS_CHARS = 1024 * 1024;
-
-export interface MessageAnalysis {
-  /** The text the API shows: the text part, or the HTML part rendered as text when there is only that. */
-  text: string | null;
-  textSource: "text" | "html" | null;
-  /** Null when it is `text` itself (nothing was stripped): stored once, not twice (see `strippedTextOf`). */
-  strippedText: string | null;
-  signature: string | null;
-  /** From HTML only: a text body's Markdown is made when it is read (`markdownOf`), never stored. */
-  markdown: string | null;
-  codes: Array<{ value: string; context: string }>;
-  links: Array<{ url: string; text: string }>;
-}
 
 export interface MessageKind {
   kind: "human" | "auto_reply" | "bounce" | "list" | "automated";
@@ -94,3 +83,26 @@ export function classifyKind(content: ParsedContent | null, envelopeFrom: string
   });
   return { kind: result.kind, kindReasons: result.reasons, bounce: result.bounce };
 }
+
+/** What `messages.derived` holds (core/ingest/message-batch.ts): the derived fields without a column of their own. */
+export interface DerivedFields {
+  stripped_text: string | null;
+  signature: string | null;
+  markdown: string | null;
+  codes: Array<{ value: string; context: string }>;
+  links: Array<{ url: string; text: string }>;
+  kind_reasons: string[];
+  bounce: MessageKind["bounce"];
+  header_anomalies: string[];
+}
+
+export const EMPTY_DERIVED: DerivedFields = {
+  stripped_text: null,
+  signature: null,
+  markdown: null,
+  codes: [],
+  links: [],
+  kind_reasons: [],
+  bounce: null,
+  header_anomalies: [],
+};

@@ -1,6 +1,5 @@
 import PostalMime, { type Address, type Email } from "postal-mime";
 import { sha256Hex } from "../crypto";
-import type { MessageAnalysis } from "./analyze";
 import {
   type Base64Run,
   buildStandInCopy,
@@ -54,6 +53,20 @@ export interface ParsedAttachment {
  * cannot be parsed either. Plain data, so it crosses a thread boundary
  * (structured clone) as it is.
  */
+/** What is derived from a message's body (core/messages/analyze.ts computes it). */
+export interface MessageAnalysis {
+  /** The text the API shows: the text part, or the HTML part rendered as text when there is only that. */
+  text: string | null;
+  textSource: "text" | "html" | null;
+  /** Null when it is `text` itself (nothing was stripped): stored once, not twice (see `strippedTextOf`). */
+  strippedText: string | null;
+  signature: string | null;
+  /** From HTML only: a text body's Markdown is made when it is read (`markdownOf`), never stored. */
+  markdown: string | null;
+  codes: Array<{ value: string; context: string }>;
+  links: Array<{ url: string; text: string }>;
+}
+
 export type ParseResult =
   | {
       ok: true;

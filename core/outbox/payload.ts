@@ -5,7 +5,13 @@ import {
   type Ingress,
   type StoredMessage,
 } from "../ingest/inbound-message";
-import { type MessageKind, markdownOf, strippedTextOf } from "../messages/analyze";
+import {
+  type DerivedFields,
+  EMPTY_DERIVED,
+  type MessageKind,
+  markdownOf,
+  strippedTextOf,
+} from "../messages/analyze";
 import type { SenderAuthResults } from "../messages/auth";
 import type { MailAddress } from "../messages/parse";
 import type { MessageRow } from "../messages/read";
@@ -58,29 +64,6 @@ interface ReceivedCopy {
   kind: MessageKind["kind"] | null;
   derived: DerivedFields;
 }
-
-/** What `messages.derived` holds (core/ingest/message-batch.ts). */
-export interface DerivedFields {
-  stripped_text: string | null;
-  signature: string | null;
-  markdown: string | null;
-  codes: Array<{ value: string; context: string }>;
-  links: Array<{ url: string; text: string }>;
-  kind_reasons: string[];
-  bounce: MessageKind["bounce"];
-  header_anomalies: string[];
-}
-
-export const EMPTY_DERIVED: DerivedFields = {
-  stripped_text: null,
-  signature: null,
-  markdown: null,
-  codes: [],
-  links: [],
-  kind_reasons: [],
-  bounce: null,
-  header_anomalies: [],
-};
 
 /** How much of each derived text a webhook carries (the API has all of it). */
 const DERIVED_TEXT_LIMIT = 16 * 1024;

@@ -1,11 +1,10 @@
 import { z } from "@hono/zod-openapi";
 import { asIngress, INGRESSES } from "../ingest/inbound-message";
-import { markdownOf, strippedTextOf } from "../messages/analyze";
+import { type DerivedFields, markdownOf, strippedTextOf } from "../messages/analyze";
 import type { SenderAuthResults } from "../messages/auth";
 import type { MailAddress } from "../messages/parse";
 import type { MessageRow, MessageSummaryRow } from "../messages/read";
 import { iso, type Links, messageUrl, parseJson, toAttachmentJson } from "../messages/serialize";
-import type { DerivedFields } from "../outbox/payload";
 
 /**
  * Messages as the API and the inbox show them: the schemas (for /openapi.json)
