@@ -3,11 +3,12 @@ import { attachments, messages } from "../../db/schema";
 import { type SqlStatement, toStatement } from "../../db/statements";
 import { eventInsert, MESSAGE_RECEIVED, QUEUED_FOR_LAST_EVENT } from "../events/log";
 import { newId } from "../ids";
+import { derivedFieldsOf, threadKeysOf } from "../messages/analyze";
 import { blobInsert } from "../messages/blobs";
 import { ftsScopeToken } from "../messages/read";
 import type { Links } from "../messages/serialize";
 import { buildMessageReceivedEvent } from "../outbox/payload";
-import { normalizeSubject, participantsOf, threadIdSql } from "../threads/assign";
+import { threadIdSql } from "../threads/assign";
 import { copySize, type InboundMessage, type StoredMessage } from "./inbound-message";
 
 export type { InboundMessage, StoredMessage };
@@ -40,19 +41,8 @@ export function buildMessageBatch(db: Db, message: InboundMessage, links: Links)
   const analysis = message.analysis;
   // The text the API shows and search reads: the text part, or the only HTML part as text.
   const text = analysis?.text ?? content?.text ?? null;
-  const subjectKey = normalizeSubject(content?.subject ?? null);
-  const participants = content ? participantsOf(content) : [];
-  const references = [...(content?.inReplyTo ? [content.inReplyTo] : []), ...(content?.references ?? [])];
-  const derived = JSON.stringify({
-    stripped_text: analysis?.strippedText ?? null,
-    signature: analysis?.signature ?? null,
-    markdown: analysis?.markdown ?? null,
-    codes: analysis?.codes ?? [],
-    links: analysis?.links ?? [],
-    kind_reasons: message.kind.kindReasons,
-    bounce: message.kind.bounce,
-    header_anomalies: content?.headerAnomalies ?? [],
-  });
+  const { subjectKey, participants, references } = threadKeysOf(content);
+  const derived = JSON.stringify(derivedFieldsOf(analysis, message.kind, content));
   const searchRecipients = [
     ...(content?.to ?? []).map(formatAddress),
     ...(content?.cc ?? []).map(formatAddress),

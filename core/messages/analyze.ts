@@ -4,6 +4,7 @@ import { extractLinks } from "../classify/links";
 import { htmlToText } from "../content/html-text";
 import { htmlToMarkdown, textToMarkdown } from "../content/markdown";
 import { stripReply, stripReplyHtml } from "../content/reply";
+import { normalizeSubject, participantsOf } from "../threads/assign";
 import type { MessageAnalysis, ParsedContent } from "./parse";
 
 export type { MessageAnalysis };
@@ -106,3 +107,30 @@ export const EMPTY_DERIVED: DerivedFields = {
   bounce: null,
   header_anomalies: [],
 };
+
+/** The stored `derived` of one message, from its analysis, kind and header fields. */
+export function derivedFieldsOf(
+  analysis: MessageAnalysis | null,
+  kind: MessageKind,
+  content: Pick<ParsedContent, "headerAnomalies"> | null,
+): DerivedFields {
+  return {
+    stripped_text: analysis?.strippedText ?? null,
+    signature: analysis?.signature ?? null,
+    markdown: analysis?.markdown ?? null,
+    codes: analysis?.codes ?? [],
+    links: analysis?.links ?? [],
+    kind_reasons: kind.kindReasons,
+    bounce: kind.bounce,
+    header_anomalies: content?.headerAnomalies ?? [],
+  };
+}
+
+/** What a new copy joins its thread by: In-Reply-To and References, the subject key and the participants. */
+export function threadKeysOf(content: ParsedContent | null) {
+  return {
+    subjectKey: normalizeSubject(content?.subject ?? null),
+    participants: content ? participantsOf(content) : [],
+    references: [...(content?.inReplyTo ? [content.inReplyTo] : []), ...(content?.references ?? [])],
+  };
+}

@@ -2,8 +2,7 @@ import type { InValue } from "@libsql/client";
 import type { SqlStatement } from "../../db/statements";
 import { commit, type Store } from "../../db/store";
 import { idAt } from "../ids";
-import { normalizeSubject, participantsOf } from "../threads/assign";
-import { analyzeBody, classifyKind } from "./analyze";
+import { analyzeBody, classifyKind, derivedFieldsOf, threadKeysOf } from "./analyze";
 import { blobBytes, readBlob } from "./blobs";
 import { parseMessage } from "./parse";
 
@@ -81,19 +80,8 @@ async function reparsedRow(
   const content = parsed.ok ? parsed.content : parsed.headersOnly;
   const analysis = parsed.ok ? analyzeBody(parsed.content) : null;
   const kind = classifyKind(content, String(row.envelope_from ?? ""));
-  const subjectKey = normalizeSubject(content?.subject ?? null);
-  const participants = content ? participantsOf(content) : [];
-  const references = [...(content?.inReplyTo ? [content.inReplyTo] : []), ...(content?.references ?? [])];
-  const derived = JSON.stringify({
-    stripped_text: analysis?.strippedText ?? null,
-    signature: analysis?.signature ?? null,
-    markdown: analysis?.markdown ?? null,
-    codes: analysis?.codes ?? [],
-    links: analysis?.links ?? [],
-    kind_reasons: kind.kindReasons,
-    bounce: kind.bounce,
-    header_anomalies: content?.headerAnomalies ?? [],
-  });
+  const { subjectKey, participants, references } = threadKeysOf(content);
+  const derived = JSON.stringify(derivedFieldsOf(analysis, kind, content));
   // The thread of an earlier message (by id) it refers to, else the one it has.
   return {
     sql: `UPDATE messages SET text = coalesce(?, text), text_source = ?, kind = ?, derived = ?, thread_subject = ?,

@@ -7,6 +7,7 @@ import {
 } from "../ingest/inbound-message";
 import {
   type DerivedFields,
+  derivedFieldsOf,
   EMPTY_DERIVED,
   type MessageKind,
   markdownOf,
@@ -144,16 +145,7 @@ export function buildMessageReceivedEvent(
       text: message.analysis?.text ?? content?.text ?? null,
       textSource: message.analysis?.textSource ?? null,
       kind: message.kind.kind,
-      derived: {
-        stripped_text: message.analysis?.strippedText ?? null,
-        signature: message.analysis?.signature ?? null,
-        markdown: message.analysis?.markdown ?? null,
-        codes: message.analysis?.codes ?? [],
-        links: message.analysis?.links ?? [],
-        kind_reasons: message.kind.kindReasons,
-        bounce: message.kind.bounce,
-        header_anomalies: content?.headerAnomalies ?? [],
-      },
+      derived: derivedFieldsOf(message.analysis, message.kind, content),
       attachments: (content?.attachments ?? []).map((attachment, index) => ({
         ...attachment,
         id: attachmentIds[index] ?? "",
