@@ -21,8 +21,14 @@ const MAC_CHARS = 16;
 const MAC_BYTES = 10;
 /** `r`, flag, expiry and MAC: what a token costs before its ref. */
 export const TOKEN_OVERHEAD = 2 + EXPIRY_CHARS + MAC_CHARS;
-/** A subaddress of this shape is a reply token (and is refused when it does not verify). */
-const TOKEN_SHAPE = new RegExp(`^r[12][${ALPHABET}]{${EXPIRY_CHARS + MAC_CHARS},}$`);
+/**
+ * A subaddress of this shape is a reply token (and is refused when it does not
+ * verify): `r1`/`r2`, an expiry whose first character is `b` or `c` (unix
+ * seconds from 2004 to 2071 in 7 base32 characters), the MAC, and at least one
+ * byte of ref. The expiry's first character keeps ordinary tags that happen to
+ * be long and lowercase ("r2d2starwarsfanclub…") out.
+ */
+const TOKEN_SHAPE = new RegExp(`^r[12][bc][${ALPHABET}]{${EXPIRY_CHARS - 1 + MAC_CHARS + 2},}$`);
 /** RFC 5321 §4.5.3.1.1: a local part is at most 64 octets. */
 export const MAX_LOCAL_PART = 64;
 

@@ -78,7 +78,7 @@ describe("the rejection ledger", () => {
     );
     await transaction(["nobody@acme.test", "x@unhosted.example"]);
     await transaction(["sales@acme.test"], { mailFrom: "a@blocked.example" });
-    await transaction(["sales+r1aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa@acme.test"]);
+    await transaction(["sales+r1baaaaaaaaaaaaaaaaaaaaaaaaaaaaa@acme.test"]);
     // DATA over OMNIMAIL_MAX_MESSAGE_BYTES: the tenant of the accepted recipient's.
     const big = await transaction(["sales@acme.test"], { body: `Subject: big\r\n\r\n${"x".repeat(25_000)}` });
     expect(big.data?.code).toBe(552);
@@ -91,7 +91,7 @@ describe("the rejection ledger", () => {
       [
         ["rcpt_to", "mailbox_unknown", "550 5.1.1", "nobody@acme.test"],
         ["rcpt_to", "rule_rejected", "550 5.7.1", "sales@acme.test"],
-        ["rcpt_to", "reply_address_invalid", "550 5.7.1", "sales+r1aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa@acme.test"],
+        ["rcpt_to", "reply_address_invalid", "550 5.7.1", "sales+r1baaaaaaaaaaaaaaaaaaaaaaaaaaaaa@acme.test"],
         ["data", "too_big", "552 5.3.4", "sales@acme.test"],
       ].sort(),
     );

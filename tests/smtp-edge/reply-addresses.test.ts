@@ -154,6 +154,8 @@ describe("reply addresses", () => {
     expect(rcpt.code).toBe(250);
     expect(data?.code).toBe(250);
     expect((await messagesOf(acme, support))[0]).toMatchObject({ subject: "tagged", reply_ref: null });
+    // A long lowercase tag that merely starts like a token is an ordinary tag too.
+    expect((await send("support+r2d2starwarsfanclubmembers@acme.test")).rcpt.code).toBe(250);
   });
 
   test("bad requests name the field; another tenant's mailbox is 404; a catch-all is refused", async () => {
