@@ -3,6 +3,7 @@ import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
 import { ConflictError, CoreError, InvalidError, NotFoundError } from "../core/errors";
+import { createWaitSlots } from "../core/messages/wait";
 import { createMetrics } from "../core/metrics";
 import { createApiKeyAuthenticator } from "../core/tenancy/api-keys";
 import { classifyStoreError, StoreWriteError } from "../db/store";
@@ -113,9 +114,14 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   registerApiKeyRoutes(app, deps, keys);
   registerDomainRoutes(app, deps);
   registerMailboxRoutes(app, deps);
-  registerMessageRoutes(app, deps);
+  // One count of open long polls and event streams per process (per isolate on Workers), like the rate limits.
+  const waitSlots = createWaitSlots({
+    perKey: deps.longPollsPerKey ?? 0,
+    perTenant: deps.longPollsPerTenant ?? 0,
+  });
+  registerMessageRoutes(app, deps, waitSlots);
   registerWebhookRoutes(app, deps);
-  registerEventRoutes(app, deps);
+  registerEventRoutes(app, deps, waitSlots);
   registerSigningKeyRoutes(app, deps);
   registerReplyAddressRoutes(app, deps);
   registerRuleRoutes(app, deps);

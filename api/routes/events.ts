@@ -10,9 +10,10 @@ import {
   listEvents,
   waitForEvents,
 } from "../../core/events/read";
-import { createWaitSlots, type WaitSlots } from "../../core/messages/wait";
+import type { WaitSlots } from "../../core/messages/wait";
 import { EventPageSchema, toLoggedEventJson } from "../../core/resources/events";
 import type { AppDeps, AppEnv } from "../context";
+import { tooManyLongPolls } from "../long-polls";
 import { ApiError, problems } from "../problem";
 import { looksLike, problemResponses, queryText } from "../schemas";
 import { MAX_WAIT_SECONDS } from "./messages/schema";
@@ -132,12 +133,7 @@ const streamRoute = createRoute({
   },
 });
 
-export function registerEventRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
-  const slots = createWaitSlots({
-    perKey: deps.longPollsPerKey ?? 0,
-    perTenant: deps.longPollsPerTenant ?? 0,
-  });
-
+export function registerEventRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps, slots: WaitSlots): void {
   app.openapi(listRoute, async (c) => {
     const query = c.req.valid("query");
     const filter = filterOf(c.get("tenantId"), query, query.after, "query.after", query.limit);
@@ -179,7 +175,7 @@ export function registerEventRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): vo
     // Read before the stream opens, so an expired cursor or a foreign mailbox is a problem+json answer.
     const first = await listEvents(deps.store.db, filter).catch(rethrowExpired);
     const slot = slots.acquire(tenantId, c.get("apiKeyId"), Date.now() + STREAM_MAX_MS);
-    if (!slot.ok) throw tooManyStreams(slot.retryAfterSeconds);
+    if (!slot.ok) throw tooManyLongPolls(slot);
     const stop = new AbortController();
     c.req.raw.signal.addEventListener("abort", () => stop.abort());
     return streamSSE(c, async (stream) => {
@@ -255,7 +251,7 @@ async function withSlot<T>(
   run: (signal: AbortSignal) => Promise<T>,
 ): Promise<T> {
   const slot = slots.acquire(c.get("tenantId"), c.get("apiKeyId"), Date.now() + timeoutMs);
-  if (!slot.ok) throw tooManyStreams(slot.retryAfterSeconds);
+  if (!slot.ok) throw tooManyLongPolls(slot);
   try {
     return await run(c.req.raw.signal).catch(rethrowExpired);
   } finally {
@@ -274,14 +270,4 @@ function rethrowExpired(error: unknown): never {
     });
   }
   throw error;
-}
-
-function tooManyStreams(retryAfterSeconds: number): ApiError {
-  return new ApiError({
-    status: 429,
-    slug: "too-many-long-polls",
-    title: "Too Many Requests",
-    detail: `this API key or tenant holds as many long polls and event streams as OMNIMAIL_LONG_POLLS_PER_KEY / OMNIMAIL_LONG_POLLS_PER_TENANT allow; retry in ${retryAfterSeconds} s`,
-    headers: { "Retry-After": String(retryAfterSeconds) },
-  });
 }

@@ -56,6 +56,12 @@ describe("GET /v1/events/stream", () => {
       expect(stream.comments).toBeGreaterThanOrEqual(3);
       // One stream per key here: a second is refused while the first is open, and allowed once it is closed.
       expect((await fetch(url, { headers: { authorization: `Bearer ${apiKey.key}` } })).status).toBe(429);
+      // Streams and long polls share the one count: the event log's long poll is refused too.
+      const poll = await fetch(`http://127.0.0.1:${served.port}/v1/events?wait=1`, {
+        headers: { authorization: `Bearer ${apiKey.key}` },
+      });
+      expect(poll.status).toBe(429);
+      expect(((await poll.json()) as { detail: string }).detail).toContain("OMNIMAIL_LONG_POLLS_PER_KEY");
       stream.close();
       const again = await waitFor(async () => {
         const response = await fetch(url, { headers: { authorization: `Bearer ${apiKey.key}` } });

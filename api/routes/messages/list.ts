@@ -1,11 +1,12 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { listMessages } from "../../../core/messages/read";
-import { createWaitSlots, type WaitRefusal, waitForNewMessages } from "../../../core/messages/wait";
+import { type WaitSlots, waitForNewMessages } from "../../../core/messages/wait";
 import { listOf } from "../../../core/resources/lists";
 import { MessageSummarySchema, toMessageSummaryJson } from "../../../core/resources/messages";
 import type { AppDeps, AppEnv } from "../../context";
+import { tooManyLongPolls } from "../../long-polls";
 import { decodeCursor, pageOf } from "../../pagination";
-import { ApiError, problems } from "../../problem";
+import { problems } from "../../problem";
 import { idParam, looksLike, problemResponses } from "../../schemas";
 import { MessageFilterQuery, parseTime, WaitQuery } from "./schema";
 
@@ -50,13 +51,12 @@ const waitRoute = createRoute({
   },
 });
 
-export function registerMessageListRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
+export function registerMessageListRoutes(
+  app: OpenAPIHono<AppEnv>,
+  deps: AppDeps,
+  waitSlots: WaitSlots,
+): void {
   const links = { publicUrl: deps.publicUrl };
-  // Per process (per isolate on Workers), like the rate limits.
-  const waitSlots = createWaitSlots({
-    perKey: deps.longPollsPerKey ?? 0,
-    perTenant: deps.longPollsPerTenant ?? 0,
-  });
 
   app.openapi(listRoute, async (c) => {
     const { id } = c.req.valid("param");
@@ -116,20 +116,5 @@ export function registerMessageListRoutes(app: OpenAPIHono<AppEnv>, deps: AppDep
     if (rows.length === 0) return c.body(null, 204);
     const data = rows.reverse().map((row) => toMessageSummaryJson(row, links));
     return c.json({ data, next_cursor: null }, 200);
-  });
-}
-
-/** 429: this key or tenant holds as many open long polls as its limit allows. */
-function tooManyLongPolls(refusal: WaitRefusal): ApiError {
-  const who =
-    refusal.scope === "key"
-      ? `this API key has ${refusal.limit} long polls open, the most OMNIMAIL_LONG_POLLS_PER_KEY allows`
-      : `this tenant has ${refusal.limit} long polls open, the most OMNIMAIL_LONG_POLLS_PER_TENANT allows`;
-  return new ApiError({
-    status: 429,
-    slug: "too-many-long-polls",
-    title: "Too Many Requests",
-    detail: `${who}; retry when one of them answers (at the latest in ${refusal.retryAfterSeconds} s)`,
-    headers: { "Retry-After": String(refusal.retryAfterSeconds) },
   });
 }
