@@ -1,5 +1,5 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
-import { listRejections, type RejectionRow } from "../../core/policy/ledger";
+import { listRejections, REJECTION_STAGES, type RejectionRow } from "../../core/policy/ledger";
 import { listOf } from "../../core/resources/lists";
 import type { AppDeps, AppEnv } from "../context";
 import { decodeCursor, pageOf } from "../pagination";
@@ -10,7 +10,7 @@ const RejectionSchema = z
   .object({
     id: z.string(),
     at: z.string(),
-    stage: z.enum(["connect", "mail_from", "rcpt_to", "data"]),
+    stage: z.enum(REJECTION_STAGES),
     code: z.number().int().openapi({ example: 550 }),
     enhanced_code: z.string().openapi({ example: "5.7.1" }),
     reason: z.string().openapi({

@@ -1,5 +1,6 @@
 import type { InValue } from "@libsql/client";
 import type { Db } from "../../db/client";
+import { REJECTION_STAGES } from "../../db/schema";
 import type { SqlStatement } from "../../db/statements";
 import { commit, type Store } from "../../db/store";
 import { idAt, newId } from "../ids";
@@ -15,7 +16,7 @@ import type { Logger } from "../logger";
  * most `perMinute` rows a minute; past that, refusals are counted, and one row
  * per minute says how many were not recorded.
  */
-export const REJECTION_STAGES = ["connect", "mail_from", "rcpt_to", "data"] as const;
+export { REJECTION_STAGES };
 export type RejectionStage = (typeof REJECTION_STAGES)[number];
 
 export interface RejectionEntry {
@@ -31,6 +32,8 @@ export interface RejectionEntry {
   rcptTo: string | null;
   clientIp: string | null;
   at?: number | undefined;
+  /** On a `ledger_dropped` row: how many refusals of its minute were not recorded. */
+  dropped?: number | undefined;
 }
 
 export interface RejectionLedger {
@@ -69,6 +72,7 @@ export function createRejectionLedger(deps: {
     rcptTo: null,
     clientIp: null,
     at: (count.minute + 1) * 60_000 - 1,
+    dropped: count.dropped,
   });
   /** Minutes that are over: their drops become rows, and their counts go. */
   const droppedRows = (minuteNow: number): RejectionEntry[] => {
@@ -152,7 +156,7 @@ function rejectionsInsert(rows: RejectionEntry[]): SqlStatement {
       row.mailFrom?.slice(0, 320) ?? null,
       row.rcptTo?.slice(0, 320) ?? null,
       row.clientIp,
-      row.reason === "ledger_dropped" ? Number(/^\d+/.exec(row.detail)?.[0] ?? 0) : 0,
+      row.dropped ?? 0,
     );
   }
   return {
@@ -162,17 +166,10 @@ function rejectionsInsert(rows: RejectionEntry[]): SqlStatement {
   };
 }
 
-export interface RejectionRow {
+/** A stored refusal: the entry as recorded, with its id (the tenant is the reader's). */
+export interface RejectionRow extends Omit<RejectionEntry, "tenantId" | "at" | "dropped"> {
   id: string;
   at: number;
-  stage: RejectionStage;
-  code: number;
-  enhancedCode: string;
-  reason: string;
-  detail: string;
-  mailFrom: string | null;
-  rcptTo: string | null;
-  clientIp: string | null;
   dropped: number;
 }
 

@@ -32,7 +32,8 @@ export const rules = sqliteTable(
   (table) => [index("rules_tenant_idx").on(table.tenantId, table.priority)],
 );
 
-export const REJECTION_STAGES = ["mail_from", "rcpt_to", "data"] as const;
+/** Where in the transaction: `connect` for the operator's refusals before any command (limits, errors). */
+export const REJECTION_STAGES = ["connect", "mail_from", "rcpt_to", "data"] as const;
 
 /** Every refusal: a tenant's (tenant_id set) or the operator's (null: unhosted domains, limits, protocol). */
 export const rejections = sqliteTable(
