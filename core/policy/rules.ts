@@ -238,6 +238,33 @@ export async function getRule(db: Db, tenantId: string, id: string): Promise<Rul
   return ruleFromRow(row as Record<string, unknown>);
 }
 
+/** The columns a rule's input sets, in this order, and their values (one list for insert and update). */
+const RULE_COLUMNS = [
+  "priority",
+  "scope_mailbox_id",
+  "scope_domain_id",
+  "match_sender",
+  "match_sender_domain",
+  "match_client_ip",
+  "match_rcpt",
+  "action",
+  "reason",
+];
+
+function ruleValues(columns: Awaited<ReturnType<typeof columnsOf>>): InValue[] {
+  return [
+    columns.priority,
+    columns.scope.mailboxId,
+    columns.scope.domainId,
+    columns.match.sender,
+    columns.match.senderDomain,
+    columns.match.clientIp,
+    columns.match.rcpt,
+    columns.action,
+    columns.reason,
+  ];
+}
+
 /** At most this many rules per tenant: every RCPT of the tenant evaluates them. */
 export const MAX_RULES_PER_TENANT = 1000;
 
@@ -247,27 +274,10 @@ export async function createRule(store: Store, tenantId: string, input: RuleInpu
   const id = newId("rule");
   const results = await commit(store, [
     {
-      sql: `INSERT INTO rules (id, tenant_id, priority, scope_mailbox_id, scope_domain_id, match_sender,
-          match_sender_domain, match_client_ip, match_rcpt, action, reason, created_at, updated_at)
-        SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+      sql: `INSERT INTO rules (id, tenant_id, ${RULE_COLUMNS.join(", ")}, created_at, updated_at)
+        SELECT ?, ?, ${RULE_COLUMNS.map(() => "?").join(", ")}, ?, ?
         WHERE (SELECT count(*) FROM rules WHERE tenant_id = ?) < ?`,
-      args: [
-        id,
-        tenantId,
-        columns.priority,
-        columns.scope.mailboxId,
-        columns.scope.domainId,
-        columns.match.sender,
-        columns.match.senderDomain,
-        columns.match.clientIp,
-        columns.match.rcpt,
-        columns.action,
-        columns.reason,
-        now,
-        now,
-        tenantId,
-        MAX_RULES_PER_TENANT,
-      ],
+      args: [id, tenantId, ...ruleValues(columns), now, now, tenantId, MAX_RULES_PER_TENANT],
     },
   ]);
   if ((results[0]?.rowsAffected ?? 0) === 0) {
@@ -289,23 +299,9 @@ export async function updateRule(
   const columns = await columnsOf(store.db, tenantId, input, base);
   await commit(store, [
     {
-      sql: `UPDATE rules SET priority = ?, scope_mailbox_id = ?, scope_domain_id = ?, match_sender = ?,
-          match_sender_domain = ?, match_client_ip = ?, match_rcpt = ?, action = ?, reason = ?, updated_at = ?
+      sql: `UPDATE rules SET ${RULE_COLUMNS.map((column) => `${column} = ?`).join(", ")}, updated_at = ?
         WHERE tenant_id = ? AND id = ?`,
-      args: [
-        columns.priority,
-        columns.scope.mailboxId,
-        columns.scope.domainId,
-        columns.match.sender,
-        columns.match.senderDomain,
-        columns.match.clientIp,
-        columns.match.rcpt,
-        columns.action,
-        columns.reason,
-        Date.now(),
-        tenantId,
-        id,
-      ],
+      args: [...ruleValues(columns), Date.now(), tenantId, id],
     },
   ]);
   return getRule(store.db, tenantId, id);

@@ -198,6 +198,18 @@ describe("rules at RCPT TO", () => {
       expect(problem.errors.map((error) => error.location)).toContain(location);
     }
     const mine = await rule({ action: "accept" });
+    const patched = await omni.api(`/v1/rules/${mine.id}`, acme.apiKey, {
+      method: "PATCH",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ priority: 7, reason: "Changed", match: { client_ip: "2001:db8::1/32" } }),
+    });
+    expect(await patched.json()).toMatchObject({
+      id: mine.id,
+      priority: 7,
+      action: "accept",
+      reason: "Changed",
+      match: { client_ip: "2001:db8::/32", sender: null },
+    });
     expect((await omni.api(`/v1/rules/${mine.id}`, globex.apiKey)).status).toBe(404);
     expect((await omni.api(`/v1/rules/${mine.id}`, globex.apiKey, { method: "DELETE" })).status).toBe(404);
   });
