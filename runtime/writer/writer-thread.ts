@@ -3,6 +3,7 @@ import { createDatabase } from "../../db/client";
 import { reclaimFreePages } from "../../db/reclaim-space";
 import { errorMessage } from "../../db/store";
 import { createGroupCommitWriter } from "./group-commit";
+import { createPreparedClient } from "./prepared-client";
 import type { WriterRequest, WriterResponse } from "./protocol";
 
 /**
@@ -45,7 +46,11 @@ self.onmessage = async (event: MessageEvent<WriterRequest>) => {
           busyTimeoutMs: request.busyTimeoutMs,
         });
         // A remote database takes each commit as one HTTP request: keep groups well under what servers accept.
-        writer = createGroupCommitWriter(database.client, {
+        // A file database commits through a connection that keeps its statements prepared (prepared-client.ts).
+        const committer = database.isLocalFile
+          ? createPreparedClient({ url: request.url, busyTimeoutMs: request.busyTimeoutMs })
+          : database.client;
+        writer = createGroupCommitWriter(committer, {
           maxBytesPerCommit: database.isLocalFile ? undefined : REMOTE_COMMIT_BYTES,
           concurrency: database.isLocalFile ? 1 : REMOTE_COMMITS_IN_FLIGHT,
           // Remote: a commit too big for one request goes a statement per request. Local: big groups

@@ -1,10 +1,11 @@
-import { afterAll, expect, test } from "bun:test";
+import { afterAll, describe, expect, test } from "bun:test";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { createLogger } from "../../core/logger";
 import { createDatabase } from "../../db/client";
 import { classifyStoreError, commit, createInlineStore, StoreWriteError } from "../../db/store";
 import { createGroupCommitWriter } from "../../runtime/writer/group-commit";
+import { createPreparedClient } from "../../runtime/writer/prepared-client";
 import { startThreadStore } from "../../runtime/writer/thread-store";
 import { tempDir, waitFor } from "../helpers/harness";
 
@@ -22,79 +23,100 @@ async function tableDatabase(name: string) {
   return { url, database, count };
 }
 
-test("concurrent batches share commits, each is answered after its own commit, and a bad batch fails alone", async () => {
-  const { database } = await tableDatabase("group.db");
-  const write = createGroupCommitWriter(database.client);
-  const outcomes = await Promise.all([
-    ...Array.from({ length: 200 }, (_, n) => write({ statements: insert(n) })),
-    // A duplicate key: its group fails, it is retried alone and fails; the others commit.
-    write({ statements: [...insert(1000), ...insert(1000)] }),
-  ]);
-  expect(outcomes.slice(0, 200).every((outcome) => outcome.status === "committed")).toBe(true);
-  expect(outcomes[200]).toMatchObject({ status: "failed", kind: "constraint" });
-  const count = await database.client.execute("SELECT count(*) AS n, max(n) AS top FROM t");
-  expect([Number(count.rows[0]?.n), Number(count.rows[0]?.top)]).toEqual([200, 199]);
-  // 201 batches in far fewer transactions: that is the point.
-  expect(write.stats.batches).toBe(200);
-  expect(write.stats.commits).toBeLessThan(50);
-  database.close();
-});
+/** What group commit commits through: @libsql/client (remote databases) or the writer thread's prepared connection (file). */
+const committers = {
+  "@libsql/client": (database: Awaited<ReturnType<typeof tableDatabase>>) => database.database.client,
+  "prepared connection": (database: Awaited<ReturnType<typeof tableDatabase>>) =>
+    createPreparedClient({ url: database.url, busyTimeoutMs: 300 }),
+};
 
-test("a group with many blob bytes commits one statement at a time, collecting garbage between, all or nothing", async () => {
-  const { database } = await tableDatabase("steps.db");
-  await database.client.execute("CREATE TABLE b (n INTEGER PRIMARY KEY, content BLOB)");
-  let collections = 0;
-  const write = createGroupCommitWriter(database.client, {
-    inSteps: {
-      aboveBytes: 1000,
-      collectGarbage: { everyBytes: 1000, collect: async () => void collections++ },
-    },
-  });
-  const blob = (n: number) => ({
-    sql: "INSERT INTO b (n, content) VALUES (?, ?)",
-    args: [n, new Uint8Array(600)],
-  });
-  const [stored, small] = await Promise.all([
-    write({ statements: [blob(1), blob(2), blob(3), blob(4)] }),
-    write({ statements: insert(1) }),
-  ]);
-  expect(stored).toMatchObject({ status: "committed" });
-  expect(stored.status === "committed" && stored.results.map((result) => result.rowsAffected)).toEqual([
-    1, 1, 1, 1,
-  ]);
-  expect(small).toMatchObject({ status: "committed" });
-  // 2,400 bytes: collected after each 1,000 and once at the end.
-  expect(collections).toBeGreaterThanOrEqual(3);
-  const rows = await database.client.execute("SELECT count(*) AS n, sum(length(content)) AS bytes FROM b");
-  expect([Number(rows.rows[0]?.n), Number(rows.rows[0]?.bytes)]).toEqual([4, 2400]);
+describe.each(Object.keys(committers) as Array<keyof typeof committers>)(
+  "group commit through %s",
+  (name) => {
+    const committerOf = committers[name];
+    test("concurrent batches share commits, each is answered after its own commit, and a bad batch fails alone", async () => {
+      const table = await tableDatabase(`group-${name.length}.db`);
+      const { database } = table;
+      const write = createGroupCommitWriter(committerOf(table));
+      const outcomes = await Promise.all([
+        ...Array.from({ length: 200 }, (_, n) => write({ statements: insert(n) })),
+        // A duplicate key: its group fails, it is retried alone and fails; the others commit.
+        write({ statements: [...insert(1000), ...insert(1000)] }),
+      ]);
+      expect(outcomes.slice(0, 200).every((outcome) => outcome.status === "committed")).toBe(true);
+      expect(outcomes[200]).toMatchObject({ status: "failed", kind: "constraint" });
+      const count = await database.client.execute("SELECT count(*) AS n, max(n) AS top FROM t");
+      expect([Number(count.rows[0]?.n), Number(count.rows[0]?.top)]).toEqual([200, 199]);
+      // 201 batches in far fewer transactions: that is the point.
+      expect(write.stats.batches).toBe(200);
+      expect(write.stats.commits).toBeLessThan(50);
+      database.close();
+    });
 
-  // A statement that fails part-way: none of that batch's rows commit.
-  const failed = await write({ statements: [blob(5), blob(6), blob(1)] });
-  expect(failed).toMatchObject({ status: "failed", kind: "constraint" });
-  expect(Number((await database.client.execute("SELECT count(*) AS n FROM b")).rows[0]?.n)).toBe(4);
-  database.close();
-});
+    test("a group with many blob bytes commits one statement at a time, collecting garbage between, all or nothing", async () => {
+      const table = await tableDatabase(`steps-${name.length}.db`);
+      const { database } = table;
+      await database.client.execute("CREATE TABLE b (n INTEGER PRIMARY KEY, content BLOB)");
+      let collections = 0;
+      const write = createGroupCommitWriter(committerOf(table), {
+        inSteps: {
+          aboveBytes: 1000,
+          collectGarbage: { everyBytes: 1000, collect: async () => void collections++ },
+        },
+      });
+      const blob = (n: number) => ({
+        sql: "INSERT INTO b (n, content) VALUES (?, ?)",
+        args: [n, new Uint8Array(600)],
+      });
+      const [stored, small] = await Promise.all([
+        write({ statements: [blob(1), blob(2), blob(3), blob(4)] }),
+        write({ statements: insert(1) }),
+      ]);
+      expect(stored).toMatchObject({ status: "committed" });
+      expect(stored.status === "committed" && stored.results.map((result) => result.rowsAffected)).toEqual([
+        1, 1, 1, 1,
+      ]);
+      expect(small).toMatchObject({ status: "committed" });
+      // 2,400 bytes: collected after each 1,000 and once at the end.
+      expect(collections).toBeGreaterThanOrEqual(3);
+      const rows = await database.client.execute(
+        "SELECT count(*) AS n, sum(length(content)) AS bytes FROM b",
+      );
+      expect([Number(rows.rows[0]?.n), Number(rows.rows[0]?.bytes)]).toEqual([4, 2400]);
 
-test("a batch still queued at its deadline is dropped unstarted (expired) and never commits", async () => {
-  const { url, database, count } = await tableDatabase("deadline.db");
-  const write = createGroupCommitWriter(database.client);
-  // Another connection holds the write lock, so the first group waits on BEGIN IMMEDIATE.
-  const holder = await createDatabase({ url });
-  const lock = await holder.client.transaction("write");
-  await lock.execute({ sql: "INSERT INTO t (n) VALUES (?)", args: [-1] });
-  const first = write({ statements: insert(1) });
-  const queued = write({ statements: insert(2), deadline: Date.now() + 50 });
-  const outcomes = await Promise.all([first, queued]);
-  await lock.rollback();
-  lock.close();
-  // The first had started: its true outcome (busy, rolled back). The second never started.
-  expect(outcomes[0]).toMatchObject({ status: "failed", kind: "busy" });
-  expect(outcomes[1]).toEqual({ status: "expired" });
-  await Bun.sleep(100);
-  expect(await count()).toBe(0);
-  holder.close();
-  database.close();
-});
+      // A statement that fails part-way: none of that batch's rows commit.
+      const failed = await write({ statements: [blob(5), blob(6), blob(1)] });
+      expect(failed).toMatchObject({ status: "failed", kind: "constraint" });
+      expect(Number((await database.client.execute("SELECT count(*) AS n FROM b")).rows[0]?.n)).toBe(4);
+      database.close();
+    });
+
+    test("a batch still queued at its deadline is dropped unstarted (expired) and never commits", async () => {
+      const table = await tableDatabase(`deadline-${name.length}.db`);
+      const { url, database, count } = table;
+      const write = createGroupCommitWriter(committerOf(table));
+      // Another connection holds the write lock, so the first group waits on BEGIN IMMEDIATE.
+      const holder = await createDatabase({ url });
+      const lock = await holder.client.transaction("write");
+      await lock.execute({ sql: "INSERT INTO t (n) VALUES (?)", args: [-1] });
+      const first = write({ statements: insert(1) });
+      const queued = write({ statements: insert(2), deadline: Date.now() + 50 });
+      const outcomes = await Promise.all([first, queued]);
+      await lock.rollback();
+      lock.close();
+      // The first had started: its true outcome (busy, rolled back). The second never started.
+      expect(outcomes[0]).toMatchObject({ status: "failed", kind: "busy" });
+      expect(outcomes[1]).toEqual({ status: "expired" });
+      await Bun.sleep(100);
+      expect(await count()).toBe(0);
+      // The lock is gone: the same writer commits again (after SQLITE_BUSY the prepared connection is replaced).
+      expect(await write({ statements: insert(3) })).toMatchObject({ status: "committed" });
+      expect(await count()).toBe(1);
+      holder.close();
+      database.close();
+    });
+  },
+);
 
 test("the inline store answers committed with results, failed with the kind, expired past the deadline", async () => {
   const { database } = await tableDatabase("inline.db");
