@@ -36,26 +36,45 @@ function eventRef(): string {
   return newId("delivery").slice("dlv_".length);
 }
 
-/** One event row; with `onlyIf` (an SQL condition), only when that holds inside the commit. */
+/** Where a message's event names its thread: its data is serialized with this, then the commit fills it in. */
+const THREAD_PLACEHOLDER = '"thread_id":null';
+
+/**
+ * One event row; with `onlyIf` (an SQL condition), only when that holds inside
+ * the commit. `dataJson`: the data already serialized (the webhook payload is
+ * measured as JSON while it is built), else `data` is.
+ */
 export function eventInsert(
   event: {
     tenantId: string;
     type: EventType;
     mailboxId: string | null;
     messageId: string | null;
-    data: unknown;
+    data?: unknown;
+    dataJson?: string;
     now: number;
   },
   onlyIf?: { sql: string; args: InValue[] },
 ): SqlStatement {
   const values = [event.tenantId, event.type, event.mailboxId, event.messageId, eventRef()];
-  // A message's event names its thread, which its own row was given a statement before, in the same commit.
-  const data = event.messageId
-    ? "json_set(?, '$.thread_id', (SELECT thread_id FROM messages WHERE id = ?))"
-    : "?";
-  const dataArgs = event.messageId
-    ? [JSON.stringify(event.data), event.messageId]
-    : [JSON.stringify(event.data)];
+  const json = event.dataJson ?? JSON.stringify(event.data);
+  // A message's event names its thread, which its own row was given a statement before, in the same commit:
+  // spliced into the JSON text at its placeholder (the data is not parsed again), or set where it has none.
+  const threadAt = event.messageId ? json.indexOf(THREAD_PLACEHOLDER) : -1;
+  const thread = "(SELECT thread_id FROM messages WHERE id = ?)";
+  const [data, dataArgs] =
+    event.messageId === null
+      ? ["?", [json]]
+      : threadAt >= 0
+        ? [
+            `? || json_quote(${thread}) || ?`,
+            [
+              json.slice(0, threadAt + THREAD_PLACEHOLDER.length - "null".length),
+              event.messageId,
+              json.slice(threadAt + THREAD_PLACEHOLDER.length),
+            ],
+          ]
+        : [`json_set(?, '$.thread_id', ${thread})`, [json, event.messageId]];
   return {
     sql: `INSERT INTO events (tenant_id, type, mailbox_id, message_id, ref, data, created_at)
       SELECT ?, ?, ?, ?, ?, ${data}, ? ${onlyIf ? `WHERE ${onlyIf.sql}` : ""}`,

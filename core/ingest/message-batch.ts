@@ -161,7 +161,7 @@ export function buildMessageBatch(db: Db, message: InboundMessage, links: Links)
         type: MESSAGE_RECEIVED,
         mailboxId: delivery.mailboxId,
         messageId: id,
-        data: buildMessageReceivedEvent(copy, message, copy.attachmentIds, links).data,
+        dataJson: buildMessageReceivedEvent(copy, message, copy.attachmentIds, links).dataJson,
         now: message.receivedAt,
       }),
     );

@@ -31,7 +31,19 @@ export const PAYLOAD_LIMIT = 256 * 1024;
 
 export type WebhookEvent = MessageReceivedEvent | WebhookTestEvent;
 
+/** A `message.received` event and its data as JSON, serialized once while it was fitted (the event log stores it). */
+export interface FittedReceivedEvent {
+  event: MessageReceivedEvent;
+  dataJson: string;
+}
+
+/** True when `text` is at most `maxBytes` in UTF-8 (a UTF-16 unit is at most 3 bytes: most texts need no encoding). */
+function fitsUtf8(text: string, maxBytes: number): boolean {
+  return text.length * 3 <= maxBytes || new TextEncoder().encode(text).byteLength <= maxBytes;
+}
+
 function truncateUtf8(text: string, maxBytes: number): { text: string; truncated: boolean } {
+  if (text.length * 3 <= maxBytes) return { text, truncated: false };
   const bytes = new TextEncoder().encode(text);
   if (bytes.byteLength <= maxBytes) return { text, truncated: false };
   // Decoding a cut in the middle of a character drops that partial character.
@@ -70,7 +82,7 @@ interface ReceivedCopy {
 const DERIVED_TEXT_LIMIT = 16 * 1024;
 const LINKS_IN_PAYLOAD = 100;
 
-function messageReceivedEvent(copy: ReceivedCopy, links: Links): MessageReceivedEvent {
+function messageReceivedEvent(copy: ReceivedCopy, links: Links): FittedReceivedEvent {
   const url = messageUrl(links, copy.id);
   // As the API shows them (core/messages/analyze.ts), from the start of the text only: the body has a budget.
   const head = copy.text === null ? null : copy.text.slice(0, DERIVED_TEXT_LIMIT * 4);
@@ -101,7 +113,7 @@ function messageReceivedEvent(copy: ReceivedCopy, links: Links): MessageReceived
       copy.derived.signature === null ? null : truncateUtf8(copy.derived.signature, DERIVED_TEXT_LIMIT).text,
     markdown: markdown === null ? null : truncateUtf8(markdown, DERIVED_TEXT_LIMIT).text,
     markdown_truncated:
-      (markdown !== null && new TextEncoder().encode(markdown).byteLength > DERIVED_TEXT_LIMIT) ||
+      (markdown !== null && !fitsUtf8(markdown, DERIVED_TEXT_LIMIT)) ||
       (copy.derived.markdown === null && (copy.text?.length ?? 0) > (head?.length ?? 0)),
     // Set inside the commit, where the thread is decided (core/events/log.ts).
     thread_id: null,
@@ -126,7 +138,7 @@ export function buildMessageReceivedEvent(
   message: InboundMessage,
   attachmentIds: string[],
   links: Links,
-): MessageReceivedEvent {
+): FittedReceivedEvent {
   const content = message.content;
   const delivery = message.deliveries.find((entry) => entry.messageId === stored.id);
   return messageReceivedEvent(
@@ -161,7 +173,7 @@ export function buildMessageReceivedEvent(
 }
 
 /** The event of a stored copy, read back (a quarantined message being released). */
-export function messageReceivedEventFromRow(row: MessageRow, links: Links): MessageReceivedEvent {
+export function messageReceivedEventFromRow(row: MessageRow, links: Links): FittedReceivedEvent {
   const parse = <T>(text: string | null, fallback: T): T => {
     try {
       return text === null ? fallback : (JSON.parse(text) as T);
@@ -203,11 +215,18 @@ function authSummary(auth: SenderAuthResults): Omit<SenderAuthResults, "header">
   return verdicts;
 }
 
-/** Shrinks the variable-size fields until the JSON fits PAYLOAD_LIMIT. */
-function fitPayload(event: MessageReceivedEvent): MessageReceivedEvent {
-  const size = () => new TextEncoder().encode(JSON.stringify(event)).byteLength;
-  if (size() <= PAYLOAD_LIMIT) return event;
+/**
+ * Shrinks the variable-size fields until the JSON fits PAYLOAD_LIMIT. The body
+ * is `{"type":…,"timestamp":…,"data":<data>}`, so it is measured by its data's
+ * JSON, which is made once per try and kept.
+ */
+function fitPayload(event: MessageReceivedEvent): FittedReceivedEvent {
+  const around =
+    JSON.stringify({ type: event.type, timestamp: event.timestamp, data: null }).length - "null".length;
   const data = event.data;
+  let dataJson = JSON.stringify(data);
+  const fits = () => fitsUtf8(dataJson, PAYLOAD_LIMIT - around);
+  if (fits()) return { event, dataJson };
   const shrinkers: Array<() => void> = [
     () => {
       data.markdown = null;
@@ -244,9 +263,10 @@ function fitPayload(event: MessageReceivedEvent): MessageReceivedEvent {
   ];
   for (const shrink of shrinkers) {
     shrink();
-    if (size() <= PAYLOAD_LIMIT) break;
+    dataJson = JSON.stringify(data);
+    if (fits()) break;
   }
-  return event;
+  return { event, dataJson };
 }
 
 export function buildTestEvent(endpointId: string, now: number): WebhookTestEvent {

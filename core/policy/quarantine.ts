@@ -19,7 +19,7 @@ export async function releaseMessage(
 ): Promise<void> {
   const row = await getMessage(store.db, tenantId, id);
   if (!row.quarantined) throw new ConflictError(`message ${id} is not quarantined`);
-  const event = messageReceivedEventFromRow(row, links);
+  const { dataJson } = messageReceivedEventFromRow(row, links);
   const held = {
     sql: "EXISTS (SELECT 1 FROM messages WHERE tenant_id = ? AND id = ? AND quarantined = 1)",
     args: [tenantId, id],
@@ -33,7 +33,7 @@ export async function releaseMessage(
           type: MESSAGE_RECEIVED,
           mailboxId: row.mailboxId,
           messageId: id,
-          data: event.data,
+          dataJson,
           now: Date.now(),
         },
         held,

@@ -53,7 +53,7 @@ test("a hostile message (thousands of recipients, a huge body) still makes a pay
     address: `user${i}@example.org`,
     name: `User Number ${i}`,
   }));
-  const event = buildMessageReceivedEvent(
+  const { event, dataJson } = buildMessageReceivedEvent(
     { id: "msg_1", tenantId: "tnt_1", mailboxId: "mbx_1", attachmentIds: [] },
     {
       ingress: "smtp",
@@ -108,6 +108,8 @@ test("a hostile message (thousands of recipients, a huge body) still makes a pay
   );
   const size = new TextEncoder().encode(JSON.stringify(event)).byteLength;
   expect(size).toBeLessThanOrEqual(PAYLOAD_LIMIT);
+  // The JSON kept for the event log is the data as fitted.
+  expect(dataJson).toBe(JSON.stringify(event.data));
   expect(event.data.id).toBe("msg_1");
   expect(event.data.url).toBe("https://mail.example/v1/messages/msg_1");
 });
