@@ -101,11 +101,12 @@ export async function benchIngest(input: {
   cells: LoadCell[];
   runs: number;
   durationMs: number;
+  /** Load before the first run, not recorded (JIT, page cache, the first database pages). */
+  warmUpMs: number;
   log: (line: string) => void;
 }): Promise<IngestRow[]> {
-  // Warm-up (JIT, page cache, the first database pages), not recorded.
   for (const target of input.targets) {
-    await measureOnce(input.generator, target, { kind: "5k", sessions: 20, reuse: true }, 1000);
+    await measureOnce(input.generator, target, { kind: "5k", sessions: 20, reuse: true }, input.warmUpMs);
   }
   const rows: IngestRow[] = [];
   for (const cell of input.cells) {
@@ -199,10 +200,11 @@ export async function benchSenderAuth(input: {
   dns: BenchDns;
   runs: number;
   durationMs: number;
+  warmUpMs: number;
   log: (line: string) => void;
 }): Promise<SenderAuthRow[]> {
   // The OMNIMAIL_SENDER_AUTH=0 process is fresh: warm it up as the other was.
-  await measureOnce(input.generator, input.targets["auth-off"], SENDER_AUTH_CELL, 1000);
+  await measureOnce(input.generator, input.targets["auth-off"], SENDER_AUTH_CELL, input.warmUpMs);
   const rows: SenderAuthRow[] = SENDER_AUTH_SCENARIOS.map(({ scenario, label }) => ({
     scenario,
     label,

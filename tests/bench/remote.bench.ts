@@ -166,6 +166,8 @@ export async function benchRemote(input: {
   generator: LoadGenerator;
   runs: number;
   ingestDurationMs: number;
+  /** Load before the first ingest run, as the file database's OmniMail had. */
+  warmUpMs: number;
   apiSize: number;
   apiDurationMs: number;
   webhookRate: number;
@@ -256,7 +258,7 @@ export async function benchRemote(input: {
 
     // Ingest: warm-up (JIT, the recipient cache), then the runs of each load.
     const target = { name: "omnimail" as const, pid: omnimail.child.pid, port: omnimail.smtpPort };
-    await measureOnce(input.generator, target, { kind: "5k", sessions: 20, reuse: true }, 1000);
+    await measureOnce(input.generator, target, { kind: "5k", sessions: 20, reuse: true }, input.warmUpMs);
     for (const cell of REMOTE_INGEST_CELLS) {
       const row: RemoteIngestRow = {
         cell,

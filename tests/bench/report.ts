@@ -36,6 +36,8 @@ export interface BenchReport {
   settings: Record<string, string>;
   runs: number;
   ingestDurationMs: number;
+  /** Load given to each SMTP server process before its first measured run (absent from older reports: 1 s). */
+  warmUpMs?: number;
   webhookDurationMs: number;
   apiDurationMs: number;
   components: ComponentCost[];
@@ -103,7 +105,7 @@ function ingestTable(report: BenchReport): Table {
       ];
     }),
     note:
-      `msg/s: median (min–max) of ${report.runs} runs of ${report.ingestDurationMs / 1000} s; ratio = OmniMail median / sink median. ` +
+      `msg/s: median (min–max) of ${report.runs} runs of ${report.ingestDurationMs / 1000} s, after ${(report.warmUpMs ?? 1000) / 1000} s of unrecorded load on each server (JIT, caches); ratio = OmniMail median / sink median. ` +
       "CPU: utime+stime of the server process per accepted message; cores: its CPU time over wall time; RSS after the run; " +
       "dot→250: final dot written → 250 read by the client (medians of the runs' percentiles); " +
       "box busy: the whole machine's CPU use during the runs (/proc/stat), load generator and neighbours included.",
