@@ -393,7 +393,7 @@ function componentTable(report: BenchReport): Table {
 /** What Bun's and the libraries' thread names are. */
 const THREAD_LABEL: Array<[RegExp, string]> = [
   [/^bun$/, "main thread (event loop: SMTP, parsing, API)"],
-  [/^Worker$/, "JavaScript Worker (the database writer thread: every commit)"],
+  [/^Worker$/, "JavaScript Workers (the database writer, the parse threads and the sender-auth thread)"],
   [/^JITWorker$/, "JIT compiler"],
   [/^(HeapHelper|.*ollector|mi-scavenger|JSCWarmUp)$/, "GC and allocator"],
   [/^tokio-runtime/, "libSQL runtime threads"],
@@ -846,8 +846,8 @@ function analysis(report: BenchReport): string[] {
           "on the box share two cores), so CPU is the limit and any CPU saved per message is throughput"
         : mainCores >= 0.85
           ? "the event loop is saturated: it is the bottleneck, and everything on it (see the profile) is on the reply path"
-          : workerCores !== undefined && workerCores >= 0.85
-            ? "the writer thread is saturated: commits are the bottleneck"
+          : workerCores !== undefined && workerCores >= 1.7
+            ? "the Worker threads (writer, parse, sender auth) take both cores: their work is the bottleneck"
             : `no thread is saturated (the box was ${formatNumber(100 * machineBusy, 0)} % busy), so the limit is latency: ` +
               `a reply comes ${formatMs(latencyP50)} ms (p50) after the final dot, as each message queues on the event loop, ` +
               "then for the database write, then on the event loop again, and 20 sessions × one message per " +
@@ -855,10 +855,11 @@ function analysis(report: BenchReport): string[] {
               "each of those steps shortens it";
     lines.push(
       `- **Threads.** During that load the OmniMail process used ${formatNumber(cores, 2)} cores: ${split}. So ${bound}. ` +
-        "(@libsql/client's local driver prepares and runs every statement synchronously on the thread that calls it; " +
         (workerCores !== undefined
-          ? "here every write goes through the Store to the writer thread, a Worker that group-commits, while lookups still run on the event loop.)"
-          : "here that is the event loop, for every lookup, commit and fsync.)"),
+          ? "(Lookups run synchronously on the event loop through @libsql/client's local driver; every write goes through " +
+            "the Store to the writer thread, a Worker that group-commits through one native libsql connection keeping each " +
+            "statement prepared; each message is parsed and its sender checked in other Workers.)"
+          : "(@libsql/client's local driver runs every statement synchronously on the event loop: every lookup, commit and fsync.)"),
     );
   }
   const main = report.profile?.threads.find((thread) => thread.thread === "main thread");
