@@ -67,6 +67,9 @@ export const webhookDeliveries = sqliteTable(
     index("webhook_deliveries_due_idx").on(table.status, table.nextAttemptAt),
     index("webhook_deliveries_endpoint_idx").on(table.tenantId, table.endpointId, table.id),
     index("webhook_deliveries_event_idx").on(table.eventSeq, table.endpointId),
+    // The drain's claim reads each endpoint's earliest due rows from here, so it costs the same
+    // with ten rows waiting or a million (core/outbox/drain.ts).
+    index("webhook_deliveries_endpoint_due_idx").on(table.endpointId, table.status, table.nextAttemptAt),
   ],
 );
 
