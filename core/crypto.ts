@@ -59,3 +59,37 @@ export function base64ToBytes(base64: string): Uint8Array {
   for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
   return bytes;
 }
+
+/** Imported HMAC keys kept per process (or isolate): a drain signs every delivery with a few secrets. */
+const HMAC_KEYS_KEPT = 256;
+const hmacKeys = new Map<string, Promise<CryptoKey>>();
+
+/**
+ * An HMAC-SHA256 key for `secret` (its bytes from `bytesOf`), imported once and
+ * kept, least recently used dropped past a few hundred. Non-extractable, as
+ * every key here is; a failed import is not kept.
+ */
+export function hmacSha256Key(
+  secret: string,
+  bytesOf: (secret: string) => Uint8Array,
+  usage: "sign" | "verify",
+): Promise<CryptoKey> {
+  const cacheKey = `${usage}:${secret}`;
+  const kept = hmacKeys.get(cacheKey);
+  if (kept) {
+    hmacKeys.delete(cacheKey);
+    hmacKeys.set(cacheKey, kept);
+    return kept;
+  }
+  const key = crypto.subtle.importKey(
+    "raw",
+    bytesOf(secret) as Uint8Array<ArrayBuffer>,
+    { name: "HMAC", hash: "SHA-256" },
+    false,
+    [usage],
+  );
+  hmacKeys.set(cacheKey, key);
+  key.catch(() => hmacKeys.delete(cacheKey));
+  if (hmacKeys.size > HMAC_KEYS_KEPT) hmacKeys.delete(hmacKeys.keys().next().value as string);
+  return key;
+}

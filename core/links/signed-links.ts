@@ -1,4 +1,4 @@
-import { bytesToBase64, randomBytes } from "../crypto";
+import { bytesToBase64, hmacSha256Key, randomBytes } from "../crypto";
 
 /**
  * Links a webhook receiver can open without an API key: a message's raw bytes
@@ -35,10 +35,8 @@ function fromBase64Url(text: string): Uint8Array | null {
   }
 }
 
-async function importKey(linkKey: string, usage: "sign" | "verify"): Promise<CryptoKey> {
-  return crypto.subtle.importKey("raw", encoder.encode(linkKey), { name: "HMAC", hash: "SHA-256" }, false, [
-    usage,
-  ]);
+function importKey(linkKey: string, usage: "sign" | "verify"): Promise<CryptoKey> {
+  return hmacSha256Key(linkKey, (key) => encoder.encode(key), usage);
 }
 
 /** What is signed: the path from `/v1/` (so a proxy's path prefix does not matter) and the expiry. */

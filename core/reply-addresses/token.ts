@@ -1,4 +1,4 @@
-import { bytesToBase64, randomBytes } from "../crypto";
+import { bytesToBase64, hmacSha256Key, randomBytes } from "../crypto";
 
 /**
  * Reply-address tokens: `<local>+<token>@<domain>` gives each conversation an
@@ -97,13 +97,7 @@ async function mac(input: {
   sender: string;
   ref: string;
 }): Promise<string> {
-  const key = await crypto.subtle.importKey(
-    "raw",
-    encoder.encode(input.replyKey),
-    { name: "HMAC", hash: "SHA-256" },
-    false,
-    ["sign"],
-  );
+  const key = await hmacSha256Key(input.replyKey, (replyKey) => encoder.encode(replyKey), "sign");
   const text = [
     "reply-v1",
     input.mailboxId,

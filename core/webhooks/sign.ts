@@ -1,4 +1,4 @@
-import { base64ToBytes, bytesToBase64, randomBytes } from "../crypto";
+import { base64ToBytes, bytesToBase64, hmacSha256Key, randomBytes } from "../crypto";
 
 /**
  * Standard Webhooks signatures (standard-webhooks/standard-webhooks,
@@ -19,20 +19,15 @@ export function isWebhookSecret(secret: string): boolean {
   );
 }
 
+const secretBytes = (secret: string) => base64ToBytes(secret.slice(SECRET_PREFIX.length));
+
 export async function signWebhook(input: {
   secret: string;
   id: string;
   timestampSeconds: number;
   body: string;
 }): Promise<string> {
-  const keyBytes = base64ToBytes(input.secret.slice(SECRET_PREFIX.length));
-  const key = await crypto.subtle.importKey(
-    "raw",
-    keyBytes as Uint8Array<ArrayBuffer>,
-    { name: "HMAC", hash: "SHA-256" },
-    false,
-    ["sign"],
-  );
+  const key = await hmacSha256Key(input.secret, secretBytes, "sign");
   const signed = encoder.encode(`${input.id}.${input.timestampSeconds}.${input.body}`);
   const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, signed));
   return `v1,${bytesToBase64(mac)}`;
