@@ -146,6 +146,8 @@ export async function drainOutbox(deps: DrainDeps, options: DrainOptions = {}): 
     }
   };
   let idle = false;
+  /** The last claim filled its room: more is likely due, so the next claim skips the read before it. */
+  let lastClaimFull: boolean = false;
 
   for (;;) {
     startSends();
@@ -160,10 +162,11 @@ export async function drainOutbox(deps: DrainDeps, options: DrainOptions = {}): 
         for (const row of queued) adjust(held, row.endpoint_id, 1);
         return held;
       };
-      const claimed = await claimDue(deps, {
+      const claimed: Awaited<ReturnType<typeof claimDue>> = await claimDue(deps, {
         now: clock(),
         limit: room,
         heldBy,
+        expectDue: lastClaimFull,
         ...settings,
         share: 2 * settings.perEndpoint,
       }).catch((error: unknown) => {
@@ -172,6 +175,7 @@ export async function drainOutbox(deps: DrainDeps, options: DrainOptions = {}): 
       const rows = claimed.rows;
       counts.nextDueAt = claimed.nextDueAt;
       counts.claimed += rows.length;
+      lastClaimFull = rows.length === room;
       if (rows.length < room) idle = true;
       queued.push(...rows);
       if (rows.length > 0) continue;
@@ -188,7 +192,9 @@ export async function drainOutbox(deps: DrainDeps, options: DrainOptions = {}): 
 /**
  * Leases up to `limit` due rows to this drainer (fair per endpoint), counting
  * the attempt. Reads first, in one statement: whether anything is due now, and
- * if not, when the next row comes due.
+ * if not, when the next row comes due; unless `expectDue` (the last claim
+ * filled its room, so under load each claim is one write and no read), in which
+ * case that read follows a claim that comes back short.
  */
 async function claimDue(
   deps: DrainDeps,
@@ -201,32 +207,16 @@ async function claimDue(
     leaseMarginMs: number;
     /** This drainer's rows per endpoint, sending or queued, as they are when the claim is made. */
     heldBy: () => Map<string, number>;
+    expectDue: boolean;
   },
 ): Promise<{ rows: ClaimedRow[]; nextDueAt: number | null }> {
   const { now } = input;
-  // A read takes no write lock, and most drains find nothing due.
-  const [due] = await deps.store.db.all<{
-    due: number | null;
-    next_retry: number | null;
-    next_lease: number | null;
-  }>(sql`
-    SELECT
-      (SELECT 1 FROM webhook_deliveries d
-        JOIN webhook_endpoints e ON e.id = d.endpoint_id AND e.tenant_id = d.tenant_id
-        WHERE e.enabled = 1
-          AND ((d.status IN ('pending', 'failed') AND d.next_attempt_at <= ${now})
-            OR (d.status = 'delivering' AND d.lease_until < ${now}))
-        LIMIT 1) AS due,
-      (SELECT min(d.next_attempt_at) FROM webhook_deliveries d
-        JOIN webhook_endpoints e ON e.id = d.endpoint_id AND e.tenant_id = d.tenant_id
-        WHERE e.enabled = 1 AND d.status IN ('pending', 'failed') AND d.next_attempt_at > ${now}) AS next_retry,
-      (SELECT min(d.lease_until) FROM webhook_deliveries d
-        WHERE d.status = 'delivering' AND d.lease_until >= ${now}) AS next_lease`);
-  const upcoming = [due?.next_retry, due?.next_lease].filter(
-    (value): value is number => value !== null && value !== undefined,
-  );
-  const nextDueAt = upcoming.length > 0 ? Math.min(...upcoming.map(Number)) : null;
-  if (!due?.due) return { rows: [], nextDueAt };
+  let before: { due: boolean; nextDueAt: number | null } | null = null;
+  if (!input.expectDue) {
+    // A read takes no write lock, and most drains find nothing due.
+    before = await readDue(deps, now);
+    if (!before.due) return { rows: [], nextDueAt: before.nextDueAt };
+  }
   const lease = now + 2 * input.timeoutMs + input.leaseMarginMs;
   const claim = claimStatement({
     owner: deps.owner,
@@ -251,7 +241,37 @@ async function claimDue(
     previousSecretExpiresAt:
       row.previous_secret_expires_at === null ? null : Number(row.previous_secret_expires_at),
   }));
+  const nextDueAt =
+    before?.nextDueAt ?? (rows.length < input.limit ? (await readDue(deps, now)).nextDueAt : null);
   return { rows, nextDueAt };
+}
+
+/** Whether any row is due at `now`, and when the earliest one not yet due comes due (epoch ms). */
+async function readDue(deps: DrainDeps, now: number): Promise<{ due: boolean; nextDueAt: number | null }> {
+  const [due] = await deps.store.db.all<{
+    due: number | null;
+    next_retry: number | null;
+    next_lease: number | null;
+  }>(sql`
+    SELECT
+      (SELECT 1 FROM webhook_deliveries d
+        JOIN webhook_endpoints e ON e.id = d.endpoint_id AND e.tenant_id = d.tenant_id
+        WHERE e.enabled = 1
+          AND ((d.status IN ('pending', 'failed') AND d.next_attempt_at <= ${now})
+            OR (d.status = 'delivering' AND d.lease_until < ${now}))
+        LIMIT 1) AS due,
+      (SELECT min(d.next_attempt_at) FROM webhook_deliveries d
+        JOIN webhook_endpoints e ON e.id = d.endpoint_id AND e.tenant_id = d.tenant_id
+        WHERE e.enabled = 1 AND d.status IN ('pending', 'failed') AND d.next_attempt_at > ${now}) AS next_retry,
+      (SELECT min(d.lease_until) FROM webhook_deliveries d
+        WHERE d.status = 'delivering' AND d.lease_until >= ${now}) AS next_lease`);
+  const upcoming = [due?.next_retry, due?.next_lease].filter(
+    (value): value is number => value !== null && value !== undefined,
+  );
+  return {
+    due: Boolean(due?.due),
+    nextDueAt: upcoming.length > 0 ? Math.min(...upcoming.map(Number)) : null,
+  };
 }
 
 /**
