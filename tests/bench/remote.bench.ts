@@ -69,6 +69,11 @@ export interface RemoteResults {
   selectOneMs: { proxy: number; direct: number };
   runs: number;
   ingest: RemoteIngestRow[];
+  /**
+   * 5 KB at 20 sessions with no delay added (straight through the proxy): what the
+   * test server itself takes, the ceiling of the rows above (absent from older reports).
+   */
+  ingestWithoutDelay?: RunMeasure[];
   apiSize: number;
   api: RemoteApiPoint[];
   webhookRate: number;
@@ -297,6 +302,26 @@ export async function benchRemote(input: {
       );
       results.ingest.push(row);
     }
+
+    // The same 20 sessions with no delay added: the server's own ceiling (a Python process here;
+    // sqld and Turso are not), so the rows above can be read against it as well as against the file.
+    proxy.setDelay(0);
+    const ceiling: RunMeasure[] = [];
+    for (let run = 0; run < input.runs; run++) {
+      ceiling.push(
+        await measureOnce(
+          input.generator,
+          target,
+          { kind: "5k", sessions: 20, reuse: true },
+          input.ingestDurationMs,
+        ),
+      );
+    }
+    proxy.setDelay(input.rttMs);
+    results.ingestWithoutDelay = ceiling;
+    log(
+      `  5 KB, 20 sess., reuse, no delay added: ${ceiling.map((run) => Math.round(run.rate)).join("/")} msg/s`,
+    );
 
     proxy.resetCount();
     const [webhook] = await benchWebhooks({
