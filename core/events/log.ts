@@ -83,6 +83,20 @@ export function eventInsert(
 }
 
 /**
+ * The webhook body of the event row `ev` (an SQL alias): the Standard Webhooks
+ * payload {type, timestamp, data}. A delivery whose `payload` is empty carries
+ * this body of its event (migration 0019): made by the drain's claim, and
+ * written into the delivery by retention before the event is deleted.
+ */
+export function eventBodySql(ev: string): string {
+  return `'{"type":' || json_quote(${ev}.type) || ',"timestamp":"'
+    || strftime('%Y-%m-%dT%H:%M:%fZ', ${ev}.created_at / 1000.0, 'unixepoch') || '","data":' || ${ev}.data || '}'`;
+}
+
+/** A delivery's `payload` meaning "the body of its event" (eventBodySql). */
+export const BODY_OF_EVENT = "";
+
+/**
  * Right after `eventInsert` in the same batch: one row per delivery that the
  * event queued (`last_insert_rowid()` is the event's seq once its trigger has
  * run), so the writer knows whether to wake the drain.

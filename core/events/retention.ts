@@ -1,4 +1,5 @@
 import { commit, type Store } from "../../db/store";
+import { BODY_OF_EVENT, eventBodySql } from "./log";
 
 /**
  * The event log keeps `retentionDays` (OMNIMAIL_EVENT_RETENTION_DAYS, default
@@ -14,11 +15,19 @@ export async function purgeExpiredEvents(
 ): Promise<number> {
   const cutoff = (options.now ?? Date.now()) - options.retentionDays * 86_400_000;
   const batchSize = options.batchSize ?? 1000;
-  // Both statements select the same rows: they run in one transaction, one after the other.
+  // The statements select the same rows: they run in one transaction, one after the other.
   const expired = `SELECT seq FROM events WHERE created_at < ? ORDER BY seq LIMIT ?`;
   let deleted = 0;
   for (let batch = 0; batch < (options.maxBatches ?? 100); batch++) {
     const results = await commit(store, [
+      // A delivery that carries its event's body (an empty payload, migration 0019) keeps a copy of it
+      // from here on, so it can still be sent or replayed.
+      {
+        sql: `UPDATE webhook_deliveries
+            SET payload = (SELECT ${eventBodySql("ev")} FROM events ev WHERE ev.seq = webhook_deliveries.event_seq)
+          WHERE event_seq IN (${expired}) AND payload = ?`,
+        args: [cutoff, batchSize, BODY_OF_EVENT],
+      },
       {
         sql: `INSERT INTO event_purges (tenant_id, purged_through)
             SELECT tenant_id, max(seq) FROM events WHERE seq IN (${expired}) GROUP BY tenant_id
@@ -27,7 +36,7 @@ export async function purgeExpiredEvents(
       },
       { sql: `DELETE FROM events WHERE seq IN (${expired})`, args: [cutoff, batchSize] },
     ]);
-    const rows = results[1]?.rowsAffected ?? 0;
+    const rows = results[2]?.rowsAffected ?? 0;
     deleted += rows;
     if (rows < batchSize) break;
   }

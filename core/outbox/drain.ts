@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import type { SqlStatement } from "../../db/statements";
 import { commit, type Store } from "../../db/store";
-import { endpointDisabledEventInsert, MESSAGE_RECEIVED } from "../events/log";
+import { BODY_OF_EVENT, endpointDisabledEventInsert, eventBodySql, MESSAGE_RECEIVED } from "../events/log";
 import { newId } from "../ids";
 import { signMessageLinks } from "../links/signed-links";
 import type { Logger } from "../logger";
@@ -325,7 +325,10 @@ export function claimStatement(input: {
         ORDER BY ranked.next_attempt_at
         LIMIT ?
       )
-      RETURNING id, endpoint_id, tenant_id, event_type, payload, attempts,
+      RETURNING id, endpoint_id, tenant_id, event_type, attempts,
+        -- An empty payload is its event's body (migration 0019).
+        CASE WHEN payload = ? THEN (SELECT ${eventBodySql("ev")} FROM events ev WHERE ev.seq = event_seq)
+          ELSE payload END AS payload,
         (SELECT link_key FROM tenants WHERE id = tenant_id) AS link_key,
         (SELECT url FROM webhook_endpoints WHERE id = endpoint_id) AS url,
         (SELECT secret FROM webhook_endpoints WHERE id = endpoint_id) AS secret,
@@ -343,6 +346,7 @@ export function claimStatement(input: {
       input.owner,
       JSON.stringify(Object.fromEntries(input.held)),
       input.limit,
+      BODY_OF_EVENT,
     ],
   };
 }

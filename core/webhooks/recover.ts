@@ -1,5 +1,6 @@
 import { commit, type Store } from "../../db/store";
 import { InvalidError } from "../errors";
+import { BODY_OF_EVENT } from "../events/log";
 import { getEndpoint } from "./endpoints";
 
 /**
@@ -46,13 +47,11 @@ export async function recoverEndpoint(
             (id, endpoint_id, tenant_id, message_id, event_type, event_seq, payload, status, attempts,
               next_attempt_at, created_at)
           SELECT 'dlv_' || ev.ref || '_' || substr(e.id, instr(e.id, '_') + 1), e.id, e.tenant_id, ev.message_id,
-            ev.type, ev.seq,
-            '{"type":' || json_quote(ev.type) || ',"timestamp":"'
-              || strftime('%Y-%m-%dT%H:%M:%fZ', ev.created_at / 1000.0, 'unixepoch') || '","data":' || ev.data || '}',
-            'pending', 0, ?, ?
+            ev.type, ev.seq, ?, 'pending', 0, ?, ?
           ${matching}
           RETURNING id`,
-        args: [now, now, ...scope],
+        // The body is the event's, made when the drain claims it (core/events/log.ts, eventBodySql).
+        args: [BODY_OF_EVENT, now, now, ...scope],
       },
       {
         sql: `UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = ?, lease_owner = NULL,
