@@ -49,7 +49,7 @@ export function startOutboxDrain(input: {
     if (stopped) return;
     if (timer) clearTimeout(timer);
     const delay = dueAt === null ? maxSleepMs : Math.min(maxSleepMs, Math.max(0, dueAt - Date.now()));
-    timer = setTimeout(run, delay);
+    timer = setTimeout(() => run(false), delay);
   };
 
   const wake = () =>
@@ -57,13 +57,15 @@ export function startOutboxDrain(input: {
       wakeRun = resolve;
     });
 
-  const run = (): void => {
+  /** `queued`: a commit just announced deliveries it queued (a nudge or a timer only says there may be some). */
+  const run = (queued: boolean): void => {
     if (stopped) return;
     if (running) {
       again = true;
       wakeRun?.();
       return;
     }
+    const queuedNow = queued;
     again = false;
     if (timer) clearTimeout(timer);
     timer = null;
@@ -79,7 +81,7 @@ export function startOutboxDrain(input: {
         owner,
       },
       // No budget: the Bun drain runs as long as there is work.
-      { budgetMs: Number.POSITIVE_INFINITY, ...input.options, wake, stopping: () => stopped },
+      { budgetMs: Number.POSITIVE_INFINITY, ...input.options, wake, stopping: () => stopped, queuedNow },
     )
       .then(
         (counts) => {
@@ -96,17 +98,17 @@ export function startOutboxDrain(input: {
       .finally(() => {
         running = null;
         wakeRun = null;
-        if (again) run();
+        if (again) run(true);
         else sleepUntil(nextDueAt);
       });
   };
 
   const unsubscribe = input.store.onCommitted((_request, announced) => {
-    if (announced) run();
+    if (announced) run(true);
   });
-  run();
+  run(false);
   return {
-    nudge: run,
+    nudge: () => run(false),
     stop: async () => {
       stopped = true;
       wakeRun?.();

@@ -61,6 +61,11 @@ export interface DrainOptions {
   wake?: (() => Promise<void>) | undefined;
   /** True once the drainer is stopping: claim nothing more, finish and record the sends in flight. */
   stopping?: (() => boolean) | undefined;
+  /**
+   * The run starts because deliveries were just queued (a commit that announced them): its first
+   * claim goes straight to the claiming write, as does a claim after a `wake`, without the read before it.
+   */
+  queuedNow?: boolean | undefined;
 }
 
 export interface DrainCounts {
@@ -146,8 +151,12 @@ export async function drainOutbox(deps: DrainDeps, options: DrainOptions = {}): 
     }
   };
   let idle = false;
-  /** The last claim filled its room: more is likely due, so the next claim skips the read before it. */
-  let lastClaimFull: boolean = false;
+  /**
+   * Something is likely due (the run was started or woken by queued deliveries, or the last claim
+   * filled its room), so the next claim skips the read before it.
+   */
+  let expectDue: boolean = settings.queuedNow ?? false;
+  let dueUnknown = false;
 
   for (;;) {
     startSends();
@@ -166,23 +175,30 @@ export async function drainOutbox(deps: DrainDeps, options: DrainOptions = {}): 
         now: clock(),
         limit: room,
         heldBy,
-        expectDue: lastClaimFull,
+        expectDue,
         ...settings,
         share: 2 * settings.perEndpoint,
       }).catch((error: unknown) => {
         throw new Error(`claiming due webhook deliveries failed: ${String(error)}`, { cause: error });
       });
       const rows = claimed.rows;
-      counts.nextDueAt = claimed.nextDueAt;
+      // Unknown (a claim that skipped the read): read once this run has nothing left to do.
+      dueUnknown = claimed.nextDueAt === undefined;
+      if (claimed.nextDueAt !== undefined) counts.nextDueAt = claimed.nextDueAt;
       counts.claimed += rows.length;
-      lastClaimFull = rows.length === room;
+      expectDue = rows.length === room;
       if (rows.length < room) idle = true;
       queued.push(...rows);
       if (rows.length > 0) continue;
     }
     // Claimed rows are always sent, even once the budget is spent or the drainer stops: they are leased to it.
-    if (sending.size === 0 && queued.length === 0 && (idle || !inBudget)) break;
-    const woken = settings.wake?.();
+    if (sending.size === 0 && queued.length === 0 && (idle || !inBudget)) {
+      if (dueUnknown) counts.nextDueAt = (await readDue(deps, clock())).nextDueAt;
+      break;
+    }
+    const woken = settings.wake?.().then(() => {
+      expectDue = true;
+    });
     await Promise.race(woken && inBudget ? [...sending, woken] : [...sending]);
     if (inBudget) idle = false;
   }
@@ -192,9 +208,10 @@ export async function drainOutbox(deps: DrainDeps, options: DrainOptions = {}): 
 /**
  * Leases up to `limit` due rows to this drainer (fair per endpoint), counting
  * the attempt. Reads first, in one statement: whether anything is due now, and
- * if not, when the next row comes due; unless `expectDue` (the last claim
- * filled its room, so under load each claim is one write and no read), in which
- * case that read follows a claim that comes back short.
+ * if not, when the next row comes due; unless `expectDue` (deliveries were just
+ * queued, or the last claim filled its room: each claim is then one write and no read), in which
+ * case `nextDueAt` is undefined and the drain reads it when it has nothing left
+ * to send, never between a claim and its sends.
  */
 async function claimDue(
   deps: DrainDeps,
@@ -209,7 +226,7 @@ async function claimDue(
     heldBy: () => Map<string, number>;
     expectDue: boolean;
   },
-): Promise<{ rows: ClaimedRow[]; nextDueAt: number | null }> {
+): Promise<{ rows: ClaimedRow[]; nextDueAt: number | null | undefined }> {
   const { now } = input;
   let before: { due: boolean; nextDueAt: number | null } | null = null;
   if (!input.expectDue) {
@@ -241,9 +258,8 @@ async function claimDue(
     previousSecretExpiresAt:
       row.previous_secret_expires_at === null ? null : Number(row.previous_secret_expires_at),
   }));
-  const nextDueAt =
-    before?.nextDueAt ?? (rows.length < input.limit ? (await readDue(deps, now)).nextDueAt : null);
-  return { rows, nextDueAt };
+  // Without the read before, when the next row comes due is left unknown: the rows are sent first.
+  return { rows, nextDueAt: before ? before.nextDueAt : undefined };
 }
 
 /** Whether any row is due at `now`, and when the earliest one not yet due comes due (epoch ms). */
