@@ -118,59 +118,57 @@ export function createPreparedClient(options: {
     }
   };
 
+  const transaction = async (): Promise<Transaction> => {
+    // Like @libsql/client, start on a later microtask: the caller's own code
+    // (queueing the next batches) runs before a synchronous commit holds the thread.
+    await null;
+    begin();
+    let closed = false;
+    const tx = {
+      execute: async (statement: InStatement) => execute(statement),
+      batch: async (statements: InStatement[]) => statements.map(execute),
+      commit: async () => {
+        closed = true;
+        try {
+          connection.exec("COMMIT");
+        } catch (error) {
+          rollback();
+          throw error;
+        } finally {
+          healIfPoisoned();
+        }
+      },
+      rollback: async () => {
+        closed = true;
+        rollback();
+        healIfPoisoned();
+      },
+      close: () => {
+        if (closed) return;
+        closed = true;
+        rollback();
+        healIfPoisoned();
+      },
+      get closed() {
+        return closed;
+      },
+    };
+    return tx as unknown as Transaction;
+  };
+
   return {
+    /** One write transaction: every statement, then COMMIT; a failure rolls all of it back. */
     async batch(statements) {
-      // Like @libsql/client, start on a later microtask: the caller's own code
-      // (queueing the next batches) runs before a synchronous commit holds the thread.
-      await null;
-      begin();
+      const tx = await transaction();
       try {
         const results = statements.map((statement) => execute(statement as InStatement));
-        connection.exec("COMMIT");
+        await tx.commit();
         return results;
-      } catch (error) {
-        rollback();
-        throw error;
       } finally {
-        healIfPoisoned();
+        tx.close();
       }
     },
-    async transaction() {
-      await null;
-      begin();
-      let closed = false;
-      const tx = {
-        execute: async (statement: InStatement) => execute(statement),
-        batch: async (statements: InStatement[]) => statements.map(execute),
-        executeMultiple: async (sql: string) => void connection.exec(sql),
-        commit: async () => {
-          closed = true;
-          try {
-            connection.exec("COMMIT");
-          } catch (error) {
-            rollback();
-            throw error;
-          } finally {
-            healIfPoisoned();
-          }
-        },
-        rollback: async () => {
-          closed = true;
-          rollback();
-          healIfPoisoned();
-        },
-        close: () => {
-          if (closed) return;
-          closed = true;
-          rollback();
-          healIfPoisoned();
-        },
-        get closed() {
-          return closed;
-        },
-      };
-      return tx as unknown as Transaction;
-    },
+    transaction,
     get prepared() {
       return cache.size;
     },
