@@ -309,13 +309,16 @@ export function claimStatement(input: {
   // (webhook_deliveries_endpoint_due_idx) that end at the share-th row, so a claim costs the same
   // with ten rows waiting or a million (ranking every due row took 34 ms at 10,000, on the writer's
   // thread, while the backlog it was meant to clear grew).
-  const due = (status: "pending" | "failed") => `SELECT d.id, d.endpoint_id, d.next_attempt_at
+  // Endpoint by endpoint (CROSS JOIN keeps the planner from walking every due row instead).
+  const perEndpoint = (condition: string) => `SELECT d.id, d.endpoint_id, d.next_attempt_at
           FROM webhook_endpoints e
             CROSS JOIN webhook_deliveries d INDEXED BY webhook_deliveries_endpoint_due_idx
-          WHERE e.enabled = 1 AND d.endpoint_id = e.id AND d.tenant_id = e.tenant_id AND d.status = '${status}'
+          WHERE e.enabled = 1 AND d.endpoint_id = e.id AND d.tenant_id = e.tenant_id AND ${condition}`;
+  const due = (status: "pending" | "failed") =>
+    perEndpoint(`d.status = '${status}'
             AND d.next_attempt_at <= min(?, coalesce((SELECT y.next_attempt_at FROM webhook_deliveries y
               WHERE y.endpoint_id = e.id AND y.status = '${status}'
-              ORDER BY y.next_attempt_at LIMIT 1 OFFSET ?), ?))`;
+              ORDER BY y.next_attempt_at LIMIT 1 OFFSET ?), ?))`);
   const dueArgs = [input.now, input.share - 1, input.now];
   return {
     sql: `UPDATE webhook_deliveries
@@ -327,11 +330,7 @@ export function claimStatement(input: {
           FROM (${due("pending")}
             UNION ALL ${due("failed")}
             -- A drainer that stopped: its lease ran out (an endpoint has few leased rows).
-            UNION ALL SELECT d.id, d.endpoint_id, d.next_attempt_at
-              FROM webhook_endpoints e
-                CROSS JOIN webhook_deliveries d INDEXED BY webhook_deliveries_endpoint_due_idx
-              WHERE e.enabled = 1 AND d.endpoint_id = e.id AND d.tenant_id = e.tenant_id
-                AND d.status = 'delivering' AND d.lease_until < ?) d
+            UNION ALL ${perEndpoint("d.status = 'delivering' AND d.lease_until < ?")}) d
         ) ranked
         -- An endpoint's share: minus other drainers' live leases and this drainer's rows (sending or queued).
         WHERE ranked.rank <= ? - (SELECT count(*) FROM webhook_deliveries x
