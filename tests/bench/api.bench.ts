@@ -1,17 +1,8 @@
-import { type Client, createClient } from "@libsql/client";
-import { toScopedFtsQuery } from "../../core/messages/read";
+import { type Client, createClient, type InStatement } from "@libsql/client";
 import { createDatabase } from "../../db/client";
 import { migrateDatabase } from "../../db/migrate";
 import type { HttpLoadResult } from "./http-load";
-import {
-  bind,
-  listQuery,
-  listQueryBeforeText,
-  type NamedQuery,
-  searchQuery,
-  searchQueryBeforeText,
-  summaryColumnsAfterText,
-} from "./list-sql";
+import { pageStatement, pageStatementBeforeText, summaryColumnsAfterText } from "./list-sql";
 import { COMMON_WORD, RARE_WORD } from "./messages";
 import { BUN, runToCompletion, sampleProcess } from "./processes";
 import { createSeeder } from "./seed";
@@ -70,13 +61,7 @@ export interface ApiResults {
 }
 
 /** Median time of one statement run `times` times on `client`, ms. */
-async function timeSql(
-  client: Client,
-  query: NamedQuery,
-  values: Record<string, string | number | null>,
-  times = 30,
-) {
-  const statement = bind(query, values);
+async function timeSql(client: Client, statement: InStatement, times = 30) {
   await client.execute(statement);
   const samples: number[] = [];
   for (let i = 0; i < times; i++) {
@@ -238,20 +223,13 @@ export async function benchApi(input: {
         }
       }
       for (const query of ["list", "search", "search-rare"] as ApiQueryName[]) {
-        const word =
-          query === "list"
-            ? null
-            : toScopedFtsQuery(query === "search" ? COMMON_WORD : RARE_WORD, mailbox.id);
-        const values = { tenantId, mailboxId: mailbox.id, match: word, limit: 51 };
+        const q = query === "list" ? null : query === "search" ? COMMON_WORD : RARE_WORD;
+        const values = { tenantId, mailboxId: mailbox.id, q, limit: 51 };
         const point: ScalePoint = {
           size,
           query,
-          sqlMs: await timeSql(seedClient, word ? searchQuery : listQuery, values),
-          sqlBeforeTextMs: await timeSql(
-            seedClient,
-            word ? searchQueryBeforeText : listQueryBeforeText,
-            values,
-          ),
+          sqlMs: await timeSql(seedClient, pageStatement(values)),
+          sqlBeforeTextMs: await timeSql(seedClient, pageStatementBeforeText(values)),
           omnimailSerial: await httpLoad(url("omnimail", query), 1, shortMs),
           bareSerial: await httpLoad(url("bare-bun", query), 1, shortMs),
           omnimailLoaded: await httpLoad(url("omnimail", query), input.concurrency, shortMs),
