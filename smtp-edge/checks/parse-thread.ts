@@ -17,9 +17,9 @@ self.onmessage = async (event: MessageEvent<CheckRequest>) => {
   const request = event.data;
   if (request.type === "ping") return postMessage({ type: "pong", id: request.id } satisfies CheckResponse);
   if (request.type !== "parse") return;
-  // Hashed here, off the main thread; Bun's hasher reads shared memory, Web Crypto does not.
-  const rawSha256 = new Bun.CryptoHasher("sha256").update(request.raw).digest("hex");
-  const result = await parseMessage(request.raw);
+  // Hashed here, off the main thread.
+  const rawSha256 = sha256HexInPlace(request.raw);
+  const result = await parseMessage(request.raw, { sha256Hex: sha256HexInPlace });
   // The body's analysis too, off the event loop and inside the same time bound.
   if (result.ok) result.analysis = analyzeOrNull(result.content);
   postMessage({ type: "parsed", id: request.id, result, rawSha256 } satisfies CheckResponse, {
@@ -27,6 +27,11 @@ self.onmessage = async (event: MessageEvent<CheckRequest>) => {
   });
   collectAfterLarge(request.raw.byteLength);
 };
+
+/** Bun's hasher reads the bytes where they are (shared memory too); Web Crypto hashes a copy. */
+function sha256HexInPlace(bytes: Uint8Array): string {
+  return new Bun.CryptoHasher("sha256").update(bytes).digest("hex");
+}
 
 /** An analysis that throws (a bug, never the sender's fault) leaves it to the ingest path to try again. */
 function analyzeOrNull(content: Parameters<typeof analyzeBody>[0]) {
