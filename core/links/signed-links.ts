@@ -1,4 +1,4 @@
-import { bytesToBase64, hmacSha256Key, randomBytes } from "../crypto";
+import { bytesToBase64, hmacSha256, randomBytes, verifyHmacSha256 } from "../crypto";
 
 /**
  * Links a webhook receiver can open without an API key: a message's raw bytes
@@ -7,8 +7,8 @@ import { bytesToBase64, hmacSha256Key, randomBytes } from "../crypto";
  * `/v1/` and the expiry, so a link opens the one object it names until then,
  * and a changed byte, another id or a later expiry does not verify. Rotating
  * the tenant's key (POST /v1/signing-keys/rotate) invalidates every earlier
- * link. Verification is `crypto.subtle.verify`: constant time. Web Crypto
- * only, so the Worker signs and checks exactly as Bun does.
+ * link. Verification compares in constant time. The Worker (Web Crypto) signs
+ * and checks exactly as Bun (its hasher) does: core/crypto.ts.
  */
 
 const encoder = new TextEncoder();
@@ -35,9 +35,7 @@ function fromBase64Url(text: string): Uint8Array | null {
   }
 }
 
-function importKey(linkKey: string, usage: "sign" | "verify"): Promise<CryptoKey> {
-  return hmacSha256Key(linkKey, (key) => encoder.encode(key), usage);
-}
+const linkKeyBytes = (linkKey: string) => encoder.encode(linkKey);
 
 /** What is signed: the path from `/v1/` (so a proxy's path prefix does not matter) and the expiry. */
 function signedText(path: string, expires: number): Uint8Array<ArrayBuffer> {
@@ -45,10 +43,10 @@ function signedText(path: string, expires: number): Uint8Array<ArrayBuffer> {
   return encoder.encode(`${from >= 0 ? path.slice(from) : path}\n${expires}`) as Uint8Array<ArrayBuffer>;
 }
 
-/** `url` with `expires` and `sig` added, keyed with the tenant's link key (imported for signing). */
-export async function signUrl(url: string, key: CryptoKey, expires: number): Promise<string> {
+/** `url` with `expires` and `sig` added, keyed with the tenant's link key. */
+export async function signUrl(url: string, linkKey: string, expires: number): Promise<string> {
   const parsed = new URL(url);
-  const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, signedText(parsed.pathname, expires)));
+  const mac = await hmacSha256(linkKey, linkKeyBytes, signedText(parsed.pathname, expires));
   parsed.searchParams.set("expires", String(expires));
   parsed.searchParams.set("sig", toBase64Url(mac));
   return parsed.toString();
@@ -67,13 +65,7 @@ export async function checkSignedLink(input: {
   const expires = /^\d{1,12}$/.test(input.expires) ? Number(input.expires) : null;
   const mac = fromBase64Url(input.sig);
   if (expires === null || mac === null || mac.length !== 32) return { ok: false, reason: "malformed" };
-  const key = await importKey(input.linkKey, "verify");
-  const valid = await crypto.subtle.verify(
-    "HMAC",
-    key,
-    mac as Uint8Array<ArrayBuffer>,
-    signedText(input.path, expires) as Uint8Array<ArrayBuffer>,
-  );
+  const valid = await verifyHmacSha256(input.linkKey, linkKeyBytes, mac, signedText(input.path, expires));
   if (!valid) return { ok: false, reason: "signature" };
   if (expires * 1000 <= (input.now ?? Date.now())) return { ok: false, reason: "expired" };
   return { ok: true };
@@ -97,16 +89,15 @@ export async function signMessageLinks<T>(
 ): Promise<T> {
   if (!hasLinks(data)) return data;
   const expires = Math.floor(now / 1000) + ttlSeconds;
-  const key = await importKey(linkKey, "sign");
   const expiresAt = new Date(expires * 1000).toISOString();
   return {
     ...data,
-    raw_url: await signUrl(data.raw_url, key, expires),
+    raw_url: await signUrl(data.raw_url, linkKey, expires),
     expires_at: expiresAt,
     attachments: await Promise.all(
       data.attachments.map(async (attachment) => ({
         ...attachment,
-        url: await signUrl(attachment.url, key, expires),
+        url: await signUrl(attachment.url, linkKey, expires),
         expires_at: expiresAt,
       })),
     ),

@@ -1,4 +1,4 @@
-import { bytesToBase64, hmacSha256Key, randomBytes } from "../crypto";
+import { bytesToBase64, hmacSha256, randomBytes } from "../crypto";
 
 /**
  * Reply-address tokens: `<local>+<token>@<domain>` gives each conversation an
@@ -97,7 +97,6 @@ async function mac(input: {
   sender: string;
   ref: string;
 }): Promise<string> {
-  const key = await hmacSha256Key(input.replyKey, (replyKey) => encoder.encode(replyKey), "sign");
   const text = [
     "reply-v1",
     input.mailboxId,
@@ -106,7 +105,11 @@ async function mac(input: {
     input.sender.toLowerCase(),
     input.ref,
   ];
-  const digest = new Uint8Array(await crypto.subtle.sign("HMAC", key, encoder.encode(text.join("\n"))));
+  const digest = await hmacSha256(
+    input.replyKey,
+    (replyKey) => encoder.encode(replyKey),
+    encoder.encode(text.join("\n")),
+  );
   return base32(digest.subarray(0, MAC_BYTES));
 }
 

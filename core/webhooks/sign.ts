@@ -1,10 +1,10 @@
-import { base64ToBytes, bytesToBase64, hmacSha256Key, randomBytes } from "../crypto";
+import { base64ToBytes, bytesToBase64, hmacSha256, randomBytes } from "../crypto";
 
 /**
  * Standard Webhooks signatures (standard-webhooks/standard-webhooks,
  * spec/standard-webhooks.md): HMAC-SHA256 over `id.timestamp.body` with the
- * secret's bytes, sent as `webhook-signature: v1,<base64>`. Web Crypto only,
- * so the Worker signs exactly as Bun does. Any Standard Webhooks library verifies it.
+ * secret's bytes, sent as `webhook-signature: v1,<base64>`. The same bytes on
+ * the Worker (Web Crypto) as on Bun (its hasher: core/crypto.ts). Any Standard Webhooks library verifies it.
  */
 const SECRET_PREFIX = "whsec_";
 const encoder = new TextEncoder();
@@ -27,9 +27,8 @@ export async function signWebhook(input: {
   timestampSeconds: number;
   body: string;
 }): Promise<string> {
-  const key = await hmacSha256Key(input.secret, secretBytes, "sign");
   const signed = encoder.encode(`${input.id}.${input.timestampSeconds}.${input.body}`);
-  const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, signed));
+  const mac = await hmacSha256(input.secret, secretBytes, signed);
   return `v1,${bytesToBase64(mac)}`;
 }
 

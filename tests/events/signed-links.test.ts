@@ -111,16 +111,9 @@ describe("signed links in webhooks", () => {
     expect((await fetch(local(message.raw_url))).status).toBe(200);
     // A link signed with the tenant's own key whose expiry has passed: the signature holds, the time does not.
     const linkKey = (await getLinkKey(omni.database.db, acme.id)) as string;
-    const key = await crypto.subtle.importKey(
-      "raw",
-      new TextEncoder().encode(linkKey),
-      { name: "HMAC", hash: "SHA-256" },
-      false,
-      ["sign"],
-    );
     const past = await signUrl(
       local(message.raw_url.split("?")[0] ?? ""),
-      key,
+      linkKey,
       Math.floor(Date.now() / 1000) - 5,
     );
     const expired = await fetch(past);
