@@ -50,11 +50,14 @@ const settings = {
   runs: 3,
   ingestDurationMs: quick ? 1000 : 3000,
   /**
-   * Load before the first measured run of each SMTP server process: Bun's JIT
-   * was still compiling OmniMail's hot functions 15 s into a run (~300 µs of
-   * JIT thread per message), which a server that has been up a while no longer pays.
+   * Load before the first measured run of each SMTP server process: Bun's
+   * optimizing compiler (FTL) keeps compiling OmniMail's hot functions, in
+   * every thread, for 40-50 s of load. Measured with BUN_JSC_reportCompileTimes
+   * in 5 s windows at 20 sessions: 1,247 µs of compiling per message in the
+   * first, 360 at 15-20 s, 205 at 25-30 s, 30-60 at 30-50 s, 3-8 after. A
+   * server that has been up a while no longer pays it.
    */
-  warmUpMs: quick ? 1000 : 20_000,
+  warmUpMs: quick ? 1000 : 60_000,
   webhookDurationMs: quick ? 4000 : 10_000,
   webhookRates: [50, 500],
   apiDurationMs: quick ? 1000 : 3000,
@@ -234,6 +237,7 @@ async function main(): Promise<void> {
     dir,
     generator: bunLoadGenerator(),
     durationMs: settings.profileDurationMs,
+    warmUpMs: settings.warmUpMs,
     dnsServer,
   });
 
