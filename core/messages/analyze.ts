@@ -20,6 +20,8 @@ export type { MessageAnalysis };
  * body costs no more than a 1 MB one, and what people act on is at the start.
  */
 export const ANALYSIS_CHARS = 1024 * 1024;
+/** How much of the text a webhook's derived fields are made from (its body has a budget: core/outbox/payload.ts). */
+export const PAYLOAD_TEXT_CHARS = 64 * 1024;
 
 export interface MessageKind {
   kind: "human" | "auto_reply" | "bounce" | "list" | "automated";
@@ -43,6 +45,8 @@ export function analyzeBody(content: Pick<ParsedContent, "subject" | "text" | "h
     strippedText: stripped !== null && text !== null && stripped === asStripped(text) ? null : stripped,
     signature: reply?.signature ?? null,
     markdown: html ? htmlToMarkdown(html) : null,
+    textMarkdown:
+      partText !== null && !html ? markdownOf(null, partText.slice(0, PAYLOAD_TEXT_CHARS), "text") : null,
     codes: extractCodes({ subject: content.subject, text: head(text) }),
     links: extractLinks({ html, text: head(partText) }),
   };

@@ -63,6 +63,12 @@ export interface MessageAnalysis {
   signature: string | null;
   /** From HTML only: a text body's Markdown is made when it is read (`markdownOf`), never stored. */
   markdown: string | null;
+  /**
+   * A text body's Markdown from its first PAYLOAD_TEXT_CHARS characters, for
+   * the webhook: made where the message is parsed (off the event loop), never
+   * stored. Absent where the analysis predates it.
+   */
+  textMarkdown?: string | null;
   codes: Array<{ value: string; context: string }>;
   links: Array<{ url: string; text: string }>;
 }

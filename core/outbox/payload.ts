@@ -11,6 +11,7 @@ import {
   EMPTY_DERIVED,
   type MessageKind,
   markdownOf,
+  PAYLOAD_TEXT_CHARS,
   strippedTextOf,
 } from "../messages/analyze";
 import type { SenderAuthResults } from "../messages/auth";
@@ -76,6 +77,8 @@ interface ReceivedCopy {
   textSource: "text" | "html" | null;
   kind: MessageKind["kind"] | null;
   derived: DerivedFields;
+  /** The text body's Markdown made where it was parsed (MessageAnalysis.textMarkdown), if it was. */
+  textMarkdown?: string | null | undefined;
 }
 
 /** How much of each derived text a webhook carries (the API has all of it). */
@@ -85,9 +88,12 @@ const LINKS_IN_PAYLOAD = 100;
 function messageReceivedEvent(copy: ReceivedCopy, links: Links): FittedReceivedEvent {
   const url = messageUrl(links, copy.id);
   // As the API shows them (core/messages/analyze.ts), from the start of the text only: the body has a budget.
-  const head = copy.text === null ? null : copy.text.slice(0, DERIVED_TEXT_LIMIT * 4);
+  const head = copy.text === null ? null : copy.text.slice(0, PAYLOAD_TEXT_CHARS);
   const strippedText = strippedTextOf(copy.derived.stripped_text, head);
-  const markdown = markdownOf(copy.derived.markdown, head, copy.textSource);
+  const markdown =
+    copy.derived.markdown === null && copy.textMarkdown !== undefined
+      ? copy.textMarkdown
+      : markdownOf(copy.derived.markdown, head, copy.textSource);
   const text = truncateUtf8(copy.text ?? "", TEXT_LIMIT);
   const data: MessageReceivedData = {
     id: copy.id,
@@ -158,6 +164,7 @@ export function buildMessageReceivedEvent(
       textSource: message.analysis?.textSource ?? null,
       kind: message.kind.kind,
       derived: derivedFieldsOf(message.analysis, message.kind, content),
+      textMarkdown: message.analysis?.textMarkdown,
       attachments: (content?.attachments ?? []).map((attachment, index) => ({
         ...attachment,
         id: attachmentIds[index] ?? "",
