@@ -109,3 +109,48 @@ function hasLinks(data: unknown): data is WithLinks {
   const candidate = data as Partial<WithLinks>;
   return typeof candidate.raw_url === "string" && Array.isArray(candidate.attachments);
 }
+
+/**
+ * A `message.received` body (`{"type":…,"timestamp":…,"data":{…}}`) with its
+ * links signed: exactly what JSON.stringify of the parsed body with its data
+ * through signMessageLinks gives (`raw_url` signed in place, `expires_at` last
+ * in `data`). A message without attachments, most mail, is signed in the text
+ * itself: the body is ours (fitPayload and the event log write it), a JSON
+ * string cannot hold an unescaped quote, so `"raw_url":"` and `"attachments":`
+ * can only be its keys, and `data` closes the body. Anything else is parsed.
+ */
+export async function signBodyLinks(
+  body: string,
+  linkKey: string,
+  ttlSeconds: number,
+  now = Date.now(),
+): Promise<string> {
+  const inPlace = await signLinksInText(body, linkKey, ttlSeconds, now);
+  if (inPlace !== null) return inPlace;
+  const event = JSON.parse(body) as { data: unknown };
+  return JSON.stringify({ ...event, data: await signMessageLinks(event.data, linkKey, ttlSeconds, now) });
+}
+
+const RAW_URL_KEY = '"raw_url":"';
+
+/** signBodyLinks without parsing, or null when the body is not one it can sign in place. */
+export async function signLinksInText(
+  body: string,
+  linkKey: string,
+  ttlSeconds: number,
+  now: number,
+): Promise<string | null> {
+  if (!body.endsWith("}}")) return null;
+  const attachments = body.indexOf('"attachments":');
+  if (attachments < 0 || !body.startsWith("[]", attachments + '"attachments":'.length)) return null;
+  const key = body.lastIndexOf(RAW_URL_KEY);
+  if (key < 0) return null;
+  const start = key + RAW_URL_KEY.length;
+  const end = body.indexOf('"', start);
+  const rawUrl = body.slice(start, end);
+  if (end < 0 || rawUrl.includes("\\")) return null;
+  const expires = Math.floor(now / 1000) + ttlSeconds;
+  const signed = JSON.stringify(await signUrl(rawUrl, linkKey, expires));
+  const expiresAt = JSON.stringify(new Date(expires * 1000).toISOString());
+  return `${body.slice(0, start - 1)}${signed}${body.slice(end + 1, -2)},"expires_at":${expiresAt}}}`;
+}

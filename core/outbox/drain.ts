@@ -3,7 +3,7 @@ import type { SqlStatement } from "../../db/statements";
 import { commit, type Store } from "../../db/store";
 import { BODY_OF_EVENT, endpointDisabledEventInsert, eventBodySql, MESSAGE_RECEIVED } from "../events/log";
 import { newId } from "../ids";
-import { signMessageLinks } from "../links/signed-links";
+import { signBodyLinks } from "../links/signed-links";
 import type { Logger } from "../logger";
 import { webhookHeaders } from "../webhooks/sign";
 import type { WebhookResult, WebhookTransport } from "../webhooks/transport";
@@ -405,8 +405,7 @@ async function deliverOne(
  */
 async function bodyToSend(row: ClaimedRow, ttlSeconds: number, now: number): Promise<string> {
   if (row.event_type !== MESSAGE_RECEIVED || !row.linkKey) return row.payload;
-  const event = JSON.parse(row.payload) as { data: unknown };
-  return JSON.stringify({ ...event, data: await signMessageLinks(event.data, row.linkKey, ttlSeconds, now) });
+  return signBodyLinks(row.payload, row.linkKey, ttlSeconds, now);
 }
 
 /** The current secret, and the one a rotation replaced while its grace period lasts. */
