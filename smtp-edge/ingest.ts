@@ -91,7 +91,7 @@ export function createSmtpIngest(deps: SmtpIngestDeps) {
     // in parallel with parsing; it cannot fail the delivery (errors become temperror).
     // Both run off this event loop, which serves every session: one message cannot hold it.
     const [{ parsed, rawKey }, auth] = await Promise.all([
-      parseInThread(asReceived),
+      parseInThread(asReceived, mailFrom ? mailFrom.address : ""),
       deps.senderAuth?.(asReceived, {
         ip: session.remoteAddress,
         helo: session.hostNameAppearsAs || "",

@@ -71,7 +71,7 @@ export async function ingestMessage(deps: IngestDeps, input: IngestInput): Promi
     content,
     // The analysis only of a body that parsed; a message that did not keeps its header fields (`content`).
     analysis: parsed.ok ? (parsed.analysis ?? analyzeBody(parsed.content)) : null,
-    kind: classifyKind(content, input.envelope.mailFrom),
+    kind: (parsed.ok ? parsed.kind : undefined) ?? classifyKind(content, input.envelope.mailFrom),
     parseError: parsed.ok ? null : parsed.error,
     auth: input.auth ?? null,
     deliveries: input.deliveries.map((delivery) => ({

@@ -1,5 +1,6 @@
 import PostalMime, { type Address, type Email } from "postal-mime";
 import { sha256Hex } from "../crypto";
+import type { MessageKind } from "./analyze";
 import {
   type Base64Run,
   buildStandInCopy,
@@ -79,6 +80,8 @@ export type ParseResult =
       content: ParsedContent;
       /** The body's analysis, when the parser's thread made it (core/messages/analyze.ts). */
       analysis?: MessageAnalysis | undefined;
+      /** The kind of mail, when the parser's thread classified it (it needs the envelope sender). */
+      kind?: MessageKind | undefined;
     }
   | { ok: false; error: string; headersOnly: ParsedContent | null };
 

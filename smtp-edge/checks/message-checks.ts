@@ -61,8 +61,12 @@ export interface ThreadParse {
  * the bytes; over `timeoutMs`, a parse error. `raw` may be over shared memory
  * (the thread then reads it in place).
  */
-export function parseInThread(raw: Uint8Array, timeoutMs = PARSE_TIMEOUT_MS): Promise<ThreadParse> {
-  return parsePool().run<ThreadParse>((id) => ({ type: "parse", id, raw }), {
+export function parseInThread(
+  raw: Uint8Array,
+  envelopeFrom: string,
+  timeoutMs = PARSE_TIMEOUT_MS,
+): Promise<ThreadParse> {
+  return parsePool().run<ThreadParse>((id) => ({ type: "parse", id, raw, envelopeFrom }), {
     timeoutMs,
     answer: (response) =>
       response.type === "parsed"

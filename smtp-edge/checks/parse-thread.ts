@@ -1,5 +1,5 @@
 /// <reference lib="webworker" />
-import { analyzeBody } from "../../core/messages/analyze";
+import { analyzeBody, classifyKind } from "../../core/messages/analyze";
 import { type ParseResult, parseMessage } from "../../core/messages/parse";
 import { collectAfterLarge } from "./collect-after-large";
 import type { CheckRequest, CheckResponse } from "./protocol";
@@ -20,8 +20,11 @@ self.onmessage = async (event: MessageEvent<CheckRequest>) => {
   // Hashed here, off the main thread.
   const rawSha256 = sha256HexInPlace(request.raw);
   const result = await parseMessage(request.raw, { sha256Hex: sha256HexInPlace });
-  // The body's analysis too, off the event loop and inside the same time bound.
-  if (result.ok) result.analysis = analyzeOrNull(result.content);
+  // The body's analysis and the kind of mail too, off the event loop and inside the same time bound.
+  if (result.ok) {
+    result.analysis = orUndefined(() => analyzeBody(result.content));
+    result.kind = orUndefined(() => classifyKind(result.content, request.envelopeFrom));
+  }
   postMessage({ type: "parsed", id: request.id, result, rawSha256 } satisfies CheckResponse, {
     transfer: attachmentBuffers(result),
   });
@@ -33,10 +36,10 @@ function sha256HexInPlace(bytes: Uint8Array): string {
   return new Bun.CryptoHasher("sha256").update(bytes).digest("hex");
 }
 
-/** An analysis that throws (a bug, never the sender's fault) leaves it to the ingest path to try again. */
-function analyzeOrNull(content: Parameters<typeof analyzeBody>[0]) {
+/** A step that throws (a bug, never the sender's fault) leaves it to the ingest path to try again. */
+function orUndefined<T>(step: () => T): T | undefined {
   try {
-    return analyzeBody(content);
+    return step();
   } catch {
     return undefined;
   }

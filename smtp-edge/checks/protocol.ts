@@ -26,7 +26,8 @@ export interface AuthJob {
 }
 
 export type CheckRequest =
-  | { type: "parse"; id: number; raw: Uint8Array }
+  /** `envelopeFrom`: the MAIL FROM address ("" for the null sender), which the kind of mail depends on. */
+  | { type: "parse"; id: number; raw: Uint8Array; envelopeFrom: string }
   | { type: "auth"; id: number; raw: Uint8Array; job: AuthJob }
   /** The answer to a `dns-query` the thread sent (records, or the resolver's error with its code). */
   | {

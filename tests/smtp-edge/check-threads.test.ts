@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, test } from "bun:test";
+import { classifyKind } from "../../core/messages/analyze";
 import type { ParseResult } from "../../core/messages/parse";
 import { parseInThread } from "../../smtp-edge/checks/message-checks";
 import { type CheckThreadPool, createCheckThreadPool } from "../../smtp-edge/checks/thread-pool";
@@ -27,11 +28,14 @@ function pool(exclusive: boolean, threads = 1): CheckThreadPool {
 
 function task(threads: CheckThreadPool, mode: number, timeoutMs: number): Promise<string> {
   return threads
-    .run<ParseResult | string>((id) => ({ type: "parse", id, raw: new Uint8Array([mode]) }), {
-      timeoutMs,
-      answer: (response) => (response.type === "parsed" ? response.result : "unexpected"),
-      fallback: (why) => why,
-    })
+    .run<ParseResult | string>(
+      (id) => ({ type: "parse", id, raw: new Uint8Array([mode]), envelopeFrom: "" }),
+      {
+        timeoutMs,
+        answer: (response) => (response.type === "parsed" ? response.result : "unexpected"),
+        fallback: (why) => why,
+      },
+    )
     .then((result) => (typeof result === "string" ? result : "answered"));
 }
 
@@ -97,7 +101,7 @@ describe("parseInThread", () => {
       `From: a@example.org\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n${"--b\r\n\r\np\r\n".repeat(400_000)}--b--\r\n`,
     );
     const started = performance.now();
-    const { value, stallMs } = await longestStall(() => parseInThread(slow, 300));
+    const { value, stallMs } = await longestStall(() => parseInThread(slow, "a@example.org", 300));
     expect(value).toEqual({
       parsed: {
         ok: false,
@@ -110,8 +114,24 @@ describe("parseInThread", () => {
     expect(stallMs).toBeLessThan(500);
 
     const next = Buffer.from("From: a@example.org\r\nSubject: next\r\n\r\nhi\r\n");
-    const { parsed, rawKey } = await parseInThread(next);
+    const { parsed, rawKey } = await parseInThread(next, "a@example.org");
     expect(parsed.ok && parsed.content.subject).toBe("next");
+    expect(parsed.ok && parsed.kind?.kind).toBe("human");
     expect(rawKey).toBe(new Bun.CryptoHasher("sha256").update(next).digest("hex"));
+  });
+
+  test("the parse thread classifies the mail with its envelope sender, as the ingest would", async () => {
+    const bounce = Buffer.from(
+      "From: Mail Delivery System <MAILER-DAEMON@mx.example.org>\r\nSubject: Undelivered Mail Returned to Sender\r\n\r\n" +
+        "This is the mail system at host mx.example.org.\r\n\r\nI'm sorry to have to inform you that your message could not\r\n" +
+        "be delivered to one or more recipients.\r\n\r\n<nobody@example.com>: host mx.example.com said: 550 5.1.1 User unknown\r\n",
+    );
+    for (const envelopeFrom of ["", "someone@example.org"]) {
+      const { parsed } = await parseInThread(bounce, envelopeFrom);
+      if (!parsed.ok) throw new Error(parsed.error);
+      expect(parsed.kind).toEqual(classifyKind(parsed.content, envelopeFrom));
+    }
+    const fromNullSender = await parseInThread(bounce, "");
+    expect(fromNullSender.parsed.ok && fromNullSender.parsed.kind?.kind).toBe("bounce");
   });
 });
