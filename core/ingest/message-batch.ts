@@ -1,3 +1,5 @@
+import type { InValue } from "@libsql/client";
+import { fillPlaceholders, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { attachments, messages } from "../../db/schema";
 import { type SqlStatement, toStatement } from "../../db/statements";
@@ -8,7 +10,7 @@ import { blobInsert } from "../messages/blobs";
 import { ftsScopeToken } from "../messages/read";
 import type { Links } from "../messages/serialize";
 import { buildMessageReceivedEvent } from "../outbox/payload";
-import { threadIdSql } from "../threads/assign";
+import { type ThreadLookup, threadIdSql, threadLookupOf } from "../threads/assign";
 import { copySize, type InboundMessage, type StoredMessage } from "./inbound-message";
 
 export type { InboundMessage, StoredMessage };
@@ -67,8 +69,9 @@ export function buildMessageBatch(db: Db, message: InboundMessage, links: Links)
     };
     stored.push(copy);
     statements.push(
-      toStatement(
-        db.insert(messages).values({
+      messageInsert(
+        db,
+        {
           id,
           tenantId: delivery.tenantId,
           mailboxId: delivery.mailboxId,
@@ -94,15 +97,6 @@ export function buildMessageBatch(db: Db, message: InboundMessage, links: Links)
           kind: message.kind.kind,
           threadSubject: subjectKey,
           participants: JSON.stringify(participants),
-          threadId: threadIdSql({
-            tenantId: delivery.tenantId,
-            mailboxId: delivery.mailboxId,
-            references,
-            subjectKey,
-            participants,
-            receivedAt: message.receivedAt,
-            newThreadId: newId("thread"),
-          }),
           derived,
           size: copySize(delivery.traceHeader, message.raw),
           rawBlob: message.rawKey,
@@ -115,6 +109,15 @@ export function buildMessageBatch(db: Db, message: InboundMessage, links: Links)
           ingressKey: message.ingressKey,
           replyRef: delivery.replyRef ?? null,
           quarantined: delivery.quarantined ?? false,
+        },
+        threadLookupOf({
+          tenantId: delivery.tenantId,
+          mailboxId: delivery.mailboxId,
+          references,
+          subjectKey,
+          participants,
+          receivedAt: message.receivedAt,
+          newThreadId: newId("thread"),
         }),
       ),
       {
@@ -169,6 +172,42 @@ export function buildMessageBatch(db: Db, message: InboundMessage, links: Links)
     statements.push(QUEUED_FOR_LAST_EVENT);
   }
   return { statements, stored, outboxAt };
+}
+
+/** A message row as drizzle takes it, but its thread, which is decided in SQL (core/threads/assign.ts). */
+export type MessageRowValues = Omit<typeof messages.$inferInsert, "threadId">;
+
+/** Statement text and drizzle's parameters (placeholders among them), by shape (see messageInsert). */
+const insertTemplates = new Map<string, { sql: string; params: unknown[] }>();
+
+/**
+ * The INSERT of one message row. drizzle builds it from the schema once per
+ * shape (which columns, and whether the thread may be found by subject) with
+ * placeholders, and each copy's values are bound by name with each column's
+ * driver mapping, as drizzle's prepared statements do: building the statement
+ * anew for every copy cost more of the event loop than any other part of the batch.
+ */
+export function messageInsert(
+  db: Pick<Db, "insert">,
+  values: MessageRowValues,
+  thread: { lookup: ThreadLookup<string | number>; bySubject: boolean },
+): SqlStatement {
+  const shape = `${thread.bySubject} ${Object.keys(values).join()}`;
+  let template = insertTemplates.get(shape);
+  if (!template) {
+    const fields = Object.fromEntries(Object.keys(values).map((name) => [name, sql.placeholder(name)]));
+    const lookup = Object.fromEntries(
+      Object.keys(thread.lookup).map((name) => [name, sql.placeholder(`thread.${name}`)]),
+    ) as unknown as ThreadLookup;
+    template = db
+      .insert(messages)
+      .values({ ...fields, threadId: threadIdSql(lookup, thread.bySubject) } as never)
+      .toSQL();
+    insertTemplates.set(shape, template);
+  }
+  const bound: Record<string, unknown> = { ...values };
+  for (const [name, value] of Object.entries(thread.lookup)) bound[`thread.${name}`] = value;
+  return { sql: template.sql, args: fillPlaceholders(template.params, bound) as InValue[] };
 }
 
 /** The trace header as an entry of the headers JSON, unfolded (RFC 5322 §2.2.3), like the parsed ones. */

@@ -42,7 +42,21 @@ export function participantsOf(content: {
   return [...new Set(all)].slice(0, 200);
 }
 
-export function threadIdSql(input: {
+/** A new copy's thread lookups, as the values they bind (or placeholders: core/ingest/message-batch.ts). */
+export interface ThreadLookup<V = unknown> {
+  tenantId: V;
+  mailboxId: V;
+  /** JSON array of In-Reply-To and References (the last 50, once each). */
+  referencesJson: V;
+  subjectKey: V;
+  /** Received at or after this (ms): the subject fallback's window. */
+  since: V;
+  /** JSON array of the participants. */
+  participantsJson: V;
+  newThreadId: V;
+}
+
+export function threadLookupOf(input: {
   tenantId: string;
   mailboxId: string;
   /** In-Reply-To and References, as the message gives them. */
@@ -51,21 +65,35 @@ export function threadIdSql(input: {
   participants: string[];
   receivedAt: number;
   newThreadId: string;
-}): SQL {
-  const refs = JSON.stringify([...new Set(input.references)].slice(-50));
+}): { lookup: ThreadLookup<string | number>; bySubject: boolean } {
+  return {
+    lookup: {
+      tenantId: input.tenantId,
+      mailboxId: input.mailboxId,
+      referencesJson: JSON.stringify([...new Set(input.references)].slice(-50)),
+      subjectKey: input.subjectKey,
+      since: input.receivedAt - SUBJECT_WINDOW_MS,
+      participantsJson: JSON.stringify(input.participants),
+      newThreadId: input.newThreadId,
+    },
+    // Without a subject or a participant there is nothing to join by.
+    bySubject: input.subjectKey !== "" && input.participants.length > 0,
+  };
+}
+
+export function threadIdSql(lookup: ThreadLookup, bySubject: boolean): SQL {
   // INDEXED BY: with `thread_id IS NOT NULL`, or an IN list of unknown length, the planner once chose the
   // thread index and scanned the whole mailbox for every message stored (a 5x slower ingest at 10,000 messages).
   const byReference = sql`(SELECT thread_id FROM messages INDEXED BY messages_message_id_idx
-    WHERE tenant_id = ${input.tenantId} AND mailbox_id = ${input.mailboxId}
-      AND message_id IN (SELECT value FROM json_each(${refs}))
+    WHERE tenant_id = ${lookup.tenantId} AND mailbox_id = ${lookup.mailboxId}
+      AND message_id IN (SELECT value FROM json_each(${lookup.referencesJson}))
     ORDER BY rowid DESC LIMIT 1)`;
-  const bySubject =
-    input.subjectKey === "" || input.participants.length === 0
-      ? sql`NULL`
-      : sql`(SELECT thread_id FROM messages INDEXED BY messages_thread_subject_idx
-        WHERE tenant_id = ${input.tenantId} AND mailbox_id = ${input.mailboxId}
-          AND thread_subject = ${input.subjectKey} AND received_at >= ${input.receivedAt - SUBJECT_WINDOW_MS}
-          AND EXISTS (SELECT 1 FROM json_each(participants) WHERE value IN (SELECT value FROM json_each(${JSON.stringify(input.participants)})))
-        ORDER BY rowid DESC LIMIT 1)`;
-  return sql`COALESCE(${byReference}, ${bySubject}, ${input.newThreadId})`;
+  const bySubjectSql = bySubject
+    ? sql`(SELECT thread_id FROM messages INDEXED BY messages_thread_subject_idx
+        WHERE tenant_id = ${lookup.tenantId} AND mailbox_id = ${lookup.mailboxId}
+          AND thread_subject = ${lookup.subjectKey} AND received_at >= ${lookup.since}
+          AND EXISTS (SELECT 1 FROM json_each(participants) WHERE value IN (SELECT value FROM json_each(${lookup.participantsJson})))
+        ORDER BY rowid DESC LIMIT 1)`
+    : sql`NULL`;
+  return sql`COALESCE(${byReference}, ${bySubjectSql}, ${lookup.newThreadId})`;
 }

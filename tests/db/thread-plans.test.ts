@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { rmSync } from "node:fs";
 import { SQLiteSyncDialect } from "drizzle-orm/sqlite-core";
-import { threadIdSql } from "../../core/threads/assign";
+import { threadIdSql, threadLookupOf } from "../../core/threads/assign";
 import { openTestDatabase, tempDir } from "../helpers/harness";
 
 /**
@@ -17,17 +17,17 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe("thread lookups", () => {
   test("by reference and by subject, each an index search, never a scan of the mailbox", async () => {
     const { database } = await openTestDatabase(dir);
-    const query = new SQLiteSyncDialect().sqlToQuery(
-      threadIdSql({
-        tenantId: "tnt_x",
-        mailboxId: "mbx_x",
-        references: ["<a@example.org>", "<b@example.org>"],
-        subjectKey: "quote for 40 units",
-        participants: ["alice@example.org"],
-        receivedAt: Date.now(),
-        newThreadId: "thr_x",
-      }),
-    );
+    const { lookup, bySubject } = threadLookupOf({
+      tenantId: "tnt_x",
+      mailboxId: "mbx_x",
+      references: ["<a@example.org>", "<b@example.org>"],
+      subjectKey: "quote for 40 units",
+      participants: ["alice@example.org"],
+      receivedAt: Date.now(),
+      newThreadId: "thr_x",
+    });
+    expect(bySubject).toBe(true);
+    const query = new SQLiteSyncDialect().sqlToQuery(threadIdSql(lookup, bySubject));
     const plan = await database.client.execute({
       sql: `EXPLAIN QUERY PLAN SELECT ${query.sql}`,
       args: query.params as never,
