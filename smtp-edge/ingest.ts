@@ -101,8 +101,8 @@ export function createSmtpIngest(deps: SmtpIngestDeps) {
     const result = await ingestMessage(deps, {
       ingress: "smtp",
       raw: asReceived,
-      // The parse thread hashed the bytes; if it did not answer, hashed here.
-      rawKey: rawKey ?? new Bun.CryptoHasher("sha256").update(asReceived).digest("hex"),
+      // The parse thread hashed the bytes; if it did not answer, ingestMessage hashes them.
+      rawKey: rawKey ?? undefined,
       traceHeader,
       parsed,
       auth,

@@ -112,17 +112,8 @@ const PARSE_LIMITS = { maxNestingDepth: 100, maxHeadersSize: 2 * 1024 * 1024 };
  */
 export async function parseMessage(
   raw: Uint8Array,
-  options: {
-    standInMinChars?: number;
-    /**
-     * How attachments are hashed. Web Crypto's digest copies its input, so a
-     * runtime with a hasher that reads the bytes in place (Bun's) passes it:
-     * a 25 MB message's attachment is then not held twice while it is hashed.
-     */
-    sha256Hex?: (bytes: Uint8Array) => string | Promise<string>;
-  } = {},
+  options: { standInMinChars?: number } = {},
 ): Promise<ParseResult> {
-  const hash = options.sha256Hex ?? sha256Hex;
   let email: Email;
   try {
     const { bytes } = boundHeaderFields(raw);
@@ -151,7 +142,7 @@ export async function parseMessage(
       contentId: withoutNul(attachment.contentId ?? null),
       content,
       size: content.byteLength,
-      sha256: await hash(content),
+      sha256: await sha256Hex(content),
     });
   }
   return {

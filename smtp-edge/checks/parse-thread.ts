@@ -1,6 +1,8 @@
 /// <reference lib="webworker" />
+import { sha256Hex, useCryptoProvider } from "../../core/crypto";
 import { analyzeBody, classifyKind } from "../../core/messages/analyze";
 import { type ParseResult, parseMessage } from "../../core/messages/parse";
+import { bunCrypto } from "../../runtime/bun-crypto";
 import { collectAfterLarge } from "./collect-after-large";
 import type { CheckRequest, CheckResponse } from "./protocol";
 
@@ -13,13 +15,17 @@ import type { CheckRequest, CheckResponse } from "./protocol";
  */
 declare const self: Worker;
 
+// This thread's hashing (the raw bytes, each attachment) through Bun's hasher, which reads shared memory in
+// place: Web Crypto's digest holds a copy of what it hashes (an 18 MB attachment held twice).
+useCryptoProvider(bunCrypto);
+
 self.onmessage = async (event: MessageEvent<CheckRequest>) => {
   const request = event.data;
   if (request.type === "ping") return postMessage({ type: "pong", id: request.id } satisfies CheckResponse);
   if (request.type !== "parse") return;
   // Hashed here, off the main thread.
-  const rawSha256 = sha256HexInPlace(request.raw);
-  const result = await parseMessage(request.raw, { sha256Hex: sha256HexInPlace });
+  const rawSha256 = await sha256Hex(request.raw);
+  const result = await parseMessage(request.raw);
   // The body's analysis and the kind of mail too, off the event loop and inside the same time bound.
   if (result.ok) {
     result.analysis = orUndefined(() => analyzeBody(result.content));
@@ -30,11 +36,6 @@ self.onmessage = async (event: MessageEvent<CheckRequest>) => {
   });
   collectAfterLarge(request.raw.byteLength);
 };
-
-/** Bun's hasher reads the bytes where they are (shared memory too); Web Crypto hashes a copy. */
-function sha256HexInPlace(bytes: Uint8Array): string {
-  return new Bun.CryptoHasher("sha256").update(bytes).digest("hex");
-}
 
 /** A step that throws (a bug, never the sender's fault) leaves it to the ingest path to try again. */
 function orUndefined<T>(step: () => T): T | undefined {
