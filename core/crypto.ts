@@ -59,8 +59,10 @@ export function randomBase62(length: number): string {
 
 /** Compares two strings in time independent of where they differ. */
 export function timingSafeEqual(a: string, b: string): boolean {
-  const left = encoder.encode(a);
-  const right = encoder.encode(b);
+  return bytesEqualInConstantTime(encoder.encode(a), encoder.encode(b));
+}
+
+function bytesEqualInConstantTime(left: Uint8Array, right: Uint8Array): boolean {
   let diff = left.length ^ right.length;
   for (let i = 0; i < left.length; i++) diff |= (left[i] ?? 0) ^ (right[i % right.length] ?? 0);
   return diff === 0;
@@ -159,7 +161,5 @@ export async function verifyHmacSha256(
     keep(hmacKeyBytes, secret, () => bytesOf(secret)),
     data,
   );
-  let diff = expected.length ^ mac.length;
-  for (let i = 0; i < expected.length; i++) diff |= (expected[i] ?? 0) ^ (mac[i % mac.length] ?? 0);
-  return diff === 0;
+  return bytesEqualInConstantTime(expected, mac);
 }
