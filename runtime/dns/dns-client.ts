@@ -11,7 +11,8 @@ import { type CachedAnswer, createDnsCache, type DnsCache } from "./dns-cache";
  * per 255-byte piece (oven-sh/bun#21370), which breaks 2048-bit DKIM keys, and
  * its timeouts under a second last a second. What it adds:
  *   - a shared cache: positive answers for their TTL, negative ones for the
- *     SOA's negative TTL (RFC 2308), bounded in entries (dns-cache.ts);
+ *     SOA's negative TTL (RFC 2308), or 30 s when the answer has no SOA,
+ *     bounded in entries (dns-cache.ts);
  *   - coalescing: concurrent identical questions make one query;
  *   - tail control: when a query has no answer after the hedge delay, a second
  *     one goes to the next server (or again to the same), and the first answer
@@ -182,6 +183,19 @@ function createAnswerTimes() {
   };
 }
 
+/**
+ * Seconds a negative answer without an SOA is kept. Some forwarding resolvers
+ * send NXDOMAIN and NODATA with an empty authority section; RFC 2308 §5 says
+ * not to cache those, for fear of two servers handing the answer back and
+ * forth forever. A cache that answers only this process cannot loop, and
+ * caching nothing means asking again for every message from a domain without
+ * SPF or DMARC: at a hundred messages a second, hundreds of queries a second,
+ * which rate-limited resolvers answer by dropping queries (each a timeout on
+ * the reply path). Half a minute, as dnsmasq's `neg-ttl` does it: a record
+ * published now is seen within it, and domain verification asks afresh.
+ */
+const NEGATIVE_TTL_WITHOUT_SOA = 30;
+
 /** TTLs ride on the answer value, so the cache can use them without a second pass. */
 const ttls = new WeakMap<CachedAnswer, number>();
 const ttlOf = (answer: CachedAnswer) => ttls.get(answer) ?? 0;
@@ -192,7 +206,7 @@ function toAnswer(response: packet.DecodedPacket, name: string, type: DnsRecordT
     const soa = (response.authorities ?? []).find((answer) => answer.type === "SOA") as
       | packet.SoaAnswer
       | undefined;
-    return soa ? Math.min(soa.ttl ?? 0, soa.data.minimum ?? 0) : 0;
+    return soa ? Math.min(soa.ttl ?? 0, soa.data.minimum ?? 0) : NEGATIVE_TTL_WITHOUT_SOA;
   };
   if (rcode === "NXDOMAIN") {
     const answer: CachedAnswer = { kind: "error", code: "ENOTFOUND" };

@@ -6,7 +6,7 @@ import * as dnsPacket from "dns-packet";
  * A real DNS server for tests, on 127.0.0.1 and an ephemeral port, UDP and TCP on the same port. It is
  * authoritative for every name: what is in `records` answers, an unknown name is NXDOMAIN, a known name
  * without the asked type is NODATA, both with an SOA in the authority section whose minimum (and TTL) is
- * the negative-caching TTL of RFC 2308 §5. Point `node:dns`'s `Resolver` at `address`:
+ * the negative-caching TTL of RFC 2308 §5 (or none: `setSoaMinimum(null)`). Point `node:dns`'s `Resolver` at `address`:
  *
  *   await using dns = await startDnsServer({ "example.com": { TXT: ["v=spf1 -all"] } });
  *   const resolver = new Resolver({ timeout: 300, tries: 1 });
@@ -75,8 +75,11 @@ export interface DnsServer {
   setDelay(delay: number | ((query: DnsQuery) => number)): void;
   /** Answers nothing at all to the next `n` queries: a lost packet, so the client times out. */
   dropNext(n: number): void;
-  /** The SOA minimum (and SOA TTL) of negative answers, in seconds; 60 by default. */
-  setSoaMinimum(seconds: number): void;
+  /**
+   * The SOA minimum (and SOA TTL) of negative answers, in seconds; 60 by default. `null`: negative
+   * answers carry no SOA, as some forwarding resolvers send them.
+   */
+  setSoaMinimum(seconds: number | null): void;
   resetQueries(): void;
   stop(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
@@ -154,7 +157,7 @@ export async function startDnsServer(initial: DnsRecords = {}): Promise<DnsServe
   const queries: DnsQuery[] = [];
   let delay: number | ((query: DnsQuery) => number) = 0;
   let toDrop = 0;
-  let soaMinimum = defaultSoaMinimum;
+  let soaMinimum: number | null = defaultSoaMinimum;
 
   const set = <T extends DnsRecordType>(name: string, type: T, values: DnsValues[T], ttl = defaultTtl) => {
     const key = normalizeDnsName(name);
@@ -178,13 +181,13 @@ export async function startDnsServer(initial: DnsRecords = {}): Promise<DnsServe
         (known === name || known.endsWith(`.${name}`)) && Object.values(sets).some((s) => s !== undefined),
     );
 
-  const soaFor = (name: string): dnsPacket.Answer => {
+  const soaFor = (name: string, minimum: number): dnsPacket.Answer => {
     const apex = zoneApex(name);
     return {
       type: "SOA",
       name: apex,
       // RFC 2308 §5: the negative TTL is the lesser of the SOA's TTL and its minimum; keep them equal.
-      ttl: soaMinimum,
+      ttl: minimum,
       data: {
         mname: `ns.${apex}`,
         rname: `hostmaster.${apex}`,
@@ -192,7 +195,7 @@ export async function startDnsServer(initial: DnsRecords = {}): Promise<DnsServe
         refresh: 3600,
         retry: 600,
         expire: 86400,
-        minimum: soaMinimum,
+        minimum,
       },
     };
   };
@@ -272,7 +275,7 @@ export async function startDnsServer(initial: DnsRecords = {}): Promise<DnsServe
         name = normalizeDnsName(target);
         continue;
       }
-      response.authorities = [soaFor(name)];
+      response.authorities = soaMinimum === null ? [] : [soaFor(name, soaMinimum)];
       return nameExists(name) ? response : withRcode(rcode.nxDomain);
     }
     // A CNAME loop, or a chain longer than we follow: what a resolver answers for it.

@@ -69,6 +69,32 @@ describe("the sender checks' DNS client", () => {
     dns.setSoaMinimum(60);
   });
 
+  test("a negative answer without an SOA is cached for 30 s, not asked again for every message", async () => {
+    let now = Date.now();
+    const resolver = createDnsClient({
+      servers: parseDnsServers(dns.address),
+      timeoutMs: 1000,
+      cache: createDnsCache({ now: () => now }),
+    });
+    dns.setSoaMinimum(null);
+    dns.resetQueries();
+    try {
+      for (let i = 0; i < 3; i++) {
+        await expect(resolver.resolve("no-soa.test", "TXT")).rejects.toMatchObject({ code: "ENOTFOUND" });
+        await expect(resolver.resolve("sender.test", "A")).rejects.toMatchObject({ code: "ENODATA" });
+      }
+      expect(dns.queries.length).toBe(2);
+      now += 29_000;
+      await expect(resolver.resolve("no-soa.test", "TXT")).rejects.toThrow();
+      expect(dns.queries.length).toBe(2);
+      now += 2_000;
+      await expect(resolver.resolve("no-soa.test", "TXT")).rejects.toThrow();
+      expect(dns.queries.length).toBe(3);
+    } finally {
+      dns.setSoaMinimum(60);
+    }
+  });
+
   test("concurrent identical questions make one query", async () => {
     const resolver = client();
     dns.resetQueries();
