@@ -59,6 +59,8 @@ export interface HeaderSection {
   /** Lines in the header section, the blank line not counted. */
   lines: number;
   dkimSignatures: number;
+  /** ARC-Message-Signature fields: with the DKIM-Signature fields, the only ones whose check reads the body. */
+  arcMessageSignatures: number;
   /** Names (as written) of the fields over `HEADER_FIELD_LIMIT_BYTES`, in order. */
   oversizedFields: string[];
   /** The bound on what mailauth reads that the section breaks, in words (for an auth result); null within. */
@@ -71,6 +73,7 @@ const SP = 0x20;
 const HT = 0x09;
 const COLON = 0x3a;
 const DKIM_SIGNATURE = new TextEncoder().encode("dkim-signature");
+const ARC_MESSAGE_SIGNATURE = new TextEncoder().encode("arc-message-signature");
 const CRLF = new Uint8Array([CR, LF]);
 
 /** One pass over the header section: its size in lines, its fields, and which bound (if any) it breaks. */
@@ -113,6 +116,7 @@ function walkHeaderSection(raw: Uint8Array, pieces: Uint8Array[] | null): Header
   const oversizedFields: string[] = [];
   let lines = 0;
   let dkimSignatures = 0;
+  let arcMessageSignatures = 0;
   // The field being read: where its first line starts and ends, its bytes so far, whether it was cut.
   let fieldStart = 0;
   let fieldFirstEnd = 0;
@@ -139,6 +143,7 @@ function walkHeaderSection(raw: Uint8Array, pieces: Uint8Array[] | null): Header
       fieldBytes = 0;
       fieldCut = false;
       if (startsWithName(raw, pos, contentEnd, DKIM_SIGNATURE)) dkimSignatures++;
+      else if (startsWithName(raw, pos, contentEnd, ARC_MESSAGE_SIGNATURE)) arcMessageSignatures++;
     }
     const lineBytes = lineEnd - pos;
     if (!fieldCut && fieldBytes + lineBytes > HEADER_FIELD_LIMIT_BYTES) {
@@ -160,6 +165,7 @@ function walkHeaderSection(raw: Uint8Array, pieces: Uint8Array[] | null): Header
     bodyStart,
     lines,
     dkimSignatures,
+    arcMessageSignatures,
     oversizedFields,
     overLimit: describeOverLimit(lines, dkimSignatures),
   };

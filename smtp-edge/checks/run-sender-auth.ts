@@ -31,7 +31,14 @@ export async function runSenderAuth(
 ): Promise<SenderAuthResults> {
   const section = scanHeaderSection(raw);
   if (section.overLimit) return checkSpfOnly(envelope, resolver, `not checked: ${section.overLimit}`);
-  const result = await authenticate(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength), {
+  // Only a DKIM or ARC message signature makes mailauth read the body (its hash). Without one, the
+  // header section alone gives the same results, and mailauth's byte-at-a-time line-ending pass over
+  // the body (a JavaScript generator: ~17 µs per KB, 400 ms for 25 MB) is not paid.
+  const checked =
+    section.dkimSignatures === 0 && section.arcMessageSignatures === 0
+      ? raw.subarray(0, section.bodyStart)
+      : raw;
+  const result = await authenticate(Buffer.from(checked.buffer, checked.byteOffset, checked.byteLength), {
     ip: envelope.ip,
     helo: envelope.helo,
     sender: envelope.sender,

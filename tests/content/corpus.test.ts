@@ -2,13 +2,13 @@
 // HTML and text body of the shared corpus goes through htmlToText, htmlToMarkdown, stripReplyHtml,
 // stripReply and textToMarkdown, each call within a bound. Skipped, with a message, without the corpus.
 import { describe, expect, test } from "bun:test";
-import { readdirSync, readFileSync } from "node:fs";
-import { join, relative } from "node:path";
+import { readFileSync } from "node:fs";
+import { relative } from "node:path";
 import { htmlToText } from "../../core/content/html-text";
 import { htmlToMarkdown, textToMarkdown } from "../../core/content/markdown";
 import { stripReply, stripReplyHtml } from "../../core/content/reply";
 import { parseMessage } from "../../core/messages/parse";
-import { requireOrSkip, sharedPath } from "../helpers/shared";
+import { listEml, requireOrSkip, sharedPath } from "../helpers/shared";
 
 /** Per call. The slowest in the corpus takes a few milliseconds; this bounds a stall, not speed. */
 const CALL_LIMIT_MS = 250;
@@ -21,16 +21,8 @@ const CONVERTERS: Array<[name: string, part: "html" | "text", convert: (input: s
   ["textToMarkdown", "text", textToMarkdown],
 ];
 
-function listEml(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) return listEml(path);
-    return entry.name.endsWith(".eml") ? [path] : [];
-  });
-}
-
 const corpus = sharedPath("corpus");
-const files = corpus ? listEml(corpus).sort() : [];
+const files = corpus ? listEml(corpus) : [];
 if (files.length === 0) requireOrSkip("the shared corpus: no .eml files in ../shared/corpus");
 
 describe.skipIf(files.length === 0)(

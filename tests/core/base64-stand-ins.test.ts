@@ -1,10 +1,10 @@
 import { describe, expect, test } from "bun:test";
-import { readdirSync, readFileSync } from "node:fs";
-import { join, relative } from "node:path";
+import { readFileSync } from "node:fs";
+import { relative } from "node:path";
 import PostalMime from "postal-mime";
 import { decodeBase64Run, findBase64Runs } from "../../core/messages/base64-stand-ins";
 import { parseMessage, parseWithStandIns } from "../../core/messages/parse";
-import { requireOrSkip, sharedPath } from "../helpers/shared";
+import { listEml, requireOrSkip, sharedPath } from "../helpers/shared";
 
 /**
  * Long base64 runs are decoded outside postal-mime (core/messages/base64-stand-ins.ts).
@@ -132,7 +132,7 @@ describe("parsing with stand-ins gives what postal-mime alone gives", () => {
   }
 
   const corpus = sharedPath("corpus");
-  const files = corpus ? listEml(corpus).sort() : [];
+  const files = corpus ? listEml(corpus) : [];
   if (files.length === 0) requireOrSkip("the shared corpus: no .eml files in ../shared/corpus");
   test.skipIf(files.length === 0)(`every corpus message (${files.length})`, async () => {
     const differ: string[] = [];
@@ -148,11 +148,3 @@ describe("parsing with stand-ins gives what postal-mime alone gives", () => {
     expect(stoodIn).toBeGreaterThan(50);
   });
 });
-
-function listEml(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) return listEml(path);
-    return entry.name.endsWith(".eml") ? [path] : [];
-  });
-}

@@ -19,6 +19,7 @@ describe("scanHeaderSection", () => {
       bodyStart: raw.indexOf("body"),
       lines: 4,
       dkimSignatures: 0,
+      arcMessageSignatures: 0,
       oversizedFields: [],
       overLimit: null,
     });

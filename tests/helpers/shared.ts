@@ -1,6 +1,6 @@
 import { test } from "bun:test";
-import { existsSync } from "node:fs";
-import { resolve } from "node:path";
+import { existsSync, readdirSync } from "node:fs";
+import { join, resolve } from "node:path";
 
 /**
  * What some tests need from outside the checkout: `../shared` beside it (the
@@ -33,4 +33,15 @@ export function requireOrSkip(what: string): void {
     return;
   }
   console.warn(`missing: ${what}; skipping the tests that need it`);
+}
+
+/** Every `.eml` file under `dir`, its subdirectories included, sorted by path. */
+export function listEml(dir: string): string[] {
+  const walk = (at: string): string[] =>
+    readdirSync(at, { withFileTypes: true }).flatMap((entry) => {
+      const path = join(at, entry.name);
+      if (entry.isDirectory()) return walk(path);
+      return entry.name.endsWith(".eml") ? [path] : [];
+    });
+  return walk(dir).sort();
 }

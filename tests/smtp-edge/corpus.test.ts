@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { readdirSync, readFileSync } from "node:fs";
-import { join, relative } from "node:path";
+import { readFileSync } from "node:fs";
+import { relative } from "node:path";
 import nodemailer, { type Transporter } from "nodemailer";
 import PostalMime, { type Address } from "postal-mime";
 import { type OmniMail, startOmniMail, type TestTenant } from "../helpers/harness";
 import { stripTraceHeader, toWireForm } from "../helpers/send";
-import { requireOrSkip, sharedPath } from "../helpers/shared";
+import { listEml, requireOrSkip, sharedPath } from "../helpers/shared";
 
 /**
  * Every message of the shared corpus goes in over SMTP and comes back from the
@@ -13,15 +13,7 @@ import { requireOrSkip, sharedPath } from "../helpers/shared";
  */
 const CORPUS = sharedPath("corpus");
 
-function listEml(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) return listEml(path);
-    return entry.name.endsWith(".eml") ? [path] : [];
-  });
-}
-
-const files = CORPUS ? listEml(CORPUS).sort() : [];
+const files = CORPUS ? listEml(CORPUS) : [];
 if (files.length === 0) requireOrSkip("the shared corpus: no .eml files in ../shared/corpus");
 
 const addresses = (list: Address[] | undefined) =>
