@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from "node:crypto";
 import { type DnsServer, startDnsServer } from "../helpers/dns-server";
 import { DISTINCT_SENDER_SUFFIX, HELO_NAME, SENDER_DOMAIN } from "./messages";
 
@@ -8,8 +9,9 @@ import { DISTINCT_SENDER_SUFFIX, HELO_NAME, SENDER_DOMAIN } from "./messages";
  * default, and its queries never leave the machine. It serves, with a normal
  * TTL, an SPF record that passes for 127.0.0.1 and a `p=none` DMARC record
  * for the load's sender domain and its HELO name, and the same for any name
- * under DISTINCT_SENDER_SUFFIX (a distinct sender domain per message). The
- * load's messages carry no DKIM-Signature, so no key is served.
+ * under DISTINCT_SENDER_SUFFIX (a distinct sender domain per message), and a
+ * DKIM key (RSA 2048) at `DKIM_SELECTOR._domainkey` of the sender domain,
+ * whose private half signs the messages of the DKIM-signed load.
  *
  * The test server has no wildcards; its per-question delay hook sees every
  * question before it is answered, so the records of a distinct sender domain
@@ -19,6 +21,7 @@ import { DISTINCT_SENDER_SUFFIX, HELO_NAME, SENDER_DOMAIN } from "./messages";
 
 export const SPF_RECORD = "v=spf1 ip4:127.0.0.1 -all";
 export const DMARC_RECORD = "v=DMARC1; p=none";
+export const DKIM_SELECTOR = "bench";
 /** Seconds: a usual TTL for SPF and DMARC records. */
 export const RECORD_TTL = 300;
 
@@ -34,6 +37,8 @@ export interface SlowAnswers {
 export interface BenchDns {
   /** `127.0.0.1:PORT`, for OMNIMAIL_DNS_SERVERS. */
   address: string;
+  /** PKCS#8 PEM of the key published at DKIM_SELECTOR, for the DKIM-signed load. */
+  dkimPrivateKey: string;
   /** Questions received since the start (every type, cache misses of every OmniMail the bench runs). */
   readonly questions: number;
   /** Holds 1 answer in `every` for `delayMs` (counting every question); null: every answer at once. */
@@ -52,6 +57,14 @@ export async function startBenchDns(): Promise<BenchDns> {
   const server = await startDnsServer();
   senderRecords(server, SENDER_DOMAIN);
   senderRecords(server, HELO_NAME);
+  const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+  const publicKeyBase64 = publicKey.export({ type: "spki", format: "der" }).toString("base64");
+  server.set(
+    `${DKIM_SELECTOR}._domainkey.${SENDER_DOMAIN}`,
+    "TXT",
+    [`v=DKIM1; k=rsa; p=${publicKeyBase64}`],
+    RECORD_TTL,
+  );
   let questions = 0;
   let slow: SlowAnswers | null = null;
   server.setDelay((query) => {
@@ -62,6 +75,7 @@ export async function startBenchDns(): Promise<BenchDns> {
   });
   return {
     address: server.address,
+    dkimPrivateKey: privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
     get questions() {
       return questions;
     },

@@ -134,7 +134,13 @@ export async function benchIngest(input: {
  * against the default-config OmniMail; the bench's name server changes its
  * behaviour between runs, and the load generator its sender domains.
  */
-export type SenderAuthScenario = "default" | "auth-off" | "slow-dns" | "distinct" | "distinct-slow-dns";
+export type SenderAuthScenario =
+  | "default"
+  | "auth-off"
+  | "dkim"
+  | "slow-dns"
+  | "distinct"
+  | "distinct-slow-dns";
 
 export const SENDER_AUTH_CELL: LoadCell = { kind: "5k", sessions: 20, reuse: true };
 
@@ -148,6 +154,8 @@ export const SENDER_AUTH_SCENARIOS: Array<{
   target: "default" | "auth-off";
   slow: boolean;
   distinct: boolean;
+  /** Every message DKIM-signed by the sender domain (the other loads carry no signature). */
+  dkim?: boolean;
 }> = [
   {
     scenario: "default",
@@ -162,6 +170,14 @@ export const SENDER_AUTH_SCENARIOS: Array<{
     target: "auth-off",
     slow: false,
     distinct: false,
+  },
+  {
+    scenario: "dkim",
+    label: "DKIM-signed messages (RSA 2048, relaxed/relaxed), one sender domain",
+    target: "default",
+    slow: false,
+    distinct: false,
+    dkim: true,
   },
   {
     scenario: "slow-dns",
@@ -222,7 +238,10 @@ export async function benchSenderAuth(input: {
         input.targets[scenario.target],
         SENDER_AUTH_CELL,
         input.durationMs,
-        scenario.distinct ? { senderDomains: `s${index}r${run}` } : undefined,
+        {
+          senderDomains: scenario.distinct ? `s${index}r${run}` : undefined,
+          dkimPrivateKey: scenario.dkim ? input.dns.dkimPrivateKey : undefined,
+        },
       );
       input.dns.setSlowAnswers(null);
       row.runs.push(measure);

@@ -20,6 +20,8 @@ export interface LoadCell {
 export interface LoadVariant {
   /** A distinct sender domain per message, `d<i>.<tag>.distinct.bench.localhost` (envelope and From). */
   senderDomains?: string | undefined;
+  /** Sign every message with this DKIM key (PKCS#8 PEM; bench-dns.ts publishes its public half). */
+  dkimPrivateKey?: string | undefined;
 }
 
 export interface LoadGenerator {
@@ -62,8 +64,10 @@ export function bunLoadGenerator(): LoadGenerator {
           "--rcpt",
           RCPT_TO,
           ...(variant?.senderDomains ? ["--sender-domains", variant.senderDomains] : []),
+          ...(variant?.dkimPrivateKey ? ["--dkim"] : []),
         ],
         durationMs + 60_000,
+        variant?.dkimPrivateKey ? { BENCH_DKIM_PRIVATE_KEY: variant.dkimPrivateKey } : undefined,
       );
       if (code !== 0) throw new Error(`smtp-load exited with ${code}`);
       return JSON.parse(stdout) as LoadResult;
@@ -130,7 +134,9 @@ export function smtpSourceGenerator(binary: string, workDir: string): LoadGenera
     measuresLatency: false,
     async run(port, cell, durationMs, maxMessages, variant) {
       // smtp-source sends one file from one -f sender.
-      if (variant?.senderDomains) throw new Error("smtp-source cannot vary the sender domain per message");
+      if (variant?.senderDomains || variant?.dkimPrivateKey) {
+        throw new Error("smtp-source cannot vary the sender domain per message or sign with DKIM");
+      }
       const key = `${port}:${cell.kind}:${cell.sessions}:${cell.reuse}`;
       let rate = rates.get(key);
       if (rate === undefined) {

@@ -85,8 +85,16 @@ export function spawnChild(input: {
 export async function runToCompletion(
   cmd: string[],
   timeoutMs: number,
+  /** Added to this process's environment for the child. */
+  env?: Record<string, string>,
 ): Promise<{ stdout: string; code: number }> {
-  const child = Bun.spawn(cmd, { cwd: process.cwd(), stdin: "ignore", stdout: "pipe", stderr: "pipe" });
+  const child = Bun.spawn(cmd, {
+    cwd: process.cwd(),
+    stdin: "ignore",
+    stdout: "pipe",
+    stderr: "pipe",
+    ...(env ? { env: { ...process.env, ...env } } : {}),
+  });
   children.add(child);
   const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
   try {

@@ -154,7 +154,9 @@ function senderAuthTable(report: BenchReport): Table | null {
       "always from the Bun client (these rows need dot→250 and a sender per message). Every row but " +
       "`OMNIMAIL_SENDER_AUTH=0` is the default-config OmniMail of the ingest table; that one is a second process " +
       "started with the setting. DNS: the bench's name server on 127.0.0.1 (SPF `v=spf1 ip4:127.0.0.1 -all` and " +
-      "DMARC `p=none`, TTL 300 s; the messages carry no DKIM signature); delayed: 1 question in 20 answered after 1 s; " +
+      "DMARC `p=none`, TTL 300 s; the messages carry no DKIM signature but in the DKIM-signed row, whose key the " +
+      "name server publishes; unsigned, OmniMail hands mailauth only the header section, since no check reads the " +
+      "body); delayed: 1 question in 20 answered after 1 s; " +
       "distinct: message i comes from `sender@d<i>.<run>.distinct.bench.localhost` (envelope and From), so no answer " +
       "is in OmniMail's cache. DNS queries/msg: questions the name server received per accepted message (the cache's " +
       "misses, hedged repeats included).",

@@ -1,6 +1,8 @@
 import type { Socket } from "bun";
+import { dkimSign } from "mailauth";
 import { argument } from "./args";
-import { buildMessage, DISTINCT_SENDER_SUFFIX, type MessageKind } from "./messages";
+import { DKIM_SELECTOR } from "./bench-dns";
+import { buildMessage, DISTINCT_SENDER_SUFFIX, type MessageKind, SENDER_DOMAIN } from "./messages";
 import { quantile } from "./stats";
 
 /**
@@ -355,15 +357,33 @@ function distinctSenders(
   };
 }
 
+/**
+ * `--dkim`: the message signed once with the key in BENCH_DKIM_PRIVATE_KEY (relaxed/relaxed, RSA-SHA256,
+ * mailauth's default header list), whose public half bench-dns.ts publishes; every send is the same bytes,
+ * so the signature verifies each time.
+ */
+async function signedWithDkim(message: Uint8Array): Promise<Uint8Array> {
+  const privateKey = process.env.BENCH_DKIM_PRIVATE_KEY;
+  if (!privateKey) throw new Error("--dkim needs BENCH_DKIM_PRIVATE_KEY");
+  // mailauth 7.1's sign.js reads `signatureData` (its index.d.ts describes a flat shape it ignores).
+  const options = {
+    signatureData: [{ signingDomain: SENDER_DOMAIN, selector: DKIM_SELECTOR, privateKey }],
+  } as unknown as Parameters<typeof dkimSign>[1];
+  const signed = await dkimSign(Buffer.from(message), options);
+  if (!signed.signatures) throw new Error(`DKIM signing failed: ${JSON.stringify(signed.errors)}`);
+  return Buffer.concat([Buffer.from(signed.signatures), message]);
+}
+
 if (import.meta.main) {
   const kind = argument("kind", "5k") as MessageKind;
   const rcptTo = argument("rcpt", "bench@omnimail.localhost");
   const tag = argument("sender-domains", "");
+  const unsigned = buildMessage(kind, { from: `sender@${SENDER_DOMAIN}`, to: rcptTo });
   const result = await runSmtpLoad({
     host: argument("host", "127.0.0.1"),
     port: Number(argument("port")),
     sessions: Number(argument("sessions", "1")),
-    message: buildMessage(kind, { from: "sender@sender.bench.localhost", to: rcptTo }),
+    message: process.argv.includes("--dkim") ? await signedWithDkim(unsigned) : unsigned,
     reuse: argument("mode", "reuse") === "reuse",
     maxMessages: Number(argument("max", "10000")),
     durationMs: Number(argument("duration-ms", "3000")),
