@@ -38,6 +38,13 @@ export const bodyProblemResponses = {
   422: problem("Well-formed, but breaks a rule (e.g. a domain that is not the tenant's)"),
 } as const;
 
+/** Added for routes that serve stored bytes with range requests (api/byte-ranges.ts). */
+export const rangeNotSatisfiableResponse = {
+  416: problem(
+    "The `Range` starts past the end of the bytes (`Content-Range: bytes */SIZE` says their size)",
+  ),
+} as const;
+
 export const conflictResponse = { 409: problem("Conflicts with existing state; `detail` says how") } as const;
 
 /** A JSON request body: required, so a missing or non-JSON body is refused, never read as `{}`. */

@@ -3,9 +3,10 @@ import { getLinkKey } from "../../../core/links/link-keys";
 import { signMessageLinks } from "../../../core/links/signed-links";
 import { getAttachment, getMessage, getRawMessage } from "../../../core/messages/read";
 import { MessageSchema, toMessageJson } from "../../../core/resources/messages";
+import { serveStoredBytes } from "../../byte-ranges";
 import type { AppDeps, AppEnv } from "../../context";
 import { problems } from "../../problem";
-import { idParam, looksLike, problemResponses } from "../../schemas";
+import { idParam, looksLike, problemResponses, rangeNotSatisfiableResponse } from "../../schemas";
 import { contentDisposition, servedContentType, UNTRUSTED_HEADERS } from "./schema";
 
 const getRoute = createRoute({
@@ -43,7 +44,12 @@ const rawRoute = createRoute({
       description: "RFC 5322 message",
       content: { "message/rfc822": { schema: z.string().openapi({ format: "binary" }) } },
     },
+    206: {
+      description: "The part of the message that `Range: bytes=…` asked for (`Content-Range` says which)",
+      content: { "message/rfc822": { schema: z.string().openapi({ format: "binary" }) } },
+    },
     ...problemResponses,
+    ...rangeNotSatisfiableResponse,
   },
 });
 
@@ -60,7 +66,12 @@ const attachmentRoute = createRoute({
       description: "The attachment bytes",
       content: { "application/octet-stream": { schema: z.string().openapi({ format: "binary" }) } },
     },
+    206: {
+      description: "The part of the attachment that `Range: bytes=…` asked for (`Content-Range` says which)",
+      content: { "application/octet-stream": { schema: z.string().openapi({ format: "binary" }) } },
+    },
     ...problemResponses,
+    ...rangeNotSatisfiableResponse,
   },
 });
 
@@ -84,7 +95,8 @@ export function registerMessageReadRoutes(app: OpenAPIHono<AppEnv>, deps: AppDep
     const { id } = c.req.valid("param");
     if (!looksLike("message", id)) throw problems.notFound(`no message ${id}`);
     const raw = await getRawMessage(deps.store.db, c.get("tenantId"), id);
-    return c.body(raw as Uint8Array<ArrayBuffer>, 200, {
+    // A message's raw bytes never change: its id is a strong validator for If-Range.
+    return serveStoredBytes(c, raw, id, {
       ...UNTRUSTED_HEADERS,
       "Content-Type": "message/rfc822",
       "Content-Disposition": `inline; filename="${id}.eml"`,
@@ -97,7 +109,7 @@ export function registerMessageReadRoutes(app: OpenAPIHono<AppEnv>, deps: AppDep
       throw problems.notFound(`no attachment ${attachmentId} on message ${id}`);
     }
     const attachment = await getAttachment(deps.store.db, c.get("tenantId"), id, attachmentId);
-    return c.body(attachment.content as Uint8Array<ArrayBuffer>, 200, {
+    return serveStoredBytes(c, attachment.content, attachmentId, {
       ...UNTRUSTED_HEADERS,
       // The sender's type only when it is safe in a header; the message JSON keeps the original.
       "Content-Type": servedContentType(attachment.contentType),
