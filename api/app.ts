@@ -7,6 +7,7 @@ import { createWaitSlots } from "../core/messages/wait";
 import { createMetrics } from "../core/metrics";
 import { createApiKeyAuthenticator } from "../core/tenancy/api-keys";
 import { classifyStoreError, StoreWriteError } from "../db/store";
+import { createAllowedMethods } from "./allowed-methods";
 import type { AppDeps, AppEnv } from "./context";
 import { describeErrorForLog } from "./error-log";
 import { adminAuth } from "./middleware/admin-auth";
@@ -132,7 +133,13 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   registerOpenApiRoutes(app, deps);
   registerInboxUi(app);
 
-  app.notFound((c) => problemJson(c, problems.notFound(`no route for ${c.req.method} ${c.req.path}`)));
+  const allowedMethods = createAllowedMethods(app);
+  app.notFound((c) => {
+    const allowed = allowedMethods(c.req.path);
+    if (allowed.length > 0)
+      return problemJson(c, problems.methodNotAllowed(c.req.method, c.req.path, allowed));
+    return problemJson(c, problems.notFound(`no route for ${c.req.method} ${c.req.path}`));
+  });
   app.onError((error, c) => problemJson(c, toApiError(error, deps, c.get("requestId"))));
   return app;
 }

@@ -45,6 +45,14 @@ export const problems = {
       headers: { "WWW-Authenticate": 'Bearer realm="omnimail"' },
     }),
   notFound: (detail: string) => new ApiError({ status: 404, slug: "not-found", title: "Not Found", detail }),
+  methodNotAllowed: (method: string, path: string, allowed: string[]) =>
+    new ApiError({
+      status: 405,
+      slug: "method-not-allowed",
+      title: "Method Not Allowed",
+      detail: `${path} does not take ${method}; it takes ${allowed.join(", ")}`,
+      headers: { Allow: allowed.join(", ") },
+    }),
   conflict: (detail: string) => new ApiError({ status: 409, slug: "conflict", title: "Conflict", detail }),
   invalid: (detail: string, errors: ProblemFieldError[]) =>
     new ApiError({ status: 400, slug: "invalid-request", title: "Invalid Request", detail, errors }),

@@ -138,6 +138,42 @@ describe("ids that do not exist", () => {
   }
 });
 
+describe("methods a path does not take", () => {
+  const byPath = new Map<string, Operation[]>();
+  for (const op of operationsList) byPath.set(op.path, [...(byPath.get(op.path) ?? []), op]);
+  // Whether `template` (`/v1/rules/{id}`) matches the concrete `url` (`/v1/rules/test`).
+  const matches = (template: string, url: string) =>
+    new RegExp(`^${template.replace(/\{[^}]+\}/g, "[^/]+")}$`).test(url);
+  for (const [path, ops] of byPath) {
+    const url = ops[0]?.url ?? path;
+    // Methods of every documented path this URL also matches (`/v1/rules/test` is also `/v1/rules/{id}`).
+    const taken = new Set(operationsList.filter((op) => matches(op.path, url)).map((op) => op.method));
+    if (taken.has("GET")) taken.add("HEAD");
+    const expected = [...taken].sort().join(", ");
+    const untaken = ["GET", "POST", "PUT", "PATCH", "DELETE"].filter((method) => !taken.has(method));
+    if (untaken.length === 0) continue;
+    test(`${path}: ${untaken.join(", ")} are 405 with Allow: ${expected}`, async () => {
+      const [op] = ops;
+      if (!op) throw new Error("no operation");
+      for (const method of untaken) {
+        const response = await call({ ...op, method });
+        expect({ method, status: response.status, allow: response.headers.get("allow") }).toEqual({
+          method,
+          status: 405,
+          allow: expected,
+        });
+        await expectProblem(response, 405);
+      }
+    });
+  }
+  test("a path no route has is still 404", async () => {
+    await expectProblem(
+      await call({ method: "PUT", path: "/v1/nothing", url: "/v1/nothing", body: undefined }),
+      404,
+    );
+  });
+});
+
 describe("list queries", () => {
   // The event log is read with `after` (an event id), not a page cursor: its own cases are below.
   const lists = operationsList.filter(
