@@ -88,8 +88,7 @@ export async function signMessageLinks<T>(
   now = Date.now(),
 ): Promise<T> {
   if (!hasLinks(data)) return data;
-  const expires = Math.floor(now / 1000) + ttlSeconds;
-  const expiresAt = new Date(expires * 1000).toISOString();
+  const { expires, expiresAt } = linkExpiry(ttlSeconds, now);
   return {
     ...data,
     raw_url: await signUrl(data.raw_url, linkKey, expires),
@@ -102,6 +101,12 @@ export async function signMessageLinks<T>(
       })),
     ),
   };
+}
+
+/** When links signed at `now` stop opening: unix seconds (in the URL) and ISO 8601 (`expires_at`). */
+function linkExpiry(ttlSeconds: number, now: number): { expires: number; expiresAt: string } {
+  const expires = Math.floor(now / 1000) + ttlSeconds;
+  return { expires, expiresAt: new Date(expires * 1000).toISOString() };
 }
 
 function hasLinks(data: unknown): data is WithLinks {
@@ -149,8 +154,7 @@ export async function signLinksInText(
   const end = body.indexOf('"', start);
   const rawUrl = body.slice(start, end);
   if (end < 0 || rawUrl.includes("\\")) return null;
-  const expires = Math.floor(now / 1000) + ttlSeconds;
+  const { expires, expiresAt } = linkExpiry(ttlSeconds, now);
   const signed = JSON.stringify(await signUrl(rawUrl, linkKey, expires));
-  const expiresAt = JSON.stringify(new Date(expires * 1000).toISOString());
-  return `${body.slice(0, start - 1)}${signed}${body.slice(end + 1, -2)},"expires_at":${expiresAt}}}`;
+  return `${body.slice(0, start - 1)}${signed}${body.slice(end + 1, -2)},"expires_at":${JSON.stringify(expiresAt)}}}`;
 }
