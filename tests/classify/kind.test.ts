@@ -5,6 +5,7 @@
 // their headers; precedence is bounce > auto_reply > list > automated > human.
 import { describe, expect, test } from "bun:test";
 import { type Classification, classifyMessage } from "../../core/classify/kind";
+import { expectLinearTime } from "../helpers/linear-time";
 import {
   EXCHANGE,
   EXIM,
@@ -682,17 +683,20 @@ describe("input built directly", () => {
     });
   });
 
-  test("a hostile text (1 MB of addresses and SMTP codes) is classified in bounded time", () => {
-    const text = "<a@example.com>: 550 5.1.1 no\n".repeat(40_000);
-    const started = performance.now();
-    const result = classifyMessage({
-      ...base,
-      envelopeFrom: "",
-      from: { address: "MAILER-DAEMON@example.net", name: "" },
-      subject: "Undelivered Mail Returned to Sender",
-      text,
-    });
-    expect(performance.now() - started).toBeLessThan(500);
+  test("a hostile text (1 MB of addresses and SMTP codes) is classified in linear time", () => {
+    const bounceOf = (text: string) =>
+      classifyMessage({
+        ...base,
+        envelopeFrom: "",
+        from: { address: "MAILER-DAEMON@example.net", name: "" },
+        subject: "Undelivered Mail Returned to Sender",
+        text,
+      });
+    expectLinearTime((n) => {
+      const text = "<a@example.com>: 550 5.1.1 no\n".repeat(n);
+      return () => bounceOf(text);
+    }, 40_000);
+    const result = bounceOf("<a@example.com>: 550 5.1.1 no\n".repeat(40_000));
     expect(result.kind).toBe("bounce");
     expect(result.bounce?.length).toBe(1);
   });
