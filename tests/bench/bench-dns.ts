@@ -1,4 +1,4 @@
-import { generateKeyPairSync } from "node:crypto";
+import { createDkimKey } from "../helpers/dkim";
 import { type DnsServer, startDnsServer } from "../helpers/dns-server";
 import { DISTINCT_SENDER_SUFFIX, HELO_NAME, SENDER_DOMAIN } from "./messages";
 
@@ -57,14 +57,8 @@ export async function startBenchDns(): Promise<BenchDns> {
   const server = await startDnsServer();
   senderRecords(server, SENDER_DOMAIN);
   senderRecords(server, HELO_NAME);
-  const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
-  const publicKeyBase64 = publicKey.export({ type: "spki", format: "der" }).toString("base64");
-  server.set(
-    `${DKIM_SELECTOR}._domainkey.${SENDER_DOMAIN}`,
-    "TXT",
-    [`v=DKIM1; k=rsa; p=${publicKeyBase64}`],
-    RECORD_TTL,
-  );
+  const dkimKey = createDkimKey();
+  server.set(`${DKIM_SELECTOR}._domainkey.${SENDER_DOMAIN}`, "TXT", [dkimKey.txtRecord], RECORD_TTL);
   let questions = 0;
   let slow: SlowAnswers | null = null;
   server.setDelay((query) => {
@@ -75,7 +69,7 @@ export async function startBenchDns(): Promise<BenchDns> {
   });
   return {
     address: server.address,
-    dkimPrivateKey: privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
+    dkimPrivateKey: dkimKey.privateKeyPem,
     get questions() {
       return questions;
     },

@@ -1,5 +1,5 @@
 import type { Socket } from "bun";
-import { dkimSign } from "mailauth";
+import { signWithDkim } from "../helpers/dkim";
 import { argument } from "./args";
 import { DKIM_SELECTOR } from "./bench-dns";
 import { buildMessage, DISTINCT_SENDER_SUFFIX, type MessageKind, SENDER_DOMAIN } from "./messages";
@@ -358,20 +358,13 @@ function distinctSenders(
 }
 
 /**
- * `--dkim`: the message signed once with the key in BENCH_DKIM_PRIVATE_KEY (relaxed/relaxed, RSA-SHA256,
- * mailauth's default header list), whose public half bench-dns.ts publishes; every send is the same bytes,
- * so the signature verifies each time.
+ * `--dkim`: the message signed once with the key in BENCH_DKIM_PRIVATE_KEY, whose public half
+ * bench-dns.ts publishes; every send is the same bytes, so the signature verifies each time.
  */
-async function signedWithDkim(message: Uint8Array): Promise<Uint8Array> {
-  const privateKey = process.env.BENCH_DKIM_PRIVATE_KEY;
-  if (!privateKey) throw new Error("--dkim needs BENCH_DKIM_PRIVATE_KEY");
-  // mailauth 7.1's sign.js reads `signatureData` (its index.d.ts describes a flat shape it ignores).
-  const options = {
-    signatureData: [{ signingDomain: SENDER_DOMAIN, selector: DKIM_SELECTOR, privateKey }],
-  } as unknown as Parameters<typeof dkimSign>[1];
-  const signed = await dkimSign(Buffer.from(message), options);
-  if (!signed.signatures) throw new Error(`DKIM signing failed: ${JSON.stringify(signed.errors)}`);
-  return Buffer.concat([Buffer.from(signed.signatures), message]);
+function signedWithDkim(message: Uint8Array): Promise<Uint8Array> {
+  const privateKeyPem = process.env.BENCH_DKIM_PRIVATE_KEY;
+  if (!privateKeyPem) throw new Error("--dkim needs BENCH_DKIM_PRIVATE_KEY");
+  return signWithDkim(message, { domain: SENDER_DOMAIN, selector: DKIM_SELECTOR, privateKeyPem });
 }
 
 if (import.meta.main) {

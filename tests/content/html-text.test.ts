@@ -4,7 +4,7 @@
 // Every fixture was written for this project.
 import { describe, expect, test } from "bun:test";
 import { htmlToText } from "../../core/content/html-text";
-import { expectLinearTime } from "../helpers/linear-time";
+import { expectLinearConversion } from "../helpers/linear-time";
 
 const FIXTURES: Array<[name: string, html: string, text: string]> = [
   [
@@ -136,13 +136,8 @@ describe("htmlToText", () => {
 });
 
 describe("htmlToText on hostile input, in linear time", () => {
-  /** `html(n)` gives `text(n)`, and the time grows linearly with `n` (tests/helpers/linear-time.ts). */
   const linear = (size: number, html: (n: number) => string, text: (n: number) => string) =>
-    expectLinearTime((n) => {
-      const input = html(n);
-      const expected = text(n);
-      return () => expect(htmlToText(input)).toBe(expected);
-    }, size);
+    expectLinearConversion(htmlToText, size, html, text);
 
   test("5 MB of nested <div>", () =>
     linear(

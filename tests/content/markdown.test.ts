@@ -4,7 +4,7 @@
 // Every fixture was written for this project.
 import { describe, expect, test } from "bun:test";
 import { htmlToMarkdown, textToMarkdown } from "../../core/content/markdown";
-import { expectLinearTime } from "../helpers/linear-time";
+import { expectLinearConversion, expectLinearTime } from "../helpers/linear-time";
 
 const HTML_FIXTURES: Array<[name: string, html: string, markdown: string]> = [
   [
@@ -152,13 +152,8 @@ describe("textToMarkdown", () => {
 });
 
 describe("htmlToMarkdown on hostile input, in linear time", () => {
-  /** `html(n)` gives `markdown(n)`, and the time grows linearly with `n` (tests/helpers/linear-time.ts). */
   const linear = (size: number, html: (n: number) => string, markdown: (n: number) => string) =>
-    expectLinearTime((n) => {
-      const input = html(n);
-      const expected = markdown(n);
-      return () => expect(htmlToMarkdown(input)).toBe(expected);
-    }, size);
+    expectLinearConversion(htmlToMarkdown, size, html, markdown);
 
   test("5 MB of nested <div>", () =>
     linear(

@@ -32,6 +32,23 @@ export function expectLinearTime(
   }
 }
 
+/**
+ * expectLinearTime for a text conversion: `convert(input(n))` is `output(n)`, and the time it takes grows
+ * linearly with `n`.
+ */
+export function expectLinearConversion(
+  convert: (text: string) => string,
+  size: number,
+  input: (n: number) => string,
+  output: (n: number) => string,
+): void {
+  expectLinearTime((n) => {
+    const text = input(n);
+    const expected = output(n);
+    return () => expect(convert(text)).toBe(expected);
+  }, size);
+}
+
 function fastest(work: () => void): number {
   let best = Number.POSITIVE_INFINITY;
   for (let attempt = 0; attempt < 2; attempt++) {

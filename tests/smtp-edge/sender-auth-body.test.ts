@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { generateKeyPairSync } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { relative } from "node:path";
-import { authenticate, type DNSResolver, dkimSign } from "mailauth";
+import { authenticate, type DNSResolver } from "mailauth";
 import { scanHeaderSection } from "../../core/messages/header-limit";
 import { runSenderAuth, type SenderAuthEnvelope } from "../../smtp-edge/checks/run-sender-auth";
 import { createDnsResolver } from "../../smtp-edge/sender-auth";
+import { createDkimKey, signWithDkim } from "../helpers/dkim";
 import { type DnsServer, startDnsServer } from "../helpers/dns-server";
 import { listEml, requireOrSkip, sharedPath } from "../helpers/shared";
 
@@ -84,24 +84,15 @@ describe("sender checks of a message without body signatures", () => {
   }
 
   test("a message with a DKIM-Signature is checked whole: a changed body breaks its body hash", async () => {
-    const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
-    dns.set("sel._domainkey.sender.test", "TXT", [
-      `v=DKIM1; k=rsa; p=${publicKey.export({ type: "spki", format: "der" }).toString("base64")}`,
-    ]);
+    const key = createDkimKey();
+    dns.set("sel._domainkey.sender.test", "TXT", [key.txtRecord]);
     const original = crlf(["From: news@sender.test", "Subject: signed", "", "The signed body.", ""]);
-    // mailauth 7.1's sign.js reads `signatureData` (its index.d.ts describes a flat shape it ignores).
-    const signing = {
-      signatureData: [
-        {
-          signingDomain: "sender.test",
-          selector: "sel",
-          privateKey: privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
-        },
-      ],
-    } as unknown as Parameters<typeof dkimSign>[1];
-    const signed = await dkimSign(Buffer.from(original), signing);
-    expect(signed.signatures).toStartWith("DKIM-Signature:");
-    const raw = Buffer.concat([Buffer.from(signed.signatures), original]);
+    const raw = await signWithDkim(original, {
+      domain: "sender.test",
+      selector: "sel",
+      privateKeyPem: key.privateKeyPem,
+    });
+    expect(raw.toString()).toStartWith("DKIM-Signature:");
     expect((await headerOnlyVerdicts(raw, envelope)).dkim).toEqual(["pass"]);
     const tampered = Buffer.from(raw.toString().replace("The signed body.", "A changed body."));
     const verdicts = await headerOnlyVerdicts(tampered, envelope);

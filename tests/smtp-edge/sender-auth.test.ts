@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { generateKeyPairSync } from "node:crypto";
 import type { DNSResolver } from "mailauth";
+import { createDkimKey } from "../helpers/dkim";
 import { type OmniMail, startOmniMail, type TestTenant } from "../helpers/harness";
 import { sendMail } from "../helpers/send";
 
@@ -9,12 +9,10 @@ import { sendMail } from "../helpers/send";
  * records (no network): nodemailer DKIM-signs with a test key whose public half
  * the resolver publishes. A resolver failure must give temperror and still 250.
  */
-const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
-const publicKeyBase64 = publicKey.export({ type: "spki", format: "der" }).toString("base64");
-const privateKeyPem = privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+const { privateKeyPem, txtRecord: dkimRecord } = createDkimKey();
 
 const records: Record<string, string[][]> = {
-  "TXT sel._domainkey.signed.example": [[`v=DKIM1; k=rsa; p=${publicKeyBase64}`]],
+  "TXT sel._domainkey.signed.example": [[dkimRecord]],
   "TXT signed.example": [["v=spf1 ip4:127.0.0.1 -all"]],
   "TXT _dmarc.signed.example": [["v=DMARC1; p=reject"]],
   "TXT spoofed.example": [["v=spf1 ip4:192.0.2.1 -all"]],
