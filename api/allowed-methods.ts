@@ -5,7 +5,7 @@ import type { AppEnv } from "./context";
  * The methods the API's documented routes answer at a path, read from the
  * OpenAPI registry (every `/v1` route is registered there), so a request with
  * a method a known path does not take is `405` with `Allow` (RFC 9110 §15.5.6)
- * rather than `404`. Path templates (`{id}`) match one segment whatever it
+ * rather than `404`, and OPTIONS lists them. Path templates (`{id}`) match one segment whatever it
  * holds: the answer depends on the shape of the path, never on what exists.
  */
 export function createAllowedMethods(app: OpenAPIHono<AppEnv>): (path: string) => string[] {
@@ -18,6 +18,8 @@ export function createAllowedMethods(app: OpenAPIHono<AppEnv>): (path: string) =
     );
     const methods = new Set(routes.filter((route) => route.pattern.test(path)).map((route) => route.method));
     if (methods.has("GET")) methods.add("HEAD");
+    // Answered before authentication for every path that takes any method (api/app.ts).
+    if (methods.size > 0) methods.add("OPTIONS");
     return [...methods].sort();
   };
 }

@@ -80,6 +80,14 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.use("*", requestId);
   app.use("*", countRequests(metrics));
   if (deps.corsOrigins && deps.corsOrigins.length > 0) app.use("*", cors(corsOptions(deps.corsOrigins)));
+  // OPTIONS (RFC 9110 §9.3.7) says which methods a path takes; it carries no credentials (a browser's
+  // preflight never does), so it is answered before authentication. With CORS on, cors() answered it.
+  const allowedMethods = createAllowedMethods(app);
+  app.options("*", async (c, next) => {
+    const allowed = allowedMethods(c.req.path);
+    if (allowed.length === 0) return next();
+    return c.body(null, 204, { Allow: allowed.join(", ") });
+  });
   app.use(
     "*",
     bodyLimit({
@@ -133,7 +141,6 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   registerOpenApiRoutes(app, deps);
   registerInboxUi(app);
 
-  const allowedMethods = createAllowedMethods(app);
   app.notFound((c) => {
     const allowed = allowedMethods(c.req.path);
     if (allowed.length > 0)

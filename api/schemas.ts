@@ -77,14 +77,23 @@ export function queryText(max: number) {
     .refine((value) => !CONTROL_CHARACTER.test(value), { error: "must not contain control characters" });
 }
 
+/**
+ * A whole number in a query string, from `min` to `max`. Every way of missing
+ * it (`ten`, `2.5`, `-5`, `101`) gets the same message, which says what is
+ * accepted, instead of the validator's "expected number, received NaN".
+ */
+export function queryInteger(min: number, max: number, fallback: number) {
+  const message = `must be a whole number from ${min} to ${max}`;
+  return z.coerce
+    .number({ error: message })
+    .int({ error: message })
+    .min(min, { error: message })
+    .max(max, { error: message })
+    .default(fallback);
+}
+
 export const PaginationQuery = z.object({
-  limit: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(100)
-    .default(50)
-    .openapi({ param: { name: "limit", in: "query" }, example: 50 }),
+  limit: queryInteger(1, 100, 50).openapi({ param: { name: "limit", in: "query" }, example: 50 }),
   cursor: queryText(200)
     .optional()
     .openapi({ param: { name: "cursor", in: "query" }, description: "next_cursor of the previous page" }),

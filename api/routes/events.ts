@@ -15,7 +15,7 @@ import { EventPageSchema, toLoggedEventJson } from "../../core/resources/events"
 import type { AppDeps, AppEnv } from "../context";
 import { tooManyLongPolls } from "../long-polls";
 import { ApiError, problems } from "../problem";
-import { looksLike, problemResponses, queryText } from "../schemas";
+import { looksLike, PaginationQuery, problemResponses, queryInteger, queryText } from "../schemas";
 import { MAX_WAIT_SECONDS } from "./messages/schema";
 
 /**
@@ -56,27 +56,15 @@ const FilterQuery = z.object({
 });
 
 const ListQuery = FilterQuery.extend({
-  limit: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(100)
-    .default(50)
-    .openapi({ param: { name: "limit", in: "query" }, example: 50 }),
-  wait: z.coerce
-    .number()
-    .int()
-    .min(0)
-    .max(MAX_WAIT_SECONDS)
-    .default(0)
-    .openapi({
-      param: { name: "wait", in: "query" },
-      description: `Seconds to hold the request while there is nothing after the cursor (0-${MAX_WAIT_SECONDS}); it answers as soon as an event is committed`,
-      type: "integer",
-      minimum: 0,
-      maximum: MAX_WAIT_SECONDS,
-      default: 0,
-    }),
+  limit: PaginationQuery.shape.limit,
+  wait: queryInteger(0, MAX_WAIT_SECONDS, 0).openapi({
+    param: { name: "wait", in: "query" },
+    description: `Seconds to hold the request while there is nothing after the cursor (0-${MAX_WAIT_SECONDS}); it answers as soon as an event is committed`,
+    type: "integer",
+    minimum: 0,
+    maximum: MAX_WAIT_SECONDS,
+    default: 0,
+  }),
 });
 
 const expiredResponse = {

@@ -149,6 +149,7 @@ describe("methods a path does not take", () => {
     // Methods of every documented path this URL also matches (`/v1/rules/test` is also `/v1/rules/{id}`).
     const taken = new Set(operationsList.filter((op) => matches(op.path, url)).map((op) => op.method));
     if (taken.has("GET")) taken.add("HEAD");
+    taken.add("OPTIONS");
     const expected = [...taken].sort().join(", ");
     const untaken = ["GET", "POST", "PUT", "PATCH", "DELETE"].filter((method) => !taken.has(method));
     if (untaken.length === 0) continue;
@@ -166,6 +167,21 @@ describe("methods a path does not take", () => {
       }
     });
   }
+  for (const [path, ops] of byPath) {
+    test(`${path}: OPTIONS without a key is 204 with Allow`, async () => {
+      const url = ops[0]?.url ?? path;
+      const taken = new Set(operationsList.filter((op) => matches(op.path, url)).map((op) => op.method));
+      if (taken.has("GET")) taken.add("HEAD");
+      const response = await fetch(`${omni.apiUrl}${url}`, { method: "OPTIONS" });
+      expect({ status: response.status, allow: response.headers.get("allow") }).toEqual({
+        status: 204,
+        allow: [...taken, "OPTIONS"].sort().join(", "),
+      });
+    });
+  }
+  test("OPTIONS on a path no route has is treated as any request there (404 with a key)", async () => {
+    await expectProblem(await omni.api("/v1/nothing", acme.apiKey, { method: "OPTIONS" }), 404);
+  });
   test("a path no route has is still 404", async () => {
     await expectProblem(
       await call({ method: "PUT", path: "/v1/nothing", url: "/v1/nothing", body: undefined }),
@@ -207,6 +223,14 @@ describe("list queries", () => {
       for (const [query, location] of cases) {
         await expectProblem(await call({ ...op, url: `${op.url}?${query}` }), 400, location);
       }
+      // What is accepted, said the same way however the value misses it.
+      const answer = (await (await call({ ...op, url: `${op.url}?limit=ten` })).json()) as {
+        errors: Array<{ location: string; message: string }>;
+      };
+      expect(answer.errors).toContainEqual({
+        location: "query.limit",
+        message: "must be a whole number from 1 to 100",
+      });
     });
   }
 

@@ -1,7 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { KINDS } from "../../../core/resources/messages";
 import { problems } from "../../problem";
-import { PaginationQuery, queryText } from "../../schemas";
+import { PaginationQuery, queryInteger, queryText } from "../../schemas";
 
 const timeParam = (name: string, description: string) =>
   queryText(100)
@@ -59,22 +59,16 @@ export const WaitQuery = z.object({
         "A message id: answer with the messages stored after it. Without it, with those stored after the request arrived.",
       example: "msg_01JZ0000000000000000000000",
     }),
-  timeout: z.coerce
-    .number()
-    .int()
-    .min(0)
-    .max(MAX_WAIT_SECONDS)
-    .default(30)
-    .openapi({
-      param: { name: "timeout", in: "query" },
-      description: `Seconds to wait before answering 204 (0-${MAX_WAIT_SECONDS})`,
-      example: 30,
-      // Stated in full: with min(0) the generator would also allow null (which coerces to 0).
-      type: "integer",
-      minimum: 0,
-      maximum: MAX_WAIT_SECONDS,
-      default: 30,
-    }),
+  timeout: queryInteger(0, MAX_WAIT_SECONDS, 30).openapi({
+    param: { name: "timeout", in: "query" },
+    description: `Seconds to wait before answering 204 (0-${MAX_WAIT_SECONDS})`,
+    example: 30,
+    // Stated in full: with min(0) the generator would also allow null (which coerces to 0).
+    type: "integer",
+    minimum: 0,
+    maximum: MAX_WAIT_SECONDS,
+    default: 30,
+  }),
   limit: PaginationQuery.shape.limit,
   // Wait for the message you need: "from noreply@x with a code" in one request.
   q: MessageFilterQuery.shape.q,
