@@ -44,12 +44,18 @@ export type PreparedClient = Pick<Client, "batch" | "transaction" | "close"> & {
 export function createPreparedClient(options: {
   url: string;
   busyTimeoutMs?: number | undefined;
+  /** `PRAGMA wal_autocheckpoint` of this connection (SQLite's default: 1000 pages). */
+  walAutoCheckpointPages?: number | undefined;
 }): PreparedClient {
   const path = expandConfig({ url: options.url }, true).path;
   const open = () => {
     const connection = new Database(path, { timeout: options.busyTimeoutMs ?? 5000 });
     // Per connection, as db/client.ts sets it on the pooled ones: a 250 survives a power cut.
     connection.exec("PRAGMA synchronous = FULL");
+    if (options.walAutoCheckpointPages !== undefined)
+      connection.exec(
+        `PRAGMA wal_autocheckpoint = ${Math.max(0, Math.trunc(options.walAutoCheckpointPages))}`,
+      );
     return connection;
   };
   let connection = open();

@@ -11,4 +11,6 @@ export type WriterRequest =
 export type WriterResponse =
   | { type: "ready" }
   | { type: "init-failed"; error: string }
-  | { type: "outcome"; id: number; outcome: WriteOutcome };
+  | { type: "outcome"; id: number; outcome: WriteOutcome }
+  /** From the checkpoint thread of a file database (checkpoint-thread.ts), passed on. */
+  | { type: "checkpoint"; frames: number; error?: string | undefined };

@@ -29,6 +29,8 @@ import type { WriterRequest, WriterResponse } from "./protocol";
 export interface ThreadStore extends Store {
   /** Test hook: makes the writer thread die as a crash would. */
   crashWriterForTest(): void;
+  /** WAL frames the checkpoint thread has copied into a file database, summed over its passes. */
+  readonly checkpointedFrames: number;
 }
 
 export interface ThreadStoreOptions {
@@ -154,6 +156,7 @@ export async function startThreadStore(options: ThreadStoreOptions): Promise<Thr
           return resolve();
         }
         if (message.type === "init-failed") return reject(new Error(`writer thread: ${message.error}`));
+        if (message.type === "checkpoint") return noteCheckpoint(message);
         const waiter = inFlight.get(message.id);
         if (!waiter) return;
         inFlight.delete(message.id);
@@ -182,6 +185,17 @@ export async function startThreadStore(options: ThreadStoreOptions): Promise<Thr
         busyTimeoutMs: options.busyTimeoutMs,
       } satisfies WriterRequest);
     });
+
+  let checkpointedFrames = 0;
+  let lastCheckpointWarning = 0;
+  const noteCheckpoint = (report: { frames: number; error?: string | undefined }) => {
+    checkpointedFrames += report.frames;
+    // A full disk fails every pass: one line a minute says so (the writer's own checkpoint goes on).
+    if (report.error && Date.now() - lastCheckpointWarning > 60_000) {
+      lastCheckpointWarning = Date.now();
+      logger.warn("WAL checkpoint failed; retrying", { error: report.error });
+    }
+  };
 
   const restart = () => {
     const now = Date.now();
@@ -240,6 +254,9 @@ export async function startThreadStore(options: ThreadStoreOptions): Promise<Thr
     onCommitted: (listener) => listeners.add(listener),
     crashWriterForTest() {
       worker?.postMessage({ type: "crash" } satisfies WriterRequest);
+    },
+    get checkpointedFrames() {
+      return checkpointedFrames;
     },
     async close() {
       closing = true;

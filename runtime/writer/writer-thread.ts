@@ -1,7 +1,9 @@
 /// <reference lib="webworker" />
+import { expandConfig } from "@libsql/core/config";
 import { createDatabase } from "../../db/client";
 import { reclaimFreePages } from "../../db/reclaim-space";
 import { errorMessage } from "../../db/store";
+import type { CheckpointerInit, CheckpointerMessage } from "./checkpoint-thread";
 import { createGroupCommitWriter } from "./group-commit";
 import { createPreparedClient } from "./prepared-client";
 import type { WriterRequest, WriterResponse } from "./protocol";
@@ -22,6 +24,13 @@ const REMOTE_COMMIT_BYTES = 512 * 1024;
 const REMOTE_COMMITS_IN_FLIGHT = 4;
 /** How often a file database's free pages are given back to the file system (and once at start). */
 const RECLAIM_INTERVAL_MS = 10_000;
+/**
+ * The WAL of a file database is copied into it by a thread of its own (checkpoint-thread.ts) this often; the
+ * writer's own automatic checkpoint waits until the WAL holds this many pages (16 MB at 4 KB pages), as a
+ * backstop that keeps the WAL bounded if that thread falls behind or stops.
+ */
+const CHECKPOINT_INTERVAL_MS = 100;
+const WRITER_AUTOCHECKPOINT_PAGES = 4000;
 /** Blob bytes committed between garbage collections in this thread (its heap is small: ~2 ms each). */
 const GARBAGE_EVERY_BYTES = 4 * 1024 * 1024;
 
@@ -48,7 +57,11 @@ self.onmessage = async (event: MessageEvent<WriterRequest>) => {
         // A remote database takes each commit as one HTTP request: keep groups well under what servers accept.
         // A file database commits through a connection that keeps its statements prepared (prepared-client.ts).
         const committer = database.isLocalFile
-          ? createPreparedClient({ url: request.url, busyTimeoutMs: request.busyTimeoutMs })
+          ? createPreparedClient({
+              url: request.url,
+              busyTimeoutMs: request.busyTimeoutMs,
+              walAutoCheckpointPages: WRITER_AUTOCHECKPOINT_PAGES,
+            })
           : database.client;
         writer = createGroupCommitWriter(committer, {
           maxBytesPerCommit: database.isLocalFile ? undefined : REMOTE_COMMIT_BYTES,
@@ -62,7 +75,10 @@ self.onmessage = async (event: MessageEvent<WriterRequest>) => {
               }
             : { aboveBytes: REMOTE_COMMIT_BYTES },
         });
-        if (database.isLocalFile) startReclaiming(database.client);
+        if (database.isLocalFile) {
+          startReclaiming(database.client);
+          startCheckpointer(expandConfig({ url: request.url }, true).path);
+        }
         reply({ type: "ready" });
       } catch (error) {
         reply({ type: "init-failed", error: errorMessage(error) });
@@ -90,6 +106,24 @@ self.onmessage = async (event: MessageEvent<WriterRequest>) => {
     }
   }
 };
+
+/**
+ * The checkpoint thread (checkpoint-thread.ts). If it stops, it is not
+ * restarted: the writer's backstop checkpoint does its work from then on.
+ */
+function startCheckpointer(path: string) {
+  const thread = new Worker(new URL("./checkpoint-thread.ts", import.meta.url).href);
+  (thread as unknown as { unref(): void }).unref();
+  thread.onmessage = (event: MessageEvent<CheckpointerMessage>) => {
+    const report = event.data;
+    reply(
+      report.type === "checkpointed"
+        ? { type: "checkpoint", frames: report.frames }
+        : { type: "checkpoint", frames: 0, error: report.message },
+    );
+  };
+  thread.postMessage({ path, intervalMs: CHECKPOINT_INTERVAL_MS } satisfies CheckpointerInit);
+}
 
 /**
  * Deleted mail's pages go back to the file system between commits
