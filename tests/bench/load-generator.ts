@@ -22,6 +22,8 @@ export interface LoadVariant {
   senderDomains?: string | undefined;
   /** Sign every message with this DKIM key (PKCS#8 PEM; bench-dns.ts publishes its public half). */
   dkimPrivateKey?: string | undefined;
+  /** Messages a second, each sent at its scheduled time (open loop); unset: as fast as the replies come. */
+  rate?: number | undefined;
 }
 
 export interface LoadGenerator {
@@ -65,6 +67,7 @@ export function bunLoadGenerator(): LoadGenerator {
           RCPT_TO,
           ...(variant?.senderDomains ? ["--sender-domains", variant.senderDomains] : []),
           ...(variant?.dkimPrivateKey ? ["--dkim"] : []),
+          ...(variant?.rate ? ["--rate", String(variant.rate)] : []),
         ],
         durationMs + 60_000,
         variant?.dkimPrivateKey ? { BENCH_DKIM_PRIVATE_KEY: variant.dkimPrivateKey } : undefined,

@@ -15,6 +15,7 @@ import { quantile } from "./stats";
  *
  * As a script it runs one load and prints a JSON `LoadResult` on stdout:
  *   bun tests/bench/smtp-load.ts --port 2525 --sessions 20 --kind 5k --mode reuse --duration-ms 3000 --max 20000
+ * (`--rate N`: N messages a second at their scheduled times, open loop, instead of as fast as replies allow)
  */
 
 export interface SmtpReply {
@@ -380,6 +381,7 @@ if (import.meta.main) {
     reuse: argument("mode", "reuse") === "reuse",
     maxMessages: Number(argument("max", "10000")),
     durationMs: Number(argument("duration-ms", "3000")),
+    rate: process.argv.includes("--rate") ? Number(argument("rate")) : undefined,
     rcptTo,
     senderFor: tag ? distinctSenders(kind, rcptTo, tag) : undefined,
   });
