@@ -1,5 +1,6 @@
 /// <reference lib="webworker" />
 import Database from "libsql";
+import type { WriterResponse } from "./protocol";
 
 /**
  * The WAL checkpointer of a `file:` database (a Bun Worker the writer thread
@@ -18,9 +19,10 @@ import Database from "libsql";
  * (which copies only what this one has not) keeps the WAL bounded, and if this
  * thread dies the database works exactly as before.
  *
- * Protocol: `{ path, intervalMs }` once; it answers `{ type: "checkpointed",
- * frames }` for each pass that copied frames, `{ type: "error", message }` for
- * one that failed (a full disk: the next pass tries again).
+ * Protocol: `{ path, intervalMs }` once; it answers `{ type: "checkpoint",
+ * frames }` for each pass that copied frames, with `error` for one that failed
+ * (a full disk: the next pass tries again). The writer thread passes these on
+ * to the main thread as they are (protocol.ts).
  */
 declare const self: Worker;
 
@@ -29,28 +31,28 @@ export interface CheckpointerInit {
   intervalMs: number;
 }
 
-export type CheckpointerMessage =
-  | { type: "checkpointed"; frames: number }
-  | { type: "error"; message: string };
+export type CheckpointerMessage = Extract<WriterResponse, { type: "checkpoint" }>;
 
 self.onmessage = (event: MessageEvent<CheckpointerInit>) => {
   const { path, intervalMs } = event.data;
   const connection = new Database(path, { timeout: 0 });
   const checkpoint = connection.prepare("PRAGMA wal_checkpoint(PASSIVE)").raw(true);
-  /** Frames of the WAL already copied, as the last pass left them (a pass with nothing new stays quiet). */
-  let copied = -1;
+  /** Frames of the current WAL already copied, as the last pass left them. */
+  let copied = 0;
   setInterval(() => {
     try {
-      // [busy, frames in the WAL, frames copied]; busy = 1 when another checkpoint held the lock.
+      // [busy, frames in the WAL, frames of it copied so far]; the count restarts when the WAL does.
+      // Busy (the writer's own checkpoint held the lock): -1 for the counts, so the pass is skipped.
       const [busy, , backfilled] = checkpoint.get() as [number, number, number];
-      if (busy === 0 && backfilled > 0 && backfilled !== copied) {
-        postMessage({ type: "checkpointed", frames: backfilled } satisfies CheckpointerMessage);
-      }
+      if (busy !== 0 || backfilled < 0) return;
+      const fresh = backfilled >= copied ? backfilled - copied : backfilled;
       copied = backfilled;
+      if (fresh > 0) postMessage({ type: "checkpoint", frames: fresh } satisfies CheckpointerMessage);
     } catch (error) {
       postMessage({
-        type: "error",
-        message: error instanceof Error ? error.message : String(error),
+        type: "checkpoint",
+        frames: 0,
+        error: error instanceof Error ? error.message : String(error),
       } satisfies CheckpointerMessage);
     }
   }, intervalMs);

@@ -29,7 +29,10 @@ import type { WriterRequest, WriterResponse } from "./protocol";
 export interface ThreadStore extends Store {
   /** Test hook: makes the writer thread die as a crash would. */
   crashWriterForTest(): void;
-  /** WAL frames the checkpoint thread has copied into a file database, summed over its passes. */
+  /**
+   * WAL frames the checkpoint thread has copied into a file database, at least: a pass that finds the WAL
+   * restarted counts the new WAL's copied frames only (and frames the writer's own checkpoint copied count too).
+   */
   readonly checkpointedFrames: number;
 }
 

@@ -114,14 +114,7 @@ self.onmessage = async (event: MessageEvent<WriterRequest>) => {
 function startCheckpointer(path: string) {
   const thread = new Worker(new URL("./checkpoint-thread.ts", import.meta.url).href);
   (thread as unknown as { unref(): void }).unref();
-  thread.onmessage = (event: MessageEvent<CheckpointerMessage>) => {
-    const report = event.data;
-    reply(
-      report.type === "checkpointed"
-        ? { type: "checkpoint", frames: report.frames }
-        : { type: "checkpoint", frames: 0, error: report.message },
-    );
-  };
+  thread.onmessage = (event: MessageEvent<CheckpointerMessage>) => reply(event.data);
   thread.postMessage({ path, intervalMs: CHECKPOINT_INTERVAL_MS } satisfies CheckpointerInit);
 }
 
